@@ -1,0 +1,47 @@
+"""chroma: color transfer, palettes, masks and blending, and a CNN colorizer.
+
+Importing chroma is cheap: submodules (and Numba, scikit-learn, torch) load on
+first use of a name that needs them.
+
+Examples
+--------
+>>> import chroma
+>>> chroma.__version__
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it (loaded on first access)
+_LAZY = {
+    # io
+    "read_image": "io",
+    "write_image": "io",
+    # spaces
+    "convert": "spaces",
+}
+_SUBMODULES = {
+    "io", "spaces", "metrics", "transfer", "histogram", "palette", "masks", "blend",
+    "pipeline", "colorize", "cli", "datasets",
+}
+
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'chroma' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__
