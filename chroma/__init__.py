@@ -18,14 +18,37 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it (loaded on first access)
 _LAZY = {
-    # io
+    # --- foundation (io, spaces)
     "read_image": "io",
     "write_image": "io",
-    # spaces
     "convert": "spaces",
+    # --- transfer (issue 4)
+    "match_histograms": "histogram",
+    "HistogramMatcher": "histogram",
+    "ReinhardTransfer": "transfer",
+    "MKLTransfer": "transfer",
+    "IDTTransfer": "transfer",
+    "SlicedOTTransfer": "transfer",
+    "apply_lut": "transfer",
+    "read_cube": "transfer",
+    "write_cube": "transfer",
+    # --- palettes (issue 6)
+    "Palette": "palette",
+    "KMeansPalette": "palette",
+    "extract_palette": "palette",
+    "quantize": "palette",
+    "recolor": "palette",
+    "tone": "palette",
+    # --- masks, blending, pipeline (issue 7)
+    "splash": "blend",
+    "Pipeline": "pipeline",
+    # --- colorization (issues 5 and 8)
+    "Colorizer": "colorize",
 }
+# Submodules; `transfer`, `blend` and `colorize` are also callable as their main
+# function (chroma.transfer(img, ref), chroma.colorize(gray)): see chroma/_callable.py.
 _SUBMODULES = {
-    "io", "spaces", "metrics", "transfer", "histogram", "palette", "masks", "blend",
+    "io", "spaces", "metrics", "histogram", "transfer", "palette", "masks", "blend",
     "pipeline", "colorize", "cli", "datasets",
 }
 
