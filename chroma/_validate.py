@@ -353,7 +353,7 @@ def check_random_state(seed) -> np.random.Generator:
 
     Examples
     --------
-    >>> check_random_state(0).integers(10) == check_random_state(0).integers(10)
+    >>> int(check_random_state(0).integers(10)) == int(check_random_state(0).integers(10))
     True
     """
     if isinstance(seed, np.random.Generator):

@@ -280,8 +280,8 @@ def convert(
 
     Examples
     --------
-    >>> convert(np.array([[1.0, 1.0, 1.0]]), "rgb", "lab").round(3)
-    array([[100.,   0.,   0.]], dtype=float32)
+    >>> convert(np.array([[1.0, 0.0, 0.0]]), "rgb", "lab").round(1)
+    array([[53.2, 80.1, 67.2]], dtype=float32)
     >>> convert(np.array([[255, 0, 0]], dtype=np.uint8), "rgb", "lch").round(1)
     array([[53.2, 104.6,  40. ]], dtype=float32)
     """
