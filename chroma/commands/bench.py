@@ -1,0 +1,108 @@
+"""``chroma bench``: speed, memory and quality against the peer tools."""
+
+from __future__ import annotations
+
+QUICK_SIZES = (0.25,)
+QUICK_REPEATS = 3
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="benchmark chroma against peer tools and write a Markdown report",
+        description="Run the benchmark cases in benchmarks/cases/ (needs a source checkout): "
+        "every contender on the same inputs, interleaved, warm-up first; writes report.md, "
+        "results.json and figures. Peers come with: pip install 'chroma[bench]'.",
+    )
+    p.add_argument("--quick", action="store_true",
+                   help=f"small inputs ({', '.join(map(str, QUICK_SIZES))} MP) and "
+                   f"{QUICK_REPEATS} repeats: a smoke run in about a minute")
+    p.add_argument("--only", metavar="PATTERN", default=None,
+                   help="run only cases whose '<module>: <task>' contains PATTERN "
+                   "(case-insensitive; a glob if it has * ? [)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default: benchmarks/results, or "
+                   "benchmarks/results/quick with --quick, in the checkout)")
+    p.add_argument("--sizes", metavar="MP", default=None,
+                   help="comma-separated megapixels overriding every case's sizes, e.g. 1,12")
+    p.add_argument("--repeats", type=int, default=None,
+                   help="timed calls per contender and size (overrides the cases')")
+    p.add_argument("--list", action="store_true", help="list the cases and exit")
+    p.set_defaults(func=run)
+
+
+def _import_harness():
+    """Import ``benchmarks`` from the checkout that this chroma was installed from."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    try:
+        return importlib.import_module("benchmarks.harness"), importlib.import_module(
+            "benchmarks.report"
+        )
+    except ModuleNotFoundError as err:
+        if err.name not in ("benchmarks", "benchmarks.harness", "benchmarks.report"):
+            raise
+    root = Path(__file__).resolve().parents[2]  # <repo>/chroma/commands/bench.py
+    if not (root / "benchmarks" / "harness.py").is_file():
+        raise ImportError(
+            "chroma bench needs the benchmarks/ folder of a source checkout, which is not "
+            "part of the installed package: clone the repository, pip install -e '.[bench]' "
+            "and run chroma bench from there."
+        )
+    sys.path.insert(0, str(root))
+    return importlib.import_module("benchmarks.harness"), importlib.import_module(
+        "benchmarks.report"
+    )
+
+
+def run(args) -> int:
+    import shlex
+    import sys
+    from pathlib import Path
+
+    from ._common import parse_floats
+
+    harness, report = _import_harness()
+    sizes = None
+    if args.sizes:
+        sizes = parse_floats(args.sizes, name="--sizes")
+        if min(sizes) <= 0:
+            raise ValueError(f"--sizes must be positive megapixels, got {args.sizes!r}")
+    elif args.quick:
+        sizes = QUICK_SIZES
+    repeats = args.repeats or (QUICK_REPEATS if args.quick else None)
+    if repeats is not None and repeats < 1:
+        raise ValueError(f"--repeats must be >= 1, got {repeats}")
+    cases, errors = harness.load_cases(args.only)
+    if args.list:
+        for case in cases:
+            sizes_text = ", ".join(f"{s:g}" for s in (sizes or case.sizes_mp))
+            print(f"{case.key}  [{sizes_text} MP; {', '.join(case.contenders)}]")
+        for module, err in errors.items():
+            print(f"{module}: failed to load: {err}", file=sys.stderr)
+        return 0
+    if not cases:
+        raise ValueError(
+            f"no benchmark case matches --only {args.only!r}; see chroma bench --list"
+            if args.only else "no benchmark cases found in benchmarks/cases/"
+        )
+    default_out = harness.REPO_ROOT / "benchmarks" / "results"
+    out = Path(args.out) if args.out else default_out / ("quick" if args.quick else "")
+    parts = ["chroma", "bench"] + (["--quick"] if args.quick else [])
+    for flag, value in (("--only", args.only), ("--sizes", args.sizes),
+                        ("--repeats", args.repeats), ("--out", args.out)):
+        if value is not None:
+            parts += [flag, str(value)]
+    command = " ".join(shlex.quote(p) for p in parts)
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    results, thumbs = harness.run_cases(
+        cases, sizes=sizes, repeats=repeats, log=log, load_errors=errors, command=command
+    )
+    path = report.write_report(results, thumbs, out)
+    print(f"chroma bench: wrote {path}")
+    return 0
