@@ -72,7 +72,8 @@ __all__ = [
     "ssim_to_image",
 ]
 
-_CHUNK = 1 << 18  # pixels per chunk in ciede2000 (bounds the float64 temporaries)
+_CHUNK = 1 << 18  # pixels per chunk in the NumPy ciede2000 (bounds its float64 temporaries)
+_NUMBA_MIN_PIXELS = 1 << 14  # from here on ciede2000 uses the Numba kernel
 _POW25_7 = 25.0**7
 
 
@@ -90,7 +91,8 @@ def _lab_pair(lab1, lab2, channel_axis: int) -> tuple[np.ndarray, np.ndarray]:
                 f"`{name}` must have 3 channels (L*, a*, b*) along channel_axis={channel_axis}, "
                 f"got shape {x.shape}."
             )
-        arrays.append(np.moveaxis(x, channel_axis, -1).astype(np.float64, copy=False))
+        dtype = np.float32 if x.dtype == np.float32 else np.float64
+        arrays.append(np.moveaxis(x, channel_axis, -1).astype(dtype, copy=False))
     try:
         a, b = np.broadcast_arrays(*arrays)
     except ValueError:
@@ -143,6 +145,8 @@ def _space_pixels(image, name, space, max_pixels, rng) -> np.ndarray:
 
 # --- per-pixel color differences -------------------------------------------------------
 def _ciede2000_flat(p: np.ndarray, q: np.ndarray, kL: float, kC: float, kH: float) -> np.ndarray:
+    p = p.astype(np.float64, copy=False)
+    q = q.astype(np.float64, copy=False)
     L1, a1, b1 = p[:, 0], p[:, 1], p[:, 2]
     L2, a2, b2 = q[:, 0], q[:, 1], q[:, 2]
     c_bar = 0.5 * (np.hypot(a1, b1) + np.hypot(a2, b2))
@@ -197,7 +201,14 @@ def _ciede2000_flat(p: np.ndarray, q: np.ndarray, kL: float, kC: float, kH: floa
 
 
 def ciede2000(
-    lab1, lab2, kL: float = 1, kC: float = 1, kH: float = 1, *, channel_axis: int = -1
+    lab1,
+    lab2,
+    kL: float = 1,
+    kC: float = 1,
+    kH: float = 1,
+    *,
+    channel_axis: int = -1,
+    backend: str = "auto",
 ) -> np.ndarray:
     """CIEDE2000 color difference ΔE00 between two CIELAB arrays, per pixel.
 
@@ -214,6 +225,9 @@ def ciede2000(
         reference conditions; textiles use ``kL=2``).
     channel_axis : int, optional
         Axis of L*, a*, b* in both inputs.
+    backend : {"auto", "numba", "numpy"}, optional
+        ``"auto"`` uses the parallel Numba kernel from 16 Ki pixels on. Both
+        compute in float64 (float32 input is read as is).
 
     Returns
     -------
@@ -232,10 +246,18 @@ def ciede2000(
     >>> ciede2000(np.zeros((2, 3, 3)), np.zeros((2, 3, 3))).shape
     (2, 3)
     """
+    if backend not in ("auto", "numba", "numpy"):
+        raise ValueError(f"backend={backend!r}; choose from ['auto', 'numba', 'numpy'].")
     a, b = _lab_pair(lab1, lab2, channel_axis)
+    if a.dtype != b.dtype:
+        a, b = a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)
     shape = a.shape[:-1]
-    p = a.reshape(-1, 3)
-    q = b.reshape(-1, 3)
+    p = np.ascontiguousarray(a.reshape(-1, 3))
+    q = np.ascontiguousarray(b.reshape(-1, 3))
+    if backend == "numba" or (backend == "auto" and p.shape[0] >= _NUMBA_MIN_PIXELS):
+        from . import _metrics_kernels
+
+        return _metrics_kernels.ciede2000(p, q, float(kL), float(kC), float(kH)).reshape(shape)
     out = np.empty(p.shape[0], dtype=np.float64)
     for start in range(0, p.shape[0], _CHUNK):
         sl = slice(start, start + _CHUNK)

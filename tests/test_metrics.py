@@ -105,12 +105,41 @@ def test_ciede2000_properties():
     )
 
 
+def test_ciede2000_numba_kernel_equals_numpy_twin():
+    rng = np.random.default_rng(16)
+    a, b = _random_lab(rng, (64, 70)), _random_lab(rng, (64, 70))
+    a[:4, :, 1:] = 0.0  # achromatic rows: the special hue cases
+    b[2:6, :, 1:] *= 1e-4
+    a[10] = b[10]  # identical colors
+    for backend in ("numba", "auto"):
+        np.testing.assert_allclose(
+            metrics.ciede2000(a, b, backend=backend),
+            metrics.ciede2000(a, b, backend="numpy"),
+            rtol=1e-12,
+            atol=1e-12,
+        )
+    got = metrics.ciede2000(SHARMA_PAIRS[:, :3], SHARMA_PAIRS[:, 3:6], backend="numba")
+    np.testing.assert_allclose(got, SHARMA_PAIRS[:, 6], atol=1e-4)
+    k = metrics.ciede2000(a, b, 2.0, 0.5, 1.5, backend="numba")
+    np.testing.assert_allclose(k, skcolor.deltaE_ciede2000(a, b, kL=2, kC=0.5, kH=1.5))
+    # float32 input: read as float32, computed in float64 by both
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    np.testing.assert_allclose(
+        metrics.ciede2000(a32, b32, backend="numba"),
+        metrics.ciede2000(a32, b32, backend="numpy"),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    with pytest.raises(ValueError, match="backend"):
+        metrics.ciede2000(a, b, backend="cuda")
+
+
 def test_ciede2000_chunks_give_the_same_answer(monkeypatch):
     rng = np.random.default_rng(3)
     a, b = _random_lab(rng, (37, 11)), _random_lab(rng, (37, 11))
-    whole = metrics.ciede2000(a, b)
+    whole = metrics.ciede2000(a, b, backend="numpy")
     monkeypatch.setattr(metrics, "_CHUNK", 50)
-    np.testing.assert_array_equal(metrics.ciede2000(a, b), whole)
+    np.testing.assert_array_equal(metrics.ciede2000(a, b, backend="numpy"), whole)
 
 
 def test_ciede2000_errors():
