@@ -1,0 +1,153 @@
+"""Numba kernels for :mod:`chroma.histogram` (private).
+
+Pixels arrive as a 2-D ``(N, Ctot)`` view of the caller's image (any strides,
+any of uint8 / uint16 / float32 / float64): the first ``C`` channels are
+colors, the rest (alpha) is copied through untouched. ``sel`` is a boolean
+``(N,)`` selection for statistics (length 0 means every pixel). Each kernel has
+a NumPy twin in :mod:`chroma.histogram` (``_np_*``) that the tests compare it
+to. Importing this module compiles nothing.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+_opts = dict(cache=True, nogil=True)
+
+
+def _n_chunks(n: int) -> int:
+    return max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
+
+
+@njit(parallel=True, **_opts)
+def _counts_int(x, sel, n_colors, n_levels, n_chunks):
+    n = x.shape[0]
+    hist = np.zeros((n_chunks, n_colors, n_levels), np.int64)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    for k in prange(n_chunks):
+        h = hist[k]
+        for i in range(k * step, min(n, (k + 1) * step)):
+            if use_sel and not sel[i]:
+                continue
+            for c in range(n_colors):
+                h[c, x[i, c]] += 1
+    return hist.sum(axis=0)
+
+
+def counts_int(x, sel, n_colors, n_levels):
+    """Per-channel counts of integer levels: ``(n_colors, n_levels)`` int64."""
+    return _counts_int(x, sel, n_colors, n_levels, _n_chunks(x.shape[0]))
+
+
+@njit(parallel=True, **_opts)
+def lut_int(x, lut, out):
+    """``out[i, c] = lut[c, x[i, c]]`` for colors, ``out[i, c] = x[i, c]`` for alpha."""
+    n_colors = lut.shape[0]
+    n_total = x.shape[1]
+    for i in prange(x.shape[0]):
+        for c in range(n_colors):
+            out[i, c] = lut[c, x[i, c]]
+        for c in range(n_colors, n_total):
+            out[i, c] = x[i, c]
+
+
+@njit(parallel=True, **_opts)
+def _minmax(x, sel, n_colors, n_chunks):
+    n = x.shape[0]
+    lo = np.full((n_chunks, n_colors), np.inf)
+    hi = np.full((n_chunks, n_colors), -np.inf)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    for k in prange(n_chunks):
+        for i in range(k * step, min(n, (k + 1) * step)):
+            if use_sel and not sel[i]:
+                continue
+            for c in range(n_colors):
+                v = np.float64(x[i, c])
+                if v < lo[k, c]:
+                    lo[k, c] = v
+                if v > hi[k, c]:
+                    hi[k, c] = v
+    out_lo = np.empty(n_colors)
+    out_hi = np.empty(n_colors)
+    for c in range(n_colors):
+        out_lo[c] = lo[:, c].min()
+        out_hi[c] = hi[:, c].max()
+    return out_lo, out_hi
+
+
+def minmax(x, sel, n_colors):
+    """Per-channel min and max (float64) over the selected pixels."""
+    return _minmax(x, sel, n_colors, _n_chunks(x.shape[0]))
+
+
+@njit(parallel=True, **_opts)
+def _counts_float(x, sel, lo, scale, n_bins, n_chunks):
+    n = x.shape[0]
+    n_colors = lo.shape[0]
+    hist = np.zeros((n_chunks, n_colors, n_bins), np.int32)
+    bad = np.zeros(n_chunks, np.int64)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    top = n_bins - 1
+    for k in prange(n_chunks):
+        h = hist[k]
+        nbad = 0
+        for i in range(k * step, min(n, (k + 1) * step)):
+            for c in range(n_colors):
+                v = x[i, c]
+                if v - v != 0:  # NaN or infinity
+                    nbad += 1
+                elif not use_sel or sel[i]:
+                    j = int((v - lo[c]) * scale[c])
+                    h[c, min(max(j, 0), top)] += 1
+        bad[k] = nbad
+    out = np.zeros((n_colors, n_bins), np.int64)
+    for k in range(n_chunks):
+        for c in range(n_colors):
+            for b in range(n_bins):
+                out[c, b] += hist[k, c, b]
+    return out, bad.sum()
+
+
+def counts_float(x, sel, lo, scale, n_bins):
+    """Per-channel counts in ``n_bins`` equal bins from ``lo`` (bin = (v - lo) * scale).
+
+    Returns ``(counts, n_bad)``: NaN and infinite values (anywhere, selected or not) are
+    not counted but reported in ``n_bad``. Arithmetic is in the dtype of ``x``.
+    """
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    return _counts_float(x, sel, lo.astype(dt), scale.astype(dt), n_bins,
+                         _n_chunks(x.shape[0]))
+
+
+@njit(parallel=True, **_opts)
+def _map_float(x, lo, scale, table, out, clip, top):
+    n_colors = lo.shape[0]
+    n_bins = table.shape[1] - 1
+    n_total = x.shape[1]
+    for i in prange(x.shape[0]):
+        for c in range(n_colors):
+            t = (x[i, c] - lo[c]) * scale[c]
+            t = min(max(t, 0), top)
+            j = min(int(t), n_bins - 1)
+            v = table[c, j] + (t - j) * (table[c, j + 1] - table[c, j])
+            if clip:
+                v = min(max(v, 0), 1)
+            out[i, c] = v
+        for c in range(n_colors, n_total):
+            out[i, c] = x[i, c]
+
+
+def map_float(x, lo, scale, table, out, clip):
+    """Piecewise-linear map: bin edges ``lo + j / scale`` go to ``table[c, j]``.
+
+    Colors are mapped (and clipped to [0, 1] when ``clip``); extra channels
+    (alpha) are copied. Arithmetic is in the dtype of ``x``.
+    """
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    _map_float(x, lo.astype(dt), scale.astype(dt), table.astype(dt), out, clip,
+               dt.type(table.shape[1] - 1))
