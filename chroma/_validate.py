@@ -81,9 +81,9 @@ def check_image(
     (2, 2, 3)
     """
     if not isinstance(image, np.ndarray):
-        if isinstance(image, (str, bytes)) or not hasattr(image, "__array__") and not isinstance(
+        if isinstance(image, (str, bytes)) or (not hasattr(image, "__array__") and not isinstance(
             image, (list, tuple)
-        ):
+        )):
             raise TypeError(
                 f"`{name}` must be a NumPy array, got {type(image).__name__}. "
                 "Read files with chroma.read_image(path)."

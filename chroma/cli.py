@@ -19,7 +19,7 @@ import sys
 
 from . import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 USER_ERRORS = (ValueError, TypeError, OSError, ImportError, KeyError)
 

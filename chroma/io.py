@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validate import check_image
 
-__all__ = ["ImageReadError", "read_image", "write_image", "READ_EXTENSIONS", "WRITE_EXTENSIONS"]
+__all__ = ["READ_EXTENSIONS", "WRITE_EXTENSIONS", "ImageReadError", "read_image", "write_image"]
 
 WRITE_EXTENSIONS = {
     ".png": "PNG",
@@ -136,8 +136,8 @@ def _png_is_16bit_color(path: Path) -> bool:
     """True for 16-bit PNGs with more than one channel (Pillow reduces those to 8 bits)."""
     with open(path, "rb") as fh:
         head = fh.read(26)
-    return len(head) == 26 and head[:8] == b"\x89PNG\r\n\x1a\n" and head[24] == 16 and head[25] in (
-        2, 4, 6)
+    is_png = len(head) == 26 and head[:8] == b"\x89PNG\r\n\x1a\n"
+    return is_png and head[24] == 16 and head[25] in (2, 4, 6)
 
 
 def _read_png_16bit(path: Path) -> np.ndarray:
@@ -250,7 +250,9 @@ def write_image(
         )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(parent)!r} does not exist")
+        raise FileNotFoundError(
+            f"cannot write {str(path)!r}: folder {str(parent)!r} does not exist"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=parent)
     os.close(fd)
     try:

@@ -123,11 +123,12 @@ _NUMBA_MIN_PIXELS = 1 << 14  # below this, NumPy beats kernel dispatch
 
 # --- NumPy twins (float64 inside, like the kernels) ------------------------------
 def _np_srgb_to_linear(x):
-    return np.where(x > 0.04045, ((x + 0.055) / 1.055) ** 2.4, x / 12.92)
+    return np.where(x > 0.04045, ((np.maximum(x, 0.04045) + 0.055) / 1.055) ** 2.4, x / 12.92)
 
 
 def _np_linear_to_srgb(x):
-    return np.where(x > 0.0031308, 1.055 * np.abs(x) ** (1 / 2.4) - 0.055, 12.92 * x)
+    encoded = 1.055 * np.maximum(x, 0.0031308) ** (1 / 2.4) - 0.055
+    return np.where(x > 0.0031308, encoded, 12.92 * x)
 
 
 def _np_lab_f(t):

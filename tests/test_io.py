@@ -13,7 +13,8 @@ from chroma.io import ImageReadError, read_image, write_image
 SHAPES = st.sampled_from([(3, 4), (5, 3, 2), (4, 4, 3), (2, 7, 4)])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), dtype=st.sampled_from([np.uint8, np.uint16]),
        ext=st.sampled_from([".png", ".tif"]), shape=SHAPES)
 def test_lossless_round_trip_is_bit_exact(tmp_path_factory, data, dtype, ext, shape):

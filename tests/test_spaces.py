@@ -27,6 +27,25 @@ def test_lab_agrees_with_skimage(grid, backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_lab_agrees_with_skimage_on_random_colors(backend):
+    """Random colors hit what a grid misses (e.g. the sRGB knee at 0.04045)."""
+    x = np.random.default_rng(1).random((200_000, 3))
+    x[:50_000] *= 0.06  # dense near black and the knee
+    delta_e = np.linalg.norm(convert(x, "rgb", "lab", backend=backend) - color.rgb2lab(x), axis=-1)
+    assert delta_e.max() < 1e-4
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_out_of_range_float_input_is_exact(backend):
+    x = np.array([[1.5, -0.2, 0.5], [2.0, 2.0, 2.0]] * 10000)
+    np.testing.assert_allclose(convert(x, "rgb", "lab", backend=backend),
+                               convert(x, "rgb", "lab", backend="numpy"), atol=1e-4)
+    lab = np.array([[50, 150, -150], [100, -120, 120]] * 10000, dtype=float)
+    np.testing.assert_allclose(convert(lab, "lab", "rgb", backend=backend, clip=False),
+                               convert(lab, "lab", "rgb", backend="numpy", clip=False), atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_lab_to_rgb_agrees_with_skimage(grid, backend):
     lab = color.rgb2lab(grid)
     np.testing.assert_allclose(convert(lab, "lab", "rgb", backend=backend),
