@@ -284,7 +284,7 @@ def convert(
     >>> convert(np.array([[1.0, 0.0, 0.0]]), "rgb", "lab").round(1)
     array([[53.2, 80.1, 67.2]], dtype=float32)
     >>> convert(np.array([[255, 0, 0]], dtype=np.uint8), "rgb", "lch").round(1)
-    array([[53.2, 104.6,  40. ]], dtype=float32)
+    array([[ 53.2, 104.6,  40. ]], dtype=float32)
     """
     _check_space(src, "src")
     _check_space(dst, "dst")
