@@ -382,10 +382,14 @@ def _parse_colors(colors) -> np.ndarray:
 
 
 def _ciede2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
-    """CIEDE2000 between Lab arrays (broadcasting), via scikit-image."""
-    from skimage.color import deltaE_ciede2000
+    """CIEDE2000 between Lab arrays (broadcasting): chroma.metrics, else scikit-image."""
+    try:
+        from .metrics import ciede2000
+    except ImportError:  # pragma: no cover - metrics ships with chroma
+        from skimage.color import deltaE_ciede2000
 
-    return deltaE_ciede2000(lab1, lab2, channel_axis=-1)
+        return deltaE_ciede2000(lab1, lab2, channel_axis=-1)
+    return ciede2000(lab1, np.broadcast_to(lab2, lab1.shape))
 
 
 def pick(
