@@ -241,7 +241,12 @@ def base_pair() -> tuple[np.ndarray, np.ndarray, str]:
 
             image, reference = sample(SAMPLE_PAIR[0]), sample(SAMPLE_PAIR[1])
             source = f"the bundled samples `{SAMPLE_PAIR[0]}` → `{SAMPLE_PAIR[1]}`"
-        _BASE_CACHE["pair"] = (_rgb8(image), _rgb8(reference), source)
+        image, reference = _rgb8(image), _rgb8(reference)
+        source += (
+            f", stored at {image.shape[1]}×{image.shape[0]} and "
+            f"{reference.shape[1]}×{reference.shape[0]} pixels"
+        )
+        _BASE_CACHE["pair"] = (image, reference, source)
     return _BASE_CACHE["pair"]
 
 
@@ -403,6 +408,17 @@ def thumbnail(output, side: int = THUMB_SIDE) -> np.ndarray | None:
     img = Image.fromarray(_to_uint8(a))
     img.thumbnail((side, side), Image.Resampling.LANCZOS)
     return np.asarray(img)
+
+
+def _safe_thumbnail(output) -> np.ndarray | None:
+    """:func:`thumbnail` of an array or a list of colors; None for anything else."""
+    if not isinstance(output, (np.ndarray, list, tuple)):
+        return None
+    try:
+        a = np.asarray(output)
+        return thumbnail(a) if a.dtype.kind in "uif" else None
+    except (ValueError, TypeError):
+        return None
 
 
 def _to_uint8(a: np.ndarray) -> np.ndarray:
@@ -575,7 +591,7 @@ def run_case(
             if isinstance(out, np.ndarray):
                 res[name]["output"] = {"shape": list(out.shape), "dtype": str(out.dtype)}
             if first:
-                thumbs[name] = thumbnail(out) if isinstance(out, np.ndarray) else None
+                thumbs[name] = _safe_thumbnail(out)
         outputs.clear()
         base = res.get(case.baseline, {})
         for name in names:

@@ -120,7 +120,7 @@ def _time_plot(case: dict, path: Path) -> bool:
         return False
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("megapixels (image and reference)")
+    ax.set_xlabel("megapixels" + (" (image and reference)" if case["inputs"] == "pair" else ""))
     ax.set_ylabel("time per call (s), median ± IQR")
     ax.set_title(case["task"], fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
@@ -233,8 +233,9 @@ def _header(results: dict) -> list[str]:
         + "; at end: "
         + ", ".join(f"{v:.1f}" for v in load1)
         + ".",
-        f"- **Inputs**: {results['inputs']}, resized (bicubic) so that image and reference "
-        "each have the stated megapixels, converted to the case's dtype.",
+        f"- **Inputs**: {results['inputs']}; resized (bicubic, so larger sizes are smooth "
+        "upscales) so that image and reference each have the stated megapixels, converted to "
+        "the case's dtype.",
         f"- **Timing**: {results['timing']}. Ratio = peer median / chroma median "
         "(> 1: chroma is faster). Setup, resizing and JIT compilation are never timed.",
         f"- **Peak memory**: {results['memory_method']}.",

@@ -214,6 +214,9 @@ def test_thumbnails_of_images_and_palettes():
     pal = harness.thumbnail(np.array([[255, 0, 0], [0, 0, 255]], np.uint8))
     assert pal.shape[-1] == 3 and (pal[0, 0] == [255, 0, 0]).all()
     assert harness.thumbnail(np.zeros(5)) is None
+    # colorthief-style list of RGB tuples; objects give no picture
+    assert harness._safe_thumbnail([(255, 0, 0), (0, 255, 0)]).shape[-1] == 3
+    assert harness._safe_thumbnail(object()) is None
 
 
 def test_chroma_bench_command(tmp_path, capsys):
