@@ -423,7 +423,7 @@ def _to_gpl(pal: Palette, name: str) -> str:
     lines = ["GIMP Palette", f"Name: {name}", f"Columns: {len(pal)}", "#",
              "# written by chroma; each name holds the color's share of the image"]
     for (r, g, b), h, w in zip(pal.to_uint8().tolist(), pal.to_hex(), pal.weights):
-        lines.append(f"{r:3d} {g:3d} {b:3d}\t{h} share={float(w)!r}")
+        lines.append(f"{r:3d} {g:3d} {b:3d}\t{h} share={float(w):.6g}")
     return "\n".join(lines) + "\n"
 
 
@@ -449,7 +449,7 @@ def _to_css(pal: Palette, name: str) -> str:
     lines = [f"/* palette {name}, written by chroma; comments hold each color's share */",
              ":root {"]
     for i, (h, w) in enumerate(zip(pal.to_hex(), pal.weights), 1):
-        lines.append(f"  --palette-{i}: {h}; /* share {float(w)!r} */")
+        lines.append(f"  --palette-{i}: {h}; /* share {float(w):.6g} */")
     return "\n".join([*lines, "}"]) + "\n"
 
 
@@ -932,8 +932,8 @@ def _parse_one(color, name: str) -> np.ndarray:
     return rgb[0]
 
 
-def replace_color(image, source_color, target_color, *, tolerance: float = 20.0, mask=None,
-                  channel_axis: int = -1):
+def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
+                  strength: float = 1.0, mask=None, channel_axis: int = -1):
     """Change one color of `image` into another ("make the red car blue").
 
     Pixels near `source_color` take `target_color`'s hue, chroma and
@@ -957,6 +957,8 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
         Hex code or RGB triplet (float in [0, 1] or int in [0, 255]).
     tolerance : float, optional
         Distance in ΔE units (see above) within which colors change fully.
+    strength : float, optional
+        Scales the change, in [0, 1].
     mask : ndarray of shape (M, N), optional
         Where the change may happen (bool or float in [0, 1]).
     channel_axis : int, optional
@@ -980,6 +982,7 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
         np.isfinite(tolerance) and tolerance > 0
     ):
         raise ValueError(f"`tolerance` must be a positive number, got {tolerance!r}.")
+    strength = check_strength(strength)
     x, restore = to_float(image, channel_axis=channel_axis, channels=(3,), gray_to_rgb=True)
     m = None if mask is None else check_mask(mask, x.shape, name="mask")
     s_lab, t_lab = _rgb_to_lab(s_rgb)[0], _rgb_to_lab(t_rgb)[0]
@@ -995,7 +998,7 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
         dh = 2.0 * np.sqrt(c * s_c) * np.sin((np.arctan2(p[:, 2], p[:, 1]) - s_h) / 2.0)
         d = np.sqrt(((p[:, 0] - s_lab[0]) / 2) ** 2 + ((c - s_c) / 2) ** 2 + dh**2)
         t = np.clip(2.0 - d / tolerance, 0.0, 1.0)  # 1 inside tolerance, 0 beyond twice it
-        w = t * t * (3.0 - 2.0 * t)  # smoothstep
+        w = strength * t * t * (3.0 - 2.0 * t)  # smoothstep
         new = np.empty_like(p)
         new[:, 0] = np.interp(p[:, 0], xk, yk)
         if s_c >= 10.0:
