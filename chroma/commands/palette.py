@@ -41,7 +41,8 @@ def run(args) -> int:
     try:
         width, height = int(size[0]), int(size[1])
     except (ValueError, IndexError):
-        raise ValueError(f"--swatch-size expects WxH, e.g. 480x64, got {args.swatch_size!r}")
+        raise ValueError(
+            f"--swatch-size expects WxH, e.g. 480x64, got {args.swatch_size!r}") from None
     if args.swatch and Path(args.swatch).resolve() == Path(args.image).resolve():
         raise ValueError(f"--swatch {args.swatch!r} is the input file; choose another name")
     image = read_image(args.image)
