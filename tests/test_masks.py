@@ -80,7 +80,8 @@ def test_feather_stays_in_unit_interval(m, sigma):
 
 def test_feather_keeps_constant_masks_and_smooths_edges():
     np.testing.assert_allclose(masks.feather(np.ones((9, 9)), 2), 1.0, atol=1e-6)
-    step = np.zeros((5, 20)); step[:, 10:] = 1
+    step = np.zeros((5, 20))
+    step[:, 10:] = 1
     out = masks.feather(step, 2)
     assert 0 < out[0, 9] < 0.5 < out[0, 10] < 1
     np.testing.assert_allclose(out[0, 9] + out[0, 10], 1.0, atol=1e-5)  # symmetric
@@ -89,7 +90,8 @@ def test_feather_keeps_constant_masks_and_smooths_edges():
 
 
 def test_refine_snaps_a_blurry_mask_to_the_edge():
-    img = np.zeros((20, 30)); img[:, 15:] = 0.9
+    img = np.zeros((20, 30))
+    img[:, 15:] = 0.9
     rough = masks.feather((img > 0).astype(float), 2.0)
     out = masks.refine(rough, img, radius=4, eps=1e-4)
     assert out.min() >= 0 and out.max() <= 1
@@ -147,7 +149,8 @@ def test_pick_uses_ciede2000_to_sampled_points():
     assert m[y, x] == 1
     assert (m[d <= 9.99] == 1).all() and (m[d >= 20.01] == 0).all()
     # given colors: the same as sampling a pixel of that color
-    img = np.zeros((4, 4, 3), np.uint8); img[1:3, 1:3] = (200, 40, 40)
+    img = np.zeros((4, 4, 3), np.uint8)
+    img[1:3, 1:3] = (200, 40, 40)
     np.testing.assert_array_equal(masks.pick(img, colors="#c82828"),
                                   masks.pick(img, points=[(1, 1)], radius=0))
     np.testing.assert_array_equal(masks.pick(img, colors=[(200, 40, 40)]),
@@ -160,7 +163,8 @@ def test_pick_uses_ciede2000_to_sampled_points():
 
 def test_shapes():
     r = masks.rectangle((10, 12), (2, 3, 7, 9))
-    expect = np.zeros((10, 12)); expect[3:9, 2:7] = 1
+    expect = np.zeros((10, 12))
+    expect[3:9, 2:7] = 1
     np.testing.assert_array_equal(r, expect)
     frac = masks.rectangle((4, 4), (0.25, 0, 4, 4))
     np.testing.assert_allclose(frac[:, 0], 0.75)
@@ -181,7 +185,9 @@ def test_from_file_gray_alpha_and_size_errors(tmp_path):
     gray = np.array([[0, 128], [255, 64]], np.uint8)
     write_image(tmp_path / "g.png", gray)
     np.testing.assert_allclose(masks.from_file(tmp_path / "g.png"), gray / 255, atol=1e-7)
-    rgba = np.zeros((2, 2, 4), np.uint8); rgba[..., :3] = 255; rgba[..., 3] = gray
+    rgba = np.zeros((2, 2, 4), np.uint8)
+    rgba[..., :3] = 255
+    rgba[..., 3] = gray
     write_image(tmp_path / "a.png", rgba)
     np.testing.assert_allclose(masks.from_file(tmp_path / "a.png"), gray / 255, atol=1e-7)
     with pytest.raises(ValueError, match=r"2x2 .* image is 3x2"):
