@@ -500,7 +500,9 @@ class Pipeline:
             except TypeError as err:
                 raise TypeError(f"recipe steps[{i}] ({d['method']}): bad options: {err}"
                                 ) from None
-            name = d.get("name", f"{d['method']}{i}" if len(raw) > 1 else d["method"])
+            name = d.get("name") or str(d["method"]).rpartition(":")[2]
+            if any(s.name == name for s in steps):
+                name = f"{name}{i}"
             steps.append(Step(name, est, reference=d.get("reference"), mask=d.get("mask"),
                               strength=d.get("strength", 1.0), blend=d.get("blend", "normal")))
         return cls(steps, reference=recipe.get("reference"), base_dir=base_dir)
