@@ -1,0 +1,479 @@
+"""Numba kernels for IDT, sliced OT and regrain (private).
+
+Each kernel has a plain-NumPy twin (``np_*``) in this module with the same
+arithmetic; the tests compare the two. Pixel kernels take float32 ``(N, 3)``
+arrays, compute in float64 per pixel and write float32. Importing this module
+imports Numba but compiles nothing: kernels compile (or load from Numba's
+on-disk cache) on first call.
+
+Projections ``p = d . x`` are always evaluated as ``(d0*x0 + d1*x1) + d2*x2``
+in float64, in both twins, so that binning agrees bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+_opts = dict(cache=True, nogil=True, error_model="numpy")
+
+_CHUNK = 65536  # pixels per parallel chunk in the reductions
+
+
+_PARALLEL_MIN = 1 << 17  # below this many pixels a kernel runs on one thread
+
+
+def _n_chunks(n: int) -> int:
+    return max(1, -(-n // _CHUNK))
+
+
+@contextmanager
+def threads_for(n_pixels: int):
+    """Run parallel kernels on one thread for small inputs.
+
+    Waking the worker threads costs more than the work below a few hundred
+    thousand pixels (and much more on a busy machine with OpenMP's spinning
+    threads), so small images and the coarse regrain levels stay serial.
+    """
+    if n_pixels >= _PARALLEL_MIN:
+        yield
+        return
+    saved = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(saved)
+
+
+# --- projections: range and histogram --------------------------------------------------
+@njit(parallel=True, **_opts)
+def _proj_minmax(x, d, n_chunks):
+    n = x.shape[0]
+    m = d.shape[0]
+    lo = np.full((n_chunks, m), np.inf)
+    hi = np.full((n_chunks, m), -np.inf)
+    size = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        stop = min(n, (c + 1) * size)
+        for i in range(c * size, stop):
+            x0 = np.float64(x[i, 0])
+            x1 = np.float64(x[i, 1])
+            x2 = np.float64(x[i, 2])
+            for j in range(m):
+                p = (d[j, 0] * x0 + d[j, 1] * x1) + d[j, 2] * x2
+                if p < lo[c, j]:
+                    lo[c, j] = p
+                if p > hi[c, j]:
+                    hi[c, j] = p
+    out = np.empty((m, 2))
+    for j in range(m):
+        out[j, 0] = lo[:, j].min()
+        out[j, 1] = hi[:, j].max()
+    return out
+
+
+def proj_minmax(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Min and max of the projections of pixels ``x`` (N, 3) on rows of ``d`` (m, 3).
+
+    Returns float64 ``(m, 2)``.
+    """
+    with threads_for(len(x)):
+        return _proj_minmax(x, np.ascontiguousarray(d, dtype=np.float64), _n_chunks(len(x)))
+
+
+def np_proj_minmax(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """NumPy twin of :func:`proj_minmax`."""
+    p = np_project(x, d)
+    return np.stack([p.min(0), p.max(0)], axis=1)
+
+
+def np_project(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Projections ``(N, m)`` float64, summed in the kernels' order."""
+    x = x.astype(np.float64)
+    d = np.asarray(d, dtype=np.float64)
+    return (x[:, 0:1] * d[:, 0] + x[:, 1:2] * d[:, 1]) + x[:, 2:3] * d[:, 2]
+
+
+@njit(parallel=True, **_opts)
+def _proj_hist(x, d, lo, inv_width, bins, n_chunks):
+    n = x.shape[0]
+    m = d.shape[0]
+    h = np.zeros((n_chunks, m, bins), dtype=np.int64)
+    size = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        stop = min(n, (c + 1) * size)
+        for i in range(c * size, stop):
+            x0 = np.float64(x[i, 0])
+            x1 = np.float64(x[i, 1])
+            x2 = np.float64(x[i, 2])
+            for j in range(m):
+                p = (d[j, 0] * x0 + d[j, 1] * x1) + d[j, 2] * x2
+                t = (p - lo[j]) * inv_width[j]
+                b = int(t) if t > 0.0 else 0
+                if b >= bins:
+                    b = bins - 1
+                h[c, j, b] += 1
+    return h.sum(axis=0)
+
+
+def proj_hist(x: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+              bins: int) -> np.ndarray:
+    """Histograms ``(m, bins)`` int64 of the projections on rows of ``d`` over [lo, hi].
+
+    Values below ``lo`` go to the first bin, values at or above ``hi`` to the last.
+    """
+    lo = np.ascontiguousarray(lo, dtype=np.float64)
+    inv = _inv_width(lo, hi, bins)
+    with threads_for(len(x)):
+        return _proj_hist(x, np.ascontiguousarray(d, dtype=np.float64), lo, inv, int(bins),
+                          _n_chunks(len(x)))
+
+
+def _inv_width(lo, hi, bins):
+    span = np.asarray(hi, dtype=np.float64) - lo
+    return np.where(span > 0, bins / np.where(span > 0, span, 1.0), 0.0)
+
+
+def np_proj_hist(x, d, lo, hi, bins):
+    """NumPy twin of :func:`proj_hist`."""
+    lo = np.asarray(lo, dtype=np.float64)
+    inv = _inv_width(lo, hi, bins)
+    t = (np_project(x, d) - lo) * inv
+    b = np.where(t > 0, np.floor(np.maximum(t, 0)), 0).astype(np.int64)
+    np.minimum(b, bins - 1, out=b)
+    return np.stack([np.bincount(b[:, j], minlength=bins) for j in range(b.shape[1])])
+
+
+# --- sorted projections (sliced OT) ----------------------------------------------------
+@njit(parallel=True, **_opts)
+def _proj_sort(x, d):
+    n = x.shape[0]
+    m = d.shape[0]
+    out = np.empty((m, n))
+    for j in prange(m):
+        for i in range(n):
+            out[j, i] = (d[j, 0] * np.float64(x[i, 0]) + d[j, 1] * np.float64(x[i, 1])) + d[
+                j, 2
+            ] * np.float64(x[i, 2])
+        out[j] = np.sort(out[j])
+    return out
+
+
+def proj_sort(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Sorted projections ``(m, N)`` float64 of pixels ``x`` on rows of ``d``."""
+    with threads_for(len(x) * len(d)):
+        return _proj_sort(x, np.ascontiguousarray(d, dtype=np.float64))
+
+
+def np_proj_sort(x, d):
+    """NumPy twin of :func:`proj_sort`."""
+    return np.sort(np_project(x, d).T, axis=1)
+
+
+# --- a chain of 1-D maps along directions -----------------------------------------------
+@njit(parallel=True, **_opts)
+def _apply_chain(x, dirs, weights, lo, hi, inv_step, tables, out):
+    n = x.shape[0]
+    n_steps = dirs.shape[0]
+    m = dirs.shape[1]
+    nb = tables.shape[2] - 1
+    for i in prange(n):
+        v0 = np.float64(x[i, 0])
+        v1 = np.float64(x[i, 1])
+        v2 = np.float64(x[i, 2])
+        for k in range(n_steps):
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            for j in range(m):
+                d0 = dirs[k, j, 0]
+                d1 = dirs[k, j, 1]
+                d2 = dirs[k, j, 2]
+                p = (d0 * v0 + d1 * v1) + d2 * v2
+                if p <= lo[k, j]:
+                    disp = tables[k, j, 0] - lo[k, j]
+                elif p >= hi[k, j]:
+                    disp = tables[k, j, nb] - hi[k, j]
+                else:
+                    t = (p - lo[k, j]) * inv_step[k, j]
+                    b = int(t)
+                    if b >= nb:
+                        b = nb - 1
+                    f = t - b
+                    disp = (tables[k, j, b] * (1.0 - f) + tables[k, j, b + 1] * f) - p
+                a0 += disp * d0
+                a1 += disp * d1
+                a2 += disp * d2
+            w = weights[k]
+            v0 += w * a0
+            v1 += w * a1
+            v2 += w * a2
+        out[i, 0] = v0
+        out[i, 1] = v1
+        out[i, 2] = v2
+    return out
+
+
+def apply_chain(x: np.ndarray, chain: dict, out: np.ndarray | None = None) -> np.ndarray:
+    """Apply a chain of 1-D maps to pixels ``x`` (N, 3) float32; returns float32 (N, 3).
+
+    ``chain`` holds, for ``K`` steps of ``m`` directions each: ``dirs`` (K, m, 3),
+    ``weights`` (K,), ``lo``/``hi`` (K, m) (the range of each table),
+    ``tables`` (K, m, B + 1) (the map's values on a uniform grid over [lo, hi]).
+    Step ``k`` moves a pixel ``v`` by ``weights[k] * sum_j (T_kj(d_kj . v) - d_kj . v) d_kj``;
+    outside [lo, hi] the map keeps its end displacement.
+    """
+    if out is None:
+        out = np.empty(x.shape, dtype=np.float32)
+    if len(x) == 0:
+        return out
+    with threads_for(len(x) * chain["dirs"].shape[0]):
+        return _apply_chain(x, chain["dirs"], chain["weights"], chain["lo"], chain["hi"],
+                            _inv_step(chain), chain["tables"], out)
+
+
+def _inv_step(chain):
+    nb = chain["tables"].shape[2] - 1
+    span = chain["hi"] - chain["lo"]
+    return np.where(span > 0, nb / np.where(span > 0, span, 1.0), 0.0)
+
+
+def np_apply_chain(x: np.ndarray, chain: dict) -> np.ndarray:
+    """NumPy twin of :func:`apply_chain`."""
+    v = x.astype(np.float64)
+    inv = _inv_step(chain)
+    tables = chain["tables"]
+    nb = tables.shape[2] - 1
+    for k in range(chain["dirs"].shape[0]):
+        acc = np.zeros_like(v)
+        for j in range(chain["dirs"].shape[1]):
+            d = chain["dirs"][k, j]
+            lo, hi = chain["lo"][k, j], chain["hi"][k, j]
+            p = (d[0] * v[:, 0] + d[1] * v[:, 1]) + d[2] * v[:, 2]
+            t = (p - lo) * inv[k, j]
+            b = np.minimum(np.clip(t, 0, None).astype(np.int64), nb - 1)
+            f = t - b
+            inside = (tables[k, j, b] * (1.0 - f) + tables[k, j, b + 1] * f) - p
+            disp = np.where(p <= lo, tables[k, j, 0] - lo,
+                            np.where(p >= hi, tables[k, j, nb] - hi, inside))
+            acc += disp[:, None] * d
+        v += chain["weights"][k] * acc
+    return v.astype(np.float32)
+
+
+# --- regrain: bilinear resize (OpenCV INTER_LINEAR geometry) ----------------------------
+@njit(**_opts)
+def _axis_weights(n_src, n_dst):
+    idx = np.empty(n_dst, dtype=np.int64)
+    frac = np.empty(n_dst)
+    scale = n_src / n_dst
+    for i in range(n_dst):
+        s = (i + 0.5) * scale - 0.5
+        j = math.floor(s)
+        f = s - j
+        if j < 0:
+            j = 0
+            f = 0.0
+        if j >= n_src - 1:
+            j = n_src - 1
+            f = 0.0
+        idx[i] = j
+        frac[i] = f
+    return idx, frac
+
+
+def resize(img: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Bilinear resize of float32 ``(H, W, C)`` to ``(h, w, C)`` (see :func:`_resize`)."""
+    with threads_for(h * w):
+        return _resize(img, h, w)
+
+
+@njit(parallel=True, **_opts)
+def _resize(img, h, w):
+    """Bilinear resize of float32 ``(H, W, C)`` to ``(h, w, C)``, half-pixel centres.
+
+    Same sampling geometry as OpenCV's ``INTER_LINEAR`` (no antialiasing).
+    """
+    hs, ws, c = img.shape
+    ry, fy = _axis_weights(hs, h)
+    rx, fx = _axis_weights(ws, w)
+    out = np.empty((h, w, c), dtype=np.float32)
+    for i in prange(h):
+        y0 = ry[i]
+        y1 = min(y0 + 1, hs - 1)
+        b = fy[i]
+        for j in range(w):
+            x0 = rx[j]
+            x1 = min(x0 + 1, ws - 1)
+            a = fx[j]
+            for k in range(c):
+                top = img[y0, x0, k] * (1.0 - a) + img[y0, x1, k] * a
+                bot = img[y1, x0, k] * (1.0 - a) + img[y1, x1, k] * a
+                out[i, j, k] = top * (1.0 - b) + bot * b
+    return out
+
+
+def np_axis_weights(n_src: int, n_dst: int):
+    s = (np.arange(n_dst) + 0.5) * (n_src / n_dst) - 0.5
+    j = np.floor(s).astype(np.int64)
+    f = s - j
+    f = np.where(j < 0, 0.0, f)
+    j = np.maximum(j, 0)
+    f = np.where(j >= n_src - 1, 0.0, f)
+    j = np.minimum(j, n_src - 1)
+    return j, f
+
+
+def np_resize(img: np.ndarray, h: int, w: int) -> np.ndarray:
+    """NumPy twin of :func:`resize`."""
+    hs, ws, _ = img.shape
+    ry, fy = np_axis_weights(hs, h)
+    rx, fx = np_axis_weights(ws, w)
+    y1 = np.minimum(ry + 1, hs - 1)
+    x1 = np.minimum(rx + 1, ws - 1)
+    a = fx[None, :, None]
+    b = fy[:, None, None]
+    img = img.astype(np.float64)
+    top = img[ry][:, rx] * (1.0 - a) + img[ry][:, x1] * a
+    bot = img[y1][:, rx] * (1.0 - a) + img[y1][:, x1] * a
+    return (top * (1.0 - b) + bot * b).astype(np.float32)
+
+
+# --- regrain: one level of the multiscale solver ------------------------------------------
+# Pitié's relaxed Jacobi update, per pixel and channel (4-neighbours, edges replicated):
+#   J <- 0.8 * (psi T + sum_n phi_n (J_n - I_n + I)) / (psi + sum_n phi_n + eps) + 0.2 J
+# where phi_n is the mean of phi at the pixel and at neighbour n. Everything but the J_n
+# is fixed during a level, so a level first folds it into 4 weights and one constant
+# per channel; a sweep is then 5 multiply-adds per channel.
+@njit(parallel=True, **_opts)
+def _regrain_setup(img, col, level, smoothness):
+    h, w, c = img.shape
+    phi = np.empty((h, w), dtype=np.float64)
+    psi = np.empty((h, w), dtype=np.float64)
+    scale = 30.0 * 2.0 ** (-level)
+    for i in prange(h):
+        iu = max(i - 1, 0)
+        id_ = min(i + 1, h - 1)
+        for j in range(w):
+            jl = max(j - 1, 0)
+            jr = min(j + 1, w - 1)
+            s = 0.0
+            for k in range(c):
+                dx = np.float64(img[i, jr, k]) - np.float64(img[i, jl, k])
+                dy = np.float64(img[id_, j, k]) - np.float64(img[iu, j, k])
+                s += dx * dx + dy * dy
+            delta = math.sqrt(s)
+            psi[i, j] = min(256.0 * delta / 5.0, 1.0)
+            phi[i, j] = scale / (1.0 + 10.0 * delta / smoothness)
+    wts = np.empty((h, w, 4), dtype=np.float32)  # right, down, left, up
+    const = np.empty((h, w, c), dtype=np.float32)
+    for i in prange(h):
+        iu = max(i - 1, 0)
+        id_ = min(i + 1, h - 1)
+        for j in range(w):
+            jl = max(j - 1, 0)
+            jr = min(j + 1, w - 1)
+            p0 = phi[i, j]
+            p1 = (phi[i, jr] + p0) * 0.5
+            p2 = (phi[id_, j] + p0) * 0.5
+            p3 = (phi[i, jl] + p0) * 0.5
+            p4 = (phi[iu, j] + p0) * 0.5
+            ps = psi[i, j]
+            g = 0.8 / (ps + p1 + p2 + p3 + p4 + 1e-6)
+            wts[i, j, 0] = p1 * g
+            wts[i, j, 1] = p2 * g
+            wts[i, j, 2] = p3 * g
+            wts[i, j, 3] = p4 * g
+            for k in range(c):
+                ic = np.float64(img[i, j, k])
+                const[i, j, k] = g * (
+                    ps * col[i, j, k]
+                    + p1 * (ic - img[i, jr, k])
+                    + p2 * (ic - img[id_, j, k])
+                    + p3 * (ic - img[i, jl, k])
+                    + p4 * (ic - img[iu, j, k])
+                )
+    return wts, const
+
+
+@njit(parallel=True, **_opts)
+def _regrain_sweeps(out, wts, const, n_sweeps):
+    """``n_sweeps`` relaxed Jacobi sweeps (float32); returns the final array."""
+    h, w, c = out.shape
+    keep = np.float32(0.2)
+    cur = out
+    nxt = np.empty_like(out)
+    for _ in range(n_sweeps):
+        for i in prange(h):
+            iu = max(i - 1, 0)
+            id_ = min(i + 1, h - 1)
+            for j in range(w):
+                jl = max(j - 1, 0)
+                jr = min(j + 1, w - 1)
+                w1 = wts[i, j, 0]
+                w2 = wts[i, j, 1]
+                w3 = wts[i, j, 2]
+                w4 = wts[i, j, 3]
+                for k in range(c):
+                    nxt[i, j, k] = (
+                        const[i, j, k]
+                        + w1 * cur[i, jr, k]
+                        + w2 * cur[id_, j, k]
+                        + w3 * cur[i, jl, k]
+                        + w4 * cur[iu, j, k]
+                        + keep * cur[i, j, k]
+                    )
+        cur, nxt = nxt, cur
+    return cur
+
+
+def regrain_level(out, img, col, n_sweeps: int, level: int, smoothness: float):
+    """Solve one level of the regrain energy; float32 (H, W, C) arrays, returns a new array."""
+    with threads_for(img.shape[0] * img.shape[1]):
+        wts, const = _regrain_setup(img, col, level, float(smoothness))
+        return _regrain_sweeps(out.copy(), wts, const, int(n_sweeps))
+
+
+def np_regrain_level(out, img, col, n_sweeps: int, level: int, smoothness: float):
+    """NumPy twin of :func:`regrain_level`, written as python-color-transfer's ``solve``."""
+
+    def right(a):
+        return np.concatenate([a[:, 1:], a[:, -1:]], axis=1)
+
+    def down(a):
+        return np.concatenate([a[1:], a[-1:]], axis=0)
+
+    def left(a):
+        return np.concatenate([a[:, :1], a[:, :-1]], axis=1)
+
+    def up(a):
+        return np.concatenate([a[:1], a[:-1]], axis=0)
+
+    img = img.astype(np.float64)
+    col = col.astype(np.float64)
+    dx = right(img) - left(img)
+    dy = down(img) - up(img)
+    delta = np.sqrt((dx * dx + dy * dy).sum(axis=2, keepdims=True))
+    psi = np.minimum(256.0 * delta / 5.0, 1.0)
+    phi = 30.0 * 2.0 ** (-level) / (1.0 + 10.0 * delta / smoothness)
+    p1 = (right(phi) + phi) / 2
+    p2 = (down(phi) + phi) / 2
+    p3 = (left(phi) + phi) / 2
+    p4 = (up(phi) + phi) / 2
+    den = psi + p1 + p2 + p3 + p4 + 1e-6
+    cur = out.astype(np.float64)
+    for _ in range(n_sweeps):
+        num = (
+            psi * col
+            + p1 * (right(cur) - right(img) + img)
+            + p2 * (down(cur) - down(img) + img)
+            + p3 * (left(cur) - left(img) + img)
+            + p4 * (up(cur) - up(img) + img)
+        )
+        cur = num / den * 0.8 + 0.2 * cur
+    return cur.astype(np.float32)
