@@ -124,16 +124,19 @@ class MKLTransfer(ColorTransfer):
     def _fit_pixels(self, ref: np.ndarray) -> None:
         self.mean_, self.cov_ = _mean_cov(ref)
 
-    def _affine(self, stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``out = x @ m + b`` for an image with these statistics."""
+    def _affine(self, stats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``out = (x - mean) @ m + mean_ref`` for an image with these statistics."""
         if not (isinstance(self.reg, (int, float)) and self.reg >= 0):
             raise ValueError(f"`reg` must be a number >= 0, got {self.reg!r}.")
         mean, cov = _mean_cov(stats)
         t = mkl_matrix(cov, self.cov_, reg=float(self.reg))
-        return t.T, self.mean_ - mean @ t.T
+        return mean, t.T, self.mean_
 
     def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-        m, b = self._affine(stats)
+        mean, m, mean_ref = self._affine(stats)
+        # centre first: a near-singular image covariance gives a large gain, and
+        # x @ m - mean @ m would cancel catastrophically in float32
+        pixels -= mean.astype(np.float32)
         out = pixels @ m.astype(np.float32)
-        out += b.astype(np.float32)
+        out += mean_ref.astype(np.float32)
         return out

@@ -94,17 +94,16 @@ class ReinhardTransfer(ColorTransfer):
     def _fit_pixels(self, ref: np.ndarray) -> None:
         self.mean_, self.std_ = _moments(ref)
 
-    def _affine(self, stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-channel ``out = x * gain + offset`` for an image with these stats."""
+    def _affine(self, stats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-channel ``out = (x - mean) * gain + mean_ref`` for an image with these stats."""
         mean, std = _moments(stats)
-        gain = _gains(std, self.std_)
-        offset = self.mean_ - mean * gain
-        return gain, offset
+        return mean, _gains(std, self.std_), self.mean_
 
     def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-        gain, offset = self._affine(stats)
+        mean, gain, mean_ref = self._affine(stats)
+        pixels -= mean.astype(np.float32)
         pixels *= gain.astype(np.float32)
-        pixels += offset.astype(np.float32)
+        pixels += mean_ref.astype(np.float32)
         return pixels
 
 
