@@ -52,7 +52,7 @@ def _fmt(value, spec: str = ".4g") -> str:
 
 
 def _status_text(r: dict) -> str:
-    return (r.get("error") or r["status"]).replace("|", "\\|")
+    return r.get("error") or r["status"]
 
 
 def _table(case: dict) -> list[str]:
@@ -60,6 +60,7 @@ def _table(case: dict) -> list[str]:
     arrows = [{"lower": "↓", "higher": "↑"}.get(b, "") for b in case["quality_better"]]
     head = ["size", "contender", "median", "IQR", f"ratio to {case['baseline']}", "peak memory"]
     head += [f"{lab} {a}".strip() for lab, a in zip(labels, arrows)]
+    head = [h.replace("|", "\\|") for h in head]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     notes = case.get("contender_notes", {})
     for size in case["sizes"]:
@@ -81,7 +82,7 @@ def _table(case: dict) -> list[str]:
                     "–" if peak is None else f"{peak:,.0f} MiB",
                 ]
                 cells += [_fmt(r["quality"].get(lab)) for lab in labels]
-            lines.append("| " + " | ".join(cells) + " |")
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return lines
 
 
