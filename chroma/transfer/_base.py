@@ -172,8 +172,11 @@ class ColorTransfer(BaseEstimator):
         Returns
         -------
         lut : ndarray of float32, shape (size, size, size, 3)
-            ``lut[r, g, b]`` is the output RGB in [0, 1] for the input
+            ``lut[r, g, b]`` is the output RGB for the input
             ``(r, g, b) / (size - 1)``; apply with :func:`chroma.transfer.apply_lut`.
+            Entries are *not* clipped: out-of-gamut values (outside [0, 1])
+            are kept so that interpolation stays smooth, and the result is
+            clipped after interpolation, as the direct transform clips.
         """
         check_fitted(self, self._fitted_attr)
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not (
@@ -196,7 +199,6 @@ class ColorTransfer(BaseEstimator):
         else:
             stats = grid
         out = self._transform_rgb(grid.copy(), stats)
-        np.clip(out, 0.0, 1.0, out=out)
         return out.reshape(size, size, size, 3).astype(np.float32, copy=False)
 
     # --- hooks -----------------------------------------------------------------------
