@@ -172,7 +172,7 @@ def test_to_dense_disk_and_border():
     np.testing.assert_allclose(ab[5, 5], h.ab[0])
     np.testing.assert_allclose(ab[0, 0], h.ab[1])
     assert (ab[~known] == 0).all()
-    ab0, known0 = h.to_dense(radius=0)
+    _, known0 = h.to_dense(radius=0)
     assert known0.sum() == 2
     with pytest.raises(ValueError, match="radius"):
         h.to_dense(radius=-1)

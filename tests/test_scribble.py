@@ -128,7 +128,7 @@ def test_iterative_solvers_agree_with_direct(solver, monkeypatch):
 
 
 def test_no_hints_gives_gray_and_disk_radius():
-    truth, gray = _truth()
+    _, gray = _truth()
     out = scribble_colorize(gray, [])
     np.testing.assert_allclose(rgb2lab(out)[..., 1:], 0, atol=0.02)
     out = scribble_colorize(gray, [(10, 10, (200, 50, 50)), (40, 20, (50, 50, 200))], radius=2)
@@ -184,7 +184,7 @@ def test_alpha_channel_axis_and_color_input(dtype):
 
 
 def test_scribble_image_hints():
-    truth, gray = _truth()
+    _, gray = _truth()
     s = np.zeros((*gray.shape, 4), np.uint8)
     s[5:8, 5:30] = (200, 60, 60, 255)  # a red stroke
     s[25:28, 20:45] = (60, 60, 200, 255)  # a blue stroke
