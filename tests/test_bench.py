@@ -237,3 +237,12 @@ def test_chroma_bench_command(tmp_path, capsys):
     assert main(["bench", "--only", "no-such-case-anywhere", "--out", str(tmp_path)]) == 2
     assert "no benchmark case matches" in capsys.readouterr().err
     assert main(["bench", "--sizes", "0,1", "--out", str(tmp_path)]) == 2
+
+
+def test_bench_without_a_checkout_says_so(monkeypatch, tmp_path):
+    from chroma.commands import bench
+
+    for name in ("benchmarks", "benchmarks.harness", "benchmarks.report"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails as if absent
+    with pytest.raises(ImportError, match="source checkout"):
+        bench._import_harness(root=tmp_path)

@@ -31,8 +31,11 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _import_harness():
-    """Import ``benchmarks`` from the checkout that this chroma was installed from."""
+def _import_harness(root=None):
+    """Import ``benchmarks`` from the checkout that this chroma was installed from.
+
+    `root` (for tests) replaces the checkout's root folder.
+    """
     import importlib
     import sys
     from pathlib import Path
@@ -44,7 +47,9 @@ def _import_harness():
     except ModuleNotFoundError as err:
         if err.name not in ("benchmarks", "benchmarks.harness", "benchmarks.report"):
             raise
-    root = Path(__file__).resolve().parents[2]  # <repo>/chroma/commands/bench.py
+    if root is None:
+        root = Path(__file__).resolve().parents[2]  # <repo>/chroma/commands/bench.py
+    root = Path(root)
     if not (root / "benchmarks" / "harness.py").is_file():
         raise ImportError(
             "chroma bench needs the benchmarks/ folder of a source checkout, which is not "
