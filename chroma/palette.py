@@ -932,7 +932,11 @@ def _parse_one(color, name: str) -> np.ndarray:
     return rgb[0]
 
 
-def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
+_REPLACE_KL = 0.25  # weight of lightness differences in replace_color's distance
+_REPLACE_KC = 0.25  # weight of chroma differences
+
+
+def replace_color(image, source_color, target_color, *, tolerance: float = 12.0,
                   strength: float = 1.0, mask=None, channel_axis: int = -1):
     """Change one color of `image` into another ("make the red car blue").
 
@@ -943,11 +947,14 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
     (For a near-gray source color, C* < 10, a*b* are shifted instead.)
     The effect fades with the distance to `source_color`::
 
-        d = sqrt((ΔL*/2)² + (ΔC*/2)² + ΔH*²)
+        d = sqrt((ΔL*/4)² + (ΔC*/4)² + ΔH*²)
 
-    (lightness and chroma differences count half, so shadows and highlights
-    of the object follow), at full strength for ``d <= tolerance`` and
-    smoothly down to zero at ``d = 2 * tolerance``.
+    (mostly the hue difference ΔH*, in a*b* units: lightness and chroma
+    differences count a quarter, so shadows and highlights of the object
+    follow), at full strength for ``d <= tolerance`` and smoothly down to
+    zero at ``d = 2 * tolerance``; pixels with less than 10 % of the source's
+    chroma (grays) are left alone, fading in up to 30 %. Colors of similar
+    hue elsewhere change too; pass a `mask` to keep the change on one object.
 
     Parameters
     ----------
@@ -996,9 +1003,13 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 20.0,
         p = lab[s : s + _CHUNK].astype(np.float64)
         c = np.hypot(p[:, 1], p[:, 2])
         dh = 2.0 * np.sqrt(c * s_c) * np.sin((np.arctan2(p[:, 2], p[:, 1]) - s_h) / 2.0)
-        d = np.sqrt(((p[:, 0] - s_lab[0]) / 2) ** 2 + ((c - s_c) / 2) ** 2 + dh**2)
+        d = np.sqrt((_REPLACE_KL * (p[:, 0] - s_lab[0])) ** 2
+                    + (_REPLACE_KC * (c - s_c)) ** 2 + dh**2)
         t = np.clip(2.0 - d / tolerance, 0.0, 1.0)  # 1 inside tolerance, 0 beyond twice it
         w = strength * t * t * (3.0 - 2.0 * t)  # smoothstep
+        if s_c >= 10.0:  # near-neutral pixels have no hue to speak of: leave them alone
+            u = np.clip((c / s_c - 0.1) / 0.2, 0.0, 1.0)
+            w *= u * u * (3.0 - 2.0 * u)
         new = np.empty_like(p)
         new[:, 0] = np.interp(p[:, 0], xk, yk)
         if s_c >= 10.0:

@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("-n", "--n-colors", type=int, default=5,
                    help="palette size for --to with a reference image")
     p.add_argument("--strength", type=float, default=1.0, help="blend in [0, 1]")
-    p.add_argument("--tolerance", type=float, default=20.0,
+    p.add_argument("--tolerance", type=float, default=12.0,
                    help="--replace: ΔE within which colors change fully (fades out at 2x)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the palette extraction")
     p.set_defaults(func=run)
