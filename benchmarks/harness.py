@@ -21,7 +21,9 @@ at each size:
 4. **Peak memory**: one more, untimed call per contender; see
    :class:`PeakMemory` for what exactly is measured.
 5. **Quality**: each metric ``metric(output, image, reference) -> float``
-   (the adapters at the end of :mod:`chroma.metrics`) on the warm-up output.
+   (the adapters at the end of :mod:`chroma.metrics`) on the warm-up output;
+   optionally (``pairs=N``) also its mean and spread over N further pairs of
+   evaluation photos (or bundled samples) at 0.25 MP.
 
 A contender whose ``requires`` module cannot be found, or that raises
 ``ModuleNotFoundError``, is reported as ``missing (not installed)``; one that
@@ -294,6 +296,88 @@ def make_inputs(mp: float, dtype: str) -> tuple[np.ndarray, np.ndarray]:
     return _INPUT_CACHE[key]
 
 
+SAMPLE_PAIRS = (
+    ("astronaut", "coffee"), ("chelsea", "rocket"), ("coffee", "chelsea"), ("rocket", "astronaut"),
+)
+PAIRS_MP = 0.25  # size of the images in the multi-pair quality evaluation
+_PAIR_SET_CACHE: dict[int, tuple[list[tuple[str, np.ndarray, np.ndarray]], str]] = {}
+
+
+def pair_set(n: int) -> tuple[list[tuple[str, np.ndarray, np.ndarray]], str]:
+    """Up to `n` (name, image, reference) uint8 pairs at :data:`PAIRS_MP` megapixels.
+
+    From the evaluation photos when present (the Pitié pair left out; pairs
+    drawn once with a fixed seed, no photo used twice), else from the bundled
+    samples (at most 4 pairs). Returns the pairs and a description.
+    """
+    if n not in _PAIR_SET_CACHE:
+        from chroma.io import read_image
+
+        folder = find_eval_dir()
+        pairs = []
+        if folder is not None:
+            files = sorted(
+                p for p in folder.iterdir()
+                if p.suffix.lower() in (".jpg", ".jpeg", ".png") and p.name not in PITIE_PAIR
+            )
+            order = np.random.default_rng(0).permutation(len(files))
+            for i in range(min(n, len(files) // 2)):
+                a, b = files[order[2 * i]], files[order[2 * i + 1]]
+                pairs.append((f"{a.stem} → {b.stem}", read_image(a), read_image(b)))
+            source = f"{len(pairs)} pairs of evaluation photos ({folder.name}/, fixed seed)"
+        else:
+            from chroma.datasets import sample
+
+            for a, b in SAMPLE_PAIRS[:n]:
+                pairs.append((f"{a} → {b}", sample(a), sample(b)))
+            source = f"{len(pairs)} pairs of bundled samples"
+        pairs = [
+            (name, resize_to_mp(_rgb8(x), PAIRS_MP), resize_to_mp(_rgb8(y), PAIRS_MP))
+            for name, x, y in pairs
+        ]
+        _PAIR_SET_CACHE[n] = (pairs, source + f" at {PAIRS_MP:g} MP")
+    return _PAIR_SET_CACHE[n]
+
+
+def _quality_over_pairs(case: Case, names: list[str], n_pairs: int, log) -> dict:
+    """Mean and spread of each quality metric over a set of pairs, per contender."""
+    pairs, source = pair_set(n_pairs)
+    labels = [metric_label(m) for m in case.quality]
+    single = case.inputs == "single"
+    values = {name: {lab: [] for lab in labels} for name in names}
+    errors: dict[str, str] = {}
+    for pair_name, image8, reference8 in pairs:
+        image = convert_dtype(image8, case.dtype)
+        reference = None if single else convert_dtype(reference8, case.dtype)
+        log(f"  quality on {pair_name}")
+        for name in names:
+            if name in errors:
+                continue
+            try:
+                out = case.contenders[name](*_copies(image, reference, single))
+                for metric, lab in zip(case.quality, labels):
+                    values[name][lab].append(float(metric(out, image, reference)))
+            except Exception as err:
+                errors[name] = f"failed on {pair_name}: {_error_text(err)}"
+    summary = {}
+    for name in names:
+        if name in errors:
+            summary[name] = {"error": errors[name]}
+            continue
+        summary[name] = {
+            lab: {
+                "mean": float(np.mean(v)),
+                "sd": float(np.std(v)),
+                "min": float(np.min(v)),
+                "max": float(np.max(v)),
+                "n": len(v),
+            }
+            for lab, v in values[name].items()
+            if v
+        }
+    return {"source": source, "pairs": [p[0] for p in pairs], "contenders": summary}
+
+
 # --- memory ------------------------------------------------------------------------------
 class PeakMemory:
     """Peak extra memory of one call.
@@ -456,6 +540,7 @@ def run_case(
     repeats: int | None = None,
     memory: PeakMemory | None = None,
     log: Callable[[str], None] = print,
+    pairs: int = 0,
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Measure one case at each size.
 
@@ -469,6 +554,9 @@ def run_case(
     memory : PeakMemory, optional
     log : callable
         Progress lines go here.
+    pairs : int
+        Also compute the quality metrics over this many further pairs (see
+        :func:`pair_set`) for every contender that ran; 0 skips it.
 
     Returns
     -------
@@ -602,6 +690,11 @@ def run_case(
         entry["contenders"] = res
         entry["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         result["sizes"].append(entry)
+    if pairs > 0 and case.quality:
+        ran = [
+            n for n in names if any(s["contenders"][n]["status"] == "ok" for s in result["sizes"])
+        ]
+        result["quality_pairs"] = _quality_over_pairs(case, ran, pairs, log)
     return result, thumbs
 
 
@@ -660,8 +753,13 @@ def run_cases(
     log: Callable[[str], None] = print,
     load_errors: dict[str, str] | None = None,
     command: str = "",
+    pairs: int = 0,
 ) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
-    """Run several cases; return (JSON-ready results, thumbnails per case key)."""
+    """Run several cases; return (JSON-ready results, thumbnails per case key).
+
+    `pairs` > 0 adds, per case with quality metrics, their mean over that
+    many further image pairs (see :func:`pair_set`).
+    """
     memory = PeakMemory()
     _, _, source = base_pair()
     started = time.time()
@@ -682,7 +780,9 @@ def run_cases(
     thumbs = {}
     for case in cases:
         log(f"{case.key}")
-        result, th = run_case(case, sizes=sizes, repeats=repeats, memory=memory, log=log)
+        result, th = run_case(
+            case, sizes=sizes, repeats=repeats, memory=memory, log=log, pairs=pairs
+        )
         results["cases"].append(result)
         thumbs[case.key] = th
     results["elapsed_s"] = time.time() - started

@@ -26,6 +26,9 @@ NOISE_NOTE = (
 )
 
 
+_ARROWS = {"lower": "↓", "higher": "↑"}
+
+
 def slug(text: str) -> str:
     """A file-name-safe version of a case key."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -57,7 +60,7 @@ def _status_text(r: dict) -> str:
 
 def _table(case: dict) -> list[str]:
     labels = case["quality_labels"]
-    arrows = [{"lower": "↓", "higher": "↑"}.get(b, "") for b in case["quality_better"]]
+    arrows = [_ARROWS.get(b, "") for b in case["quality_better"]]
     head = ["size", "contender", "median", "IQR", f"ratio to {case['baseline']}", "peak memory"]
     head += [f"{lab} {a}".strip() for lab, a in zip(labels, arrows)]
     head = [h.replace("|", "\\|") for h in head]
@@ -83,6 +86,33 @@ def _table(case: dict) -> list[str]:
                 ]
                 cells += [_fmt(r["quality"].get(lab)) for lab in labels]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
+
+
+def _pairs_table(case: dict) -> list[str]:
+    qp = case["quality_pairs"]
+    labels = case["quality_labels"]
+    lines = [
+        f"Quality over {qp['source']} (mean ± sd; pairs: {', '.join(qp['pairs'])}):",
+        "",
+        "| contender | "
+        + " | ".join(
+            f"{lab} {_ARROWS.get(b, '')}".strip().replace("|", "\\|")
+            for lab, b in zip(labels, case["quality_better"])
+        )
+        + " |",
+        "|" + "---|" * (len(labels) + 1),
+    ]
+    for name, r in qp["contenders"].items():
+        if "error" in r:
+            cells = [r["error"]] + [""] * (len(labels) - 1)
+        else:
+            cells = [
+                f"{_fmt(r[lab]['mean'], '.3g')} ± {_fmt(r[lab]['sd'], '.2g')}" if lab in r else "–"
+                for lab in labels
+            ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in [name, *cells]) + " |")
+    lines.append("")
     return lines
 
 
@@ -294,6 +324,8 @@ def write_report(results: dict, thumbs: dict, out_dir) -> Path:
             lines += [case["notes"], ""]
         lines += _table(case)
         lines.append("")
+        if case.get("quality_pairs"):
+            lines += _pairs_table(case)
         pics = []
         if _time_plot(case, figures / f"{name}-time.png"):
             pics.append(f"![time vs megapixels](figures/{name}-time.png)")

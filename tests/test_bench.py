@@ -196,6 +196,40 @@ def test_inputs_resized_converted_and_fall_back_to_samples(monkeypatch, tmp_path
     np.testing.assert_allclose(img16 / 65535.0, img, atol=1e-6)
 
 
+def test_quality_over_further_pairs(monkeypatch, tmp_path):
+    monkeypatch.setenv("CHROMA_EVAL_DIR", str(tmp_path / "absent"))
+    monkeypatch.setattr(harness, "_PAIR_SET_CACHE", {})
+    monkeypatch.setattr(harness, "PAIRS_MP", 0.01)
+    seen = []
+
+    def spy(img, ref):
+        seen.append(img.shape)
+        return _chroma(img, ref)
+
+    case = _tiny_case(contenders={"chroma": spy, "broken": _boom}, requires={}, repeats=1)
+    result, _ = harness.run_case(case, pairs=3, log=lambda s: None)
+    qp = result["quality_pairs"]
+    assert qp["pairs"] == ["astronaut → coffee", "chelsea → rocket", "coffee → chelsea"]
+    assert "bundled samples" in qp["source"]
+    stats = qp["contenders"]["chroma"]["ΔE00 mean vs input"]
+    assert stats["n"] == 3 and 0 <= stats["min"] <= stats["mean"] <= stats["max"] < 1e-3
+    assert "broken" not in qp["contenders"]  # it never ran, so it is in the main table only
+    assert len(seen) == 1 + 1 + 1 + 3  # warm-up, 1 timed, memory, 3 pairs
+    text = report.write_report(
+        {**harness_results_stub(), "cases": [result]}, {}, tmp_path / "r"
+    ).read_text(encoding="utf-8")
+    assert "Quality over 3 pairs of bundled samples" in text
+    assert "| chroma | " in text
+
+
+def harness_results_stub() -> dict:
+    return {
+        "command": "stub", "started": "now", "elapsed_s": 0.0, "inputs": "stub",
+        "timing": "stub", "memory_method": "stub", "versions": {}, "load_errors": {},
+        "machine": harness.machine_info(),
+    }
+
+
 def test_peak_memory_sees_a_fresh_allocation():
     mem = harness.PeakMemory()
     out, peak = mem.measure(lambda: np.ones((40, 1024, 1024), np.uint8))

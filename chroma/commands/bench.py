@@ -4,6 +4,7 @@ from __future__ import annotations
 
 QUICK_SIZES = (0.25,)
 QUICK_REPEATS = 3
+DEFAULT_PAIRS = 6
 
 
 def register(sub) -> None:
@@ -27,6 +28,9 @@ def register(sub) -> None:
                    help="comma-separated megapixels overriding every case's sizes, e.g. 1,12")
     p.add_argument("--repeats", type=int, default=None,
                    help="timed calls per contender and size (overrides the cases')")
+    p.add_argument("--pairs", type=int, default=None,
+                   help="also average each case's quality metrics over this many further "
+                   f"image pairs at 0.25 MP (default: {DEFAULT_PAIRS}, 0 with --quick)")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
     p.set_defaults(func=run)
 
@@ -80,6 +84,9 @@ def run(args) -> int:
     repeats = args.repeats or (QUICK_REPEATS if args.quick else None)
     if repeats is not None and repeats < 1:
         raise ValueError(f"--repeats must be >= 1, got {repeats}")
+    pairs = args.pairs if args.pairs is not None else (0 if args.quick else DEFAULT_PAIRS)
+    if pairs < 0:
+        raise ValueError(f"--pairs must be >= 0, got {pairs}")
     cases, errors = harness.load_cases(args.only)
     if args.list:
         for case in cases:
@@ -97,7 +104,8 @@ def run(args) -> int:
     out = Path(args.out) if args.out else default_out / ("quick" if args.quick else "")
     parts = ["chroma", "bench"] + (["--quick"] if args.quick else [])
     for flag, value in (("--only", args.only), ("--sizes", args.sizes),
-                        ("--repeats", args.repeats), ("--out", args.out)):
+                        ("--repeats", args.repeats), ("--pairs", args.pairs),
+                        ("--out", args.out)):
         if value is not None:
             parts += [flag, str(value)]
     command = " ".join(shlex.quote(p) for p in parts)
@@ -106,7 +114,8 @@ def run(args) -> int:
         print(line, file=sys.stderr, flush=True)
 
     results, thumbs = harness.run_cases(
-        cases, sizes=sizes, repeats=repeats, log=log, load_errors=errors, command=command
+        cases, sizes=sizes, repeats=repeats, log=log, load_errors=errors, command=command,
+        pairs=pairs,
     )
     path = report.write_report(results, thumbs, out)
     print(f"chroma bench: wrote {path}")
