@@ -37,7 +37,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import check_mask, check_strength, to_float
+from ._validate import check_image, check_mask, check_strength, to_float
 
 __all__ = ["MODES", "TONES", "blend", "splash"]
 
@@ -149,10 +149,11 @@ def _chroma_blend_flat(base, layer, mask, strength, backend="auto"):
 _INT_MAX = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 
 
-def _int_fast_path(image, channel_axis: int, backend: str, *others) -> bool:
-    """RGB uint8/uint16, channels last, no alpha (and `others` alike): the integer kernels."""
+def _fast_path(image, channel_axis: int, backend: str, *others, dtypes=None) -> bool:
+    """RGB of one of `dtypes`, channels last, no alpha (and `others` alike): direct kernels."""
+    dtypes = _INT_MAX if dtypes is None else dtypes
     a = image if isinstance(image, np.ndarray) else None
-    if a is None or a.dtype not in _INT_MAX or a.ndim != 3 or a.shape[-1] != 3:
+    if a is None or a.dtype not in dtypes or a.ndim != 3 or a.shape[-1] != 3:
         return False
     if channel_axis not in (-1, 2) or a.shape[0] == 0 or a.shape[1] == 0:
         return False
@@ -160,6 +161,9 @@ def _int_fast_path(image, channel_axis: int, backend: str, *others) -> bool:
            for o in others):
         return False
     return _use_numba(a.shape[0] * a.shape[1], backend)
+
+
+_FLOAT32 = (np.dtype(np.float32),)
 
 
 _LUTS: dict = {}
@@ -300,7 +304,19 @@ def blend(
     if mode not in MODES:
         raise ValueError(f"mode={mode!r} is not a blend mode; choose from {list(MODES)}.")
     strength = check_strength(strength)
-    if mode == "chroma" and _int_fast_path(base, channel_axis, backend, layer):
+    if mode == "chroma" and _fast_path(base, channel_axis, backend, layer, dtypes=_FLOAT32):
+        from . import _blend_kernels as K
+
+        check_image(base, name="base")  # NaN and infinity
+        check_image(layer, name="layer")
+        m = (np.ones(base.shape[:2], np.float32) if mask is None
+             else check_mask(mask, base.shape, name="mask"))
+        out = np.empty_like(base)
+        K.chroma_blend(np.ascontiguousarray(base).reshape(-1, 3),
+                       np.ascontiguousarray(layer).reshape(-1, 3),
+                       np.ascontiguousarray(m).reshape(-1), strength, out.reshape(-1, 3))
+        return np.clip(out, 0.0, 1.0, out=out)
+    if mode == "chroma" and _fast_path(base, channel_axis, backend, layer):
         from . import _blend_kernels as K
 
         m = (np.ones(base.shape[:2], np.float32) if mask is None
@@ -435,7 +451,17 @@ def splash(
     """
     strength = check_strength(strength)
     tone_a, tone_b = _tone_ab(background)
-    if not isinstance(mask, Mapping) and _int_fast_path(image, channel_axis, backend):
+    if not isinstance(mask, Mapping) and _fast_path(image, channel_axis, backend,
+                                                    dtypes=_FLOAT32):
+        from . import _blend_kernels as K
+
+        check_image(image)
+        m = check_mask(mask, image.shape, name="mask")
+        out = np.empty_like(image)
+        K.splash(np.ascontiguousarray(image).reshape(-1, 3), np.ascontiguousarray(m).reshape(-1),
+                 tone_a, tone_b, strength, out.reshape(-1, 3))
+        return np.clip(out, 0.0, 1.0, out=out)
+    if not isinstance(mask, Mapping) and _fast_path(image, channel_axis, backend):
         from . import _blend_kernels as K
 
         m = check_mask(mask, image.shape, name="mask")
