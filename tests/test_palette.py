@@ -431,3 +431,23 @@ def test_tone_dtype_gray_alpha_mask_and_errors():
         tone(rgb, mode="sepiaa")
     with pytest.raises(ValueError, match="strength"):
         tone(rgb, strength=2)
+
+
+@pytest.mark.parametrize("channel_axis", [0, 1, -1])
+def test_channel_axis_float16_and_gray(channel_axis):
+    rng = np.random.default_rng(0)
+    img = rng.random((12, 14, 3)).astype(np.float16)
+    moved = np.moveaxis(img, -1, channel_axis)
+    pal = extract_palette(moved, 3, random_state=0, channel_axis=channel_axis)
+    assert pal == extract_palette(img, 3, random_state=0)
+    for fn in (lambda a, **k: quantize(a, pal, **k),
+               lambda a, **k: recolor(a, pal, pal, **k),
+               lambda a, **k: replace_color(a, "#ff0000", "#0000ff", **k),
+               lambda a, **k: tone(a, mode="sepia", **k)):
+        out = fn(moved, channel_axis=channel_axis)
+        assert out.dtype == np.float32 and out.shape == moved.shape
+        np.testing.assert_allclose(np.moveaxis(out, channel_axis, -1), fn(img), atol=1e-6)
+    gray = rng.integers(0, 256, (12, 14), dtype=np.uint8)
+    gpal = extract_palette(gray, 2, random_state=0)
+    assert np.allclose(gpal.colors, gpal.colors[:, :1])  # grays stay gray
+    assert quantize(gray, gpal).shape == (12, 14, 3)
