@@ -32,11 +32,14 @@ Solvers
     ``"direct"`` up to 128 Ki pixels, else ``"amg"`` when pyamg is
     installed, else ``"multigrid"``.
 
-Lightness is Levin's Y (here CIELAB L* / 100). ``sigma=None`` uses their
-locally adaptive rule: ``2 sigma_r^2 = 0.6 var_r`` over the 3x3 window around
-r, raised so that the closest neighbour keeps a weight of at least 0.01, and
-``sigma_rs^2 = (sigma_r^2 + sigma_s^2) / 2`` to keep the system symmetric. A
-number sets one global sigma in L* units instead.
+Lightness is Levin's Y (here CIELAB L* / 100). By default one global width
+``sigma = 3`` L* units is used: on the eval photos it gives about 0.7 dB more
+PSNR with 10 hints and 1 dB more with 100 than Levin's locally adaptive rule
+(``docs/guided.md``). ``sigma=None`` selects that rule: ``2 sigma_r^2 = 0.6
+var_r`` over the 3x3 window around r, raised so that the closest neighbour
+keeps a weight of at least 0.01, and ``sigma_rs^2 = (sigma_r^2 + sigma_s^2) /
+2`` to keep the system symmetric. Weights are floored at 1e-6 so that every
+pixel stays connected to a hint.
 
 References
 ----------
@@ -71,7 +74,7 @@ def scribble_colorize(
     *,
     mask=None,
     radius: int = 0,
-    sigma: float | None = None,
+    sigma: float | None = 3.0,
     solver: str = "auto",
     tol: float = 1e-4,
     max_iter: int = 500,
@@ -93,7 +96,8 @@ def scribble_colorize(
         Each hint fixes a disk of this radius in pixels (0: its pixel only;
         for scribbles, a radius thickens the strokes).
     sigma : float, optional
-        Global affinity width in L* units; None (default) is Levin's local rule.
+        Global affinity width in L* units (default 3); None selects Levin's
+        locally adaptive rule (see the module docstring).
     solver : {"auto", "direct", "amg", "multigrid"}, optional
         See the module docstring.
     tol : float, optional
