@@ -180,3 +180,34 @@ def test_tone_step_needs_no_reference():
     np.testing.assert_array_equal(out[:, 24:], IMG[:, 24:])
     assert not np.array_equal(out[:, :24], IMG[:, :24])
     assert Pipeline.from_dict(pipe.to_dict()).steps[0].estimator.mode == "sepia"
+
+
+def test_registry_names_resolve_to_estimators():
+    from chroma.pipeline import _import_class
+
+    for name in STEPS:
+        try:
+            cls = _import_class(name)
+        except ImportError as err:  # only the colorizer may need an optional package
+            assert name == "colorize" and "torch" in str(err), err
+            continue
+        assert callable(getattr(cls, "fit", None)) and callable(getattr(cls, "transform", None))
+
+
+def test_recipe_round_trip_with_estimator_options(tmp_path):
+    from chroma.pipeline import _import_class
+
+    write_image(tmp_path / "a.png", REF_A)
+    write_image(tmp_path / "b.png", REF_B)
+    hist = _import_class("histogram")(space="lab", keep_luminance=True)
+    sot = _import_class("sot")(random_state=0, n_iter=3)
+    pipe = Pipeline([
+        Step("hist", hist, reference="a.png", mask={"ellipse": [24, 16, 12, 8], "feather": 1.0}),
+        Step("sot", sot, reference="b.png", strength=0.5, blend="pyramid"),
+    ], base_dir=tmp_path)
+    out = pipe.fit().transform(IMG)
+    pipe.save(tmp_path / "r.toml")
+    loaded = Pipeline.load(tmp_path / "r.toml")
+    assert loaded["hist"].estimator.get_params() == hist.get_params()
+    assert loaded["sot"].estimator.get_params() == sot.get_params()
+    np.testing.assert_array_equal(loaded.fit().transform(IMG), out)
