@@ -11,7 +11,7 @@ import argparse
 from ._common import add_output
 
 
-def add_mask_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+def add_mask_arguments(parser: argparse.ArgumentParser) -> None:
     """Mask selection (one of --hue/--pick/--color/--mask/...) and its modifiers."""
     sel = parser.add_argument_group("mask selection (one or more; several are intersected)")
     sel.add_argument("--hue", metavar="CENTER:WIDTH",
@@ -36,7 +36,6 @@ def add_mask_arguments(parser: argparse.ArgumentParser, *, required: bool = True
     mod.add_argument("--feather", type=float, default=0.0, metavar="SIGMA",
                      help="blur the mask edge by a Gaussian of this sigma in pixels")
     mod.add_argument("--invert", action="store_true", help="invert the mask")
-    parser.set_defaults(_mask_required=required)
 
 
 def mask_spec(args) -> dict:
