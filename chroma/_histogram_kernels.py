@@ -24,17 +24,30 @@ def _n_chunks(n: int) -> int:
 @njit(parallel=True, **_opts)
 def _counts_int(x, sel, n_colors, n_levels, n_chunks):
     n = x.shape[0]
-    hist = np.zeros((n_chunks, n_colors, n_levels), np.int64)
+    hist = np.zeros((n_chunks, n_colors, n_levels), np.int32)
     step = (n + n_chunks - 1) // n_chunks
     use_sel = sel.shape[0] > 0
     for k in prange(n_chunks):
         h = hist[k]
-        for i in range(k * step, min(n, (k + 1) * step)):
-            if use_sel and not sel[i]:
-                continue
-            for c in range(n_colors):
-                h[c, x[i, c]] += 1
-    return hist.sum(axis=0)
+        start, stop = k * step, min(n, (k + 1) * step)
+        if n_colors == 3 and not use_sel:  # the common case, unrolled
+            h0, h1, h2 = h[0], h[1], h[2]
+            for i in range(start, stop):
+                h0[x[i, 0]] += 1
+                h1[x[i, 1]] += 1
+                h2[x[i, 2]] += 1
+        else:
+            for i in range(start, stop):
+                if use_sel and not sel[i]:
+                    continue
+                for c in range(n_colors):
+                    h[c, x[i, c]] += 1
+    out = np.zeros((n_colors, n_levels), np.int64)
+    for k in range(n_chunks):
+        for c in range(n_colors):
+            for v in range(n_levels):
+                out[c, v] += hist[k, c, v]
+    return out
 
 
 def counts_int(x, sel, n_colors, n_levels):
@@ -47,6 +60,13 @@ def lut_int(x, lut, out):
     """``out[i, c] = lut[c, x[i, c]]`` for colors, ``out[i, c] = x[i, c]`` for alpha."""
     n_colors = lut.shape[0]
     n_total = x.shape[1]
+    if n_colors == 3 and n_total == 3:
+        l0, l1, l2 = lut[0], lut[1], lut[2]
+        for i in prange(x.shape[0]):
+            out[i, 0] = l0[x[i, 0]]
+            out[i, 1] = l1[x[i, 1]]
+            out[i, 2] = l2[x[i, 2]]
+        return
     for i in prange(x.shape[0]):
         for c in range(n_colors):
             out[i, c] = lut[c, x[i, c]]
@@ -96,14 +116,30 @@ def _counts_float(x, sel, lo, scale, n_bins, n_chunks):
     for k in prange(n_chunks):
         h = hist[k]
         nbad = 0
-        for i in range(k * step, min(n, (k + 1) * step)):
-            for c in range(n_colors):
-                v = x[i, c]
-                if v - v != 0:  # NaN or infinity
-                    nbad += 1
-                elif not use_sel or sel[i]:
-                    j = int((v - lo[c]) * scale[c])
-                    h[c, min(max(j, 0), top)] += 1
+        start, stop = k * step, min(n, (k + 1) * step)
+        if n_colors == 3 and not use_sel:  # the common case, unrolled
+            h0, h1, h2 = h[0], h[1], h[2]
+            l0, l1, l2 = lo[0], lo[1], lo[2]
+            s0, s1, s2 = scale[0], scale[1], scale[2]
+            for i in range(start, stop):
+                a = x[i, 0]
+                b = x[i, 1]
+                c = x[i, 2]
+                if (a - a) + (b - b) + (c - c) != 0:  # NaN or infinity somewhere
+                    nbad += (a - a != 0) + (b - b != 0) + (c - c != 0)
+                    continue
+                h0[min(max(int((a - l0) * s0), 0), top)] += 1
+                h1[min(max(int((b - l1) * s1), 0), top)] += 1
+                h2[min(max(int((c - l2) * s2), 0), top)] += 1
+        else:
+            for i in range(start, stop):
+                for c in range(n_colors):
+                    v = x[i, c]
+                    if v - v != 0:  # NaN or infinity
+                        nbad += 1
+                    elif not use_sel or sel[i]:
+                        j = int((v - lo[c]) * scale[c])
+                        h[c, min(max(j, 0), top)] += 1
         bad[k] = nbad
     out = np.zeros((n_colors, n_bins), np.int64)
     for k in range(n_chunks):
@@ -125,18 +161,20 @@ def counts_float(x, sel, lo, scale, n_bins):
 
 
 @njit(parallel=True, **_opts)
-def _map_float(x, lo, scale, table, out, clip, top):
+def _map_float(x, lo, scale, pairs, out, clip, top):
     n_colors = lo.shape[0]
-    n_bins = table.shape[1] - 1
     n_total = x.shape[1]
+    zero = top - top
+    one = zero + 1
     for i in prange(x.shape[0]):
         for c in range(n_colors):
             t = (x[i, c] - lo[c]) * scale[c]
-            t = min(max(t, 0), top)
-            j = min(int(t), n_bins - 1)
-            v = table[c, j] + (t - j) * (table[c, j + 1] - table[c, j])
+            t = min(max(t, zero), top)  # top: just below n_bins
+            fl = np.floor(t)  # same float type as t
+            j = int(fl)
+            v = pairs[c, j, 0] + (t - fl) * pairs[c, j, 1]
             if clip:
-                v = min(max(v, 0), 1)
+                v = min(max(v, zero), one)
             out[i, c] = v
         for c in range(n_colors, n_total):
             out[i, c] = x[i, c]
@@ -146,8 +184,11 @@ def map_float(x, lo, scale, table, out, clip):
     """Piecewise-linear map: bin edges ``lo + j / scale`` go to ``table[c, j]``.
 
     Colors are mapped (and clipped to [0, 1] when ``clip``); extra channels
-    (alpha) are copied. Arithmetic is in the dtype of ``x``.
+    (alpha) are copied. Arithmetic is in the dtype of ``x``; each bin's start
+    value and slope sit side by side (one memory access per value).
     """
     dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    _map_float(x, lo.astype(dt), scale.astype(dt), table.astype(dt), out, clip,
-               dt.type(table.shape[1] - 1))
+    table = table.astype(dt)
+    pairs = np.stack([table[:, :-1], np.diff(table, axis=1)], axis=-1)
+    top = np.nextafter(dt.type(table.shape[1] - 1), dt.type(0))
+    _map_float(x, lo.astype(dt), scale.astype(dt), np.ascontiguousarray(pairs), out, clip, top)

@@ -91,12 +91,15 @@ def _np_counts_float(x, sel, lo, scale, n_bins):
 def _np_map_float(x, lo, scale, table, out, clip):
     dt = _dt(x)
     lo, scale, table = lo.astype(dt), scale.astype(dt), table.astype(dt)
+    start, slope = table[:, :-1], np.diff(table, axis=1)
     n_colors = len(lo)
     n_bins = table.shape[1] - 1
     for c in range(n_colors):
-        t = np.clip((x[:, c].astype(dt) - lo[c]) * scale[c], 0, dt.type(n_bins))
-        j = np.minimum(t.astype(np.int64), n_bins - 1)
-        v = table[c, j] + (t - j) * (table[c, j + 1] - table[c, j])
+        top = np.nextafter(dt.type(n_bins), dt.type(0))
+        t = np.clip((x[:, c].astype(dt) - lo[c]) * scale[c], 0, top)
+        fl = np.floor(t)
+        j = fl.astype(np.int64)
+        v = start[c, j] + (t - fl) * slope[c, j]
         out[:, c] = np.clip(v, 0, 1) if clip else v
     out[:, n_colors:] = x[:, n_colors:]
 
