@@ -76,10 +76,18 @@ def _mean_of_quantiles(q: np.ndarray) -> float:
 
 
 def sample_rows(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    """A float32 C-contiguous copy of ``size`` random rows of ``x`` (all rows if fewer)."""
-    if len(x) <= size:
+    """A float32 C-contiguous copy of ``size`` random rows of ``x`` (all rows if fewer).
+
+    Stratified: one random row in each of ``size`` equal runs of rows, so the
+    sample covers the whole image and needs no sort.
+    """
+    n = len(x)
+    if n <= size:
         return np.array(x, dtype=np.float32, order="C")
-    return np.ascontiguousarray(x[np.sort(rng.integers(0, len(x), size))], dtype=np.float32)
+    stride = n / size
+    idx = (np.arange(size) * stride).astype(np.int64)
+    idx += rng.integers(0, max(int(stride), 1), size)
+    return np.ascontiguousarray(x[idx], dtype=np.float32)
 
 
 def check_int(value, name: str, low: int, high: int | None = None) -> int:
