@@ -103,3 +103,38 @@ CASES = [
         },
     ),
 ]
+
+
+def fidelity_sweep(folder=None) -> None:
+    """Fidelity (not speed) of each tool on every evaluation photo at its own size.
+
+    ``python -m benchmarks.cases.palette`` prints the mean and median of the
+    quantized-image ΔE00 over the photos and how often chroma's palette wins.
+    """
+    from pathlib import Path
+
+    from benchmarks.harness import find_eval_dir
+    from chroma.io import read_image
+
+    folder = Path(folder) if folder else find_eval_dir()
+    if folder is None or not Path(folder).is_dir():
+        raise SystemExit("no evaluation photos found (shared/photos/eval)")
+    tools = {"chroma": _chroma, "Pylette": _pylette, "colorthief": _colorthief}
+    scores: dict[str, list[float]] = {n: [] for n in tools}
+    paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".jpg", ".png"))
+    for path in paths:
+        img = read_image(path)
+        img = np.repeat(img[..., None], 3, -1) if img.ndim == 2 else img[..., :3]
+        img = np.ascontiguousarray(img)
+        for name, fn in tools.items():
+            scores[name].append(quantized_ciede2000(fn(img, None), img))
+    ours = np.array(scores["chroma"])
+    print(f"{len(paths)} photos from {folder}; {N_COLORS} colors; quantized-image ΔE00")
+    for name, values in scores.items():
+        v = np.array(values)
+        wins = "" if name == "chroma" else f"  chroma better on {(ours < v).sum()}/{len(v)}"
+        print(f"{name:10s} mean {v.mean():.3f}  median {np.median(v):.3f}{wins}")
+
+
+if __name__ == "__main__":
+    fidelity_sweep()
