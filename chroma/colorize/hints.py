@@ -380,7 +380,8 @@ def write_hints(path: str | os.PathLike, hints, *, overwrite: bool = False) -> N
     if path.exists() and not overwrite:
         raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it.")
     h = parse_hints(hints)
-    text = json.dumps({"hints": h.to_points()}, indent=1)
+    rows = ",\n".join(f"  {json.dumps(p)}" for p in h.to_points())
+    text = ("{\"hints\": [\n" + rows + "\n]}") if rows else "{\"hints\": []}"
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text + "\n", encoding="utf-8")
     os.replace(tmp, path)
