@@ -102,6 +102,8 @@ class Case:
         Per-contender remarks (e.g. a different encoding), shown in the table.
     max_mp : dict of str to float
         Sizes above which a (slow) contender is skipped; reported as skipped.
+    quick_skip : tuple of str
+        Contenders too slow for ``--quick`` (skipped there, reported as such).
     """
 
     task: str
@@ -115,6 +117,7 @@ class Case:
     notes: str = ""
     contender_notes: dict[str, str] = field(default_factory=dict)
     max_mp: dict[str, float] = field(default_factory=dict)
+    quick_skip: tuple[str, ...] = ()
     module: str = ""  # the cases module it came from; filled in by load_cases
 
     def __post_init__(self) -> None:
@@ -129,10 +132,13 @@ class Case:
             raise ValueError(
                 f"Case {self.task!r}: inputs={self.inputs!r}; choose 'pair' or 'single'."
             )
-        unknown = set(self.requires) - set(self.contenders)
+        unknown = (set(self.requires) | set(self.max_mp) | set(self.quick_skip)) - set(
+            self.contenders
+        )
         if unknown:
             raise ValueError(
-                f"Case {self.task!r}: `requires` names unknown contenders {sorted(unknown)}."
+                f"Case {self.task!r}: `requires`, `max_mp` or `quick_skip` names unknown "
+                f"contenders {sorted(unknown)}."
             )
         self.sizes_mp = tuple(float(s) for s in self.sizes_mp)
         if not self.sizes_mp or min(self.sizes_mp) <= 0:
@@ -541,6 +547,8 @@ def run_case(
     memory: PeakMemory | None = None,
     log: Callable[[str], None] = print,
     pairs: int = 0,
+    quick: bool = False,
+    budget_s: float | None = None,
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Measure one case at each size.
 
@@ -557,6 +565,13 @@ def run_case(
     pairs : int
         Also compute the quality metrics over this many further pairs (see
         :func:`pair_set`) for every contender that ran; 0 skips it.
+    quick : bool
+        A ``--quick`` run: contenders in ``case.quick_skip`` are skipped.
+    budget_s : float, optional
+        Seconds of timed calls allowed per contender and size: a contender
+        whose warm-up call alone takes longer is reported as ``slow`` (its
+        output is still judged), others get ``min(repeats, budget // warm-up)``
+        timed calls (at least 1). None: always ``repeats``.
 
     Returns
     -------
@@ -611,6 +626,8 @@ def run_case(
             limit = case.max_mp.get(name)
             if module is not None:
                 res[name].update(status="missing", error=f"{MISSING}: {module}")
+            elif quick and name in case.quick_skip:
+                res[name].update(status="skipped", error="skipped in --quick runs (slow)")
             elif limit is not None and mp > limit:
                 res[name].update(
                     status="skipped", error=f"skipped: the case runs it only up to {limit:g} MP"
@@ -622,19 +639,35 @@ def run_case(
         for name in runnable:
             log(f"  {mp:g} MP  warm-up  {name}")
             try:
+                t0 = time.perf_counter()
                 outputs[name] = case.contenders[name](*_copies(image, reference, single))
+                res[name]["warmup_s"] = time.perf_counter() - t0
             except ModuleNotFoundError as err:
                 res[name].update(status="missing", error=f"{MISSING}: {err.name or err}")
             except Exception as err:
                 res[name].update(status="failed", error=f"failed: {_error_text(err)}")
                 res[name]["traceback"] = traceback.format_exc(limit=6)
-        alive = [n for n in runnable if res[n]["status"] == "ok"]
+        judged = [n for n in runnable if res[n]["status"] == "ok"]
+        # a time budget (--quick): fewer timed calls for slow contenders, none for very slow
+        n_runs = {}
+        for name in judged:
+            w = res[name]["warmup_s"]
+            if budget_s is not None and w > budget_s:
+                res[name].update(
+                    status="slow",
+                    error=f"too slow for this run's {budget_s:g} s budget: its first call took "
+                    f"{w:.3g} s (not timed further)",
+                )
+                continue
+            fit = n_repeats if budget_s is None else int(budget_s // max(w, 1e-9))
+            n_runs[name] = max(1, min(n_repeats, fit))
+        alive = [n for n in judged if res[n]["status"] == "ok"]
         # 2) timing, interleaved: every round calls every contender, order rotated
         times: dict[str, list[float]] = {n: [] for n in alive}
         for r in range(n_repeats):
             k = r % max(len(alive), 1)
             for name in alive[k:] + alive[:k]:
-                if res[name]["status"] != "ok":
+                if res[name]["status"] != "ok" or r >= n_runs[name]:
                     continue
                 args = _copies(image, reference, single)
                 gc.collect()
@@ -662,10 +695,11 @@ def run_case(
                 res[name]["memory_error"] = _error_text(err)
             del args
         # 4) quality of the warm-up outputs
-        for name in alive:
-            if res[name]["status"] != "ok":
+        for name in judged:
+            if res[name]["status"] not in ("ok", "slow"):
                 continue
-            res[name].update(_stats(times[name]))
+            if res[name]["status"] == "ok":
+                res[name].update(_stats(times[name]))
             quality = {}
             for metric, label in zip(case.quality, labels):
                 try:
@@ -692,7 +726,9 @@ def run_case(
         result["sizes"].append(entry)
     if pairs > 0 and case.quality:
         ran = [
-            n for n in names if any(s["contenders"][n]["status"] == "ok" for s in result["sizes"])
+            n
+            for n in names
+            if any(s["contenders"][n]["status"] in ("ok", "slow") for s in result["sizes"])
         ]
         result["quality_pairs"] = _quality_over_pairs(case, ran, pairs, log)
     return result, thumbs
@@ -754,11 +790,14 @@ def run_cases(
     load_errors: dict[str, str] | None = None,
     command: str = "",
     pairs: int = 0,
+    quick: bool = False,
+    budget_s: float | None = None,
 ) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
     """Run several cases; return (JSON-ready results, thumbnails per case key).
 
     `pairs` > 0 adds, per case with quality metrics, their mean over that
-    many further image pairs (see :func:`pair_set`).
+    many further image pairs (see :func:`pair_set`); `quick` and `budget_s`
+    are passed to :func:`run_case`.
     """
     memory = PeakMemory()
     _, _, source = base_pair()
@@ -775,14 +814,18 @@ def run_cases(
             "order rotated each round; median and interquartile range of the timed calls"
         ),
         "load_errors": dict(load_errors or {}),
+        "budget_s": budget_s,
         "cases": [],
     }
     thumbs = {}
     for case in cases:
         log(f"{case.key}")
+        t_case = time.time()
         result, th = run_case(
-            case, sizes=sizes, repeats=repeats, memory=memory, log=log, pairs=pairs
+            case, sizes=sizes, repeats=repeats, memory=memory, log=log, pairs=pairs,
+            quick=quick, budget_s=budget_s,
         )
+        result["elapsed_s"] = time.time() - t_case
         results["cases"].append(result)
         thumbs[case.key] = th
     results["elapsed_s"] = time.time() - started

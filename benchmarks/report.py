@@ -71,15 +71,18 @@ def _table(case: dict) -> list[str]:
         for name, r in size["contenders"].items():
             label = f"{name} ({notes[name]})" if name in notes else name
             if r["status"] != "ok":
-                cells = [mp, label, _status_text(r), "", "", ""] + [""] * len(labels)
+                quality = r.get("quality") or {}
+                cells = [mp, label, _status_text(r), "", "", ""]
+                cells += [_fmt(quality[lab]) if lab in quality else "" for lab in labels]
             else:
                 iqr = f"{format_time(r['q1_s'])} – {format_time(r['q3_s'])}"
                 ratio = r.get("ratio")
                 peak = r.get("peak_mib")
+                n = len(r["times_s"])
                 cells = [
                     mp,
                     label,
-                    format_time(r["median_s"]),
+                    format_time(r["median_s"]) + (f" (n={n})" if n < case["repeats"] else ""),
                     iqr,
                     "–" if ratio is None else f"{ratio:.2f}×",
                     "–" if peak is None else f"{peak:,.0f} MiB",
@@ -270,6 +273,15 @@ def _header(results: dict) -> list[str]:
         f"- **Timing**: {results['timing']}. Ratio = peer median / chroma median "
         "(> 1: chroma is faster). Setup, resizing and JIT compilation are never timed.",
         f"- **Peak memory**: {results['memory_method']}.",
+    ]
+    if results.get("budget_s") is not None:
+        lines.append(
+            f"- **Time budget** (--quick): at most about {results['budget_s']:g} s of timed calls "
+            "per contender and size; fewer calls than the case's repeats are marked (n=…), and "
+            "a contender whose first call alone exceeds the budget is reported as too slow "
+            "(its output is still judged)."
+        )
+    lines += [
         "- **Quality**: computed on each contender's output for the same inputs "
         "(↓ lower is better, ↑ higher is better).",
         "",

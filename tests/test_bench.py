@@ -161,10 +161,43 @@ def test_calls_are_interleaved_after_a_warm_up_on_fresh_copies():
     assert result["sizes"][0]["contenders"]["b"]["ratio"] > 0
 
 
+def test_time_budget_and_quick_skip():
+    import time
+
+    def slow(img, ref):
+        time.sleep(0.3)
+        return img
+
+    def medium(img, ref):
+        time.sleep(0.06)
+        return img
+
+    case = Case(
+        task="budget",
+        contenders={"chroma": lambda img, ref: img, "medium": medium, "slow": slow,
+                    "skipped": slow},
+        sizes_mp=TINY,
+        quality=(metrics.ciede2000_mean_to_image,),
+        quick_skip=("skipped",),
+        repeats=5,
+    )
+    result, _ = harness.run_case(case, quick=True, budget_s=0.2, log=lambda s: None)
+    res = result["sizes"][0]["contenders"]
+    assert len(res["chroma"]["times_s"]) == 5
+    assert 1 <= len(res["medium"]["times_s"]) <= 3  # 0.2 s budget // ~0.06 s per call
+    assert res["slow"]["status"] == "slow" and "too slow" in res["slow"]["error"]
+    assert res["slow"]["quality"]["ΔE00 mean vs input"] == 0.0  # still judged
+    assert res["skipped"]["status"] == "skipped" and "--quick" in res["skipped"]["error"]
+    table = "\n".join(report._table(result))
+    assert "(n=" in table and "too slow" in table
+    with pytest.raises(ValueError, match="quick_skip"):
+        Case(task="x", contenders={"chroma": _chroma}, quick_skip=("ghost",))
+
+
 def test_case_validation_and_selection():
     with pytest.raises(ValueError, match="dtype"):
         Case(task="x", contenders={"chroma": _chroma}, dtype="int8")
-    with pytest.raises(ValueError, match="unknown contenders"):
+    with pytest.raises(ValueError, match="unknown"):
         Case(task="x", contenders={"chroma": _chroma}, requires={"cv": "cv2"})
     with pytest.raises(ValueError, match="inputs"):
         Case(task="x", contenders={"chroma": _chroma}, inputs="triple")

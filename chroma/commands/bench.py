@@ -5,6 +5,7 @@ from __future__ import annotations
 QUICK_SIZES = (0.25,)
 QUICK_REPEATS = 3
 DEFAULT_PAIRS = 6
+QUICK_BUDGET_S = 4.0
 
 
 def register(sub) -> None:
@@ -31,6 +32,9 @@ def register(sub) -> None:
     p.add_argument("--pairs", type=int, default=None,
                    help="also average each case's quality metrics over this many further "
                    f"image pairs at 0.25 MP (default: {DEFAULT_PAIRS}, 0 with --quick)")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="seconds of timed calls per contender and size; slower contenders "
+                   f"get fewer calls (default: none, {QUICK_BUDGET_S:g} with --quick)")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
     p.set_defaults(func=run)
 
@@ -87,6 +91,10 @@ def run(args) -> int:
     pairs = args.pairs if args.pairs is not None else (0 if args.quick else DEFAULT_PAIRS)
     if pairs < 0:
         raise ValueError(f"--pairs must be >= 0, got {pairs}")
+    budget = args.budget if args.budget is not None else (
+        QUICK_BUDGET_S if args.quick else None)
+    if budget is not None and budget <= 0:
+        raise ValueError(f"--budget must be > 0 seconds, got {budget}")
     cases, errors = harness.load_cases(args.only)
     if args.list:
         for case in cases:
@@ -105,6 +113,7 @@ def run(args) -> int:
     parts = ["chroma", "bench"] + (["--quick"] if args.quick else [])
     for flag, value in (("--only", args.only), ("--sizes", args.sizes),
                         ("--repeats", args.repeats), ("--pairs", args.pairs),
+                        ("--budget", args.budget),
                         ("--out", args.out)):
         if value is not None:
             parts += [flag, str(value)]
@@ -115,7 +124,7 @@ def run(args) -> int:
 
     results, thumbs = harness.run_cases(
         cases, sizes=sizes, repeats=repeats, log=log, load_errors=errors, command=command,
-        pairs=pairs,
+        pairs=pairs, quick=args.quick, budget_s=budget,
     )
     path = report.write_report(results, thumbs, out)
     print(f"chroma bench: wrote {path}")
