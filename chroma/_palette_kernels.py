@@ -10,6 +10,8 @@ tests check that both give the same result.
   Lab) for every pixel, in parallel.
 * :func:`dither_fs` — Floyd–Steinberg error diffusion in Lab (serial: each
   pixel depends on its left and upper neighbours).
+* :func:`recolor_lab` — palette-based recoloring of Lab pixels (RBF weights
+  and a piecewise-linear lightness curve), in parallel.
 """
 
 from __future__ import annotations
@@ -187,4 +189,59 @@ def dither_fs(lab, centers):
             err[nxt, j + 2, 0] += e0 * (1.0 / 16.0)
             err[nxt, j + 2, 1] += e1 * (1.0 / 16.0)
             err[nxt, j + 2, 2] += e2 * (1.0 / 16.0)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def recolor_lab(lab, src, gamma, lam, delta_ab, xk, yk):
+    """Recolor Lab pixels (P, 3) float32; see :func:`chroma.palette._np_recolor_lab`.
+
+    ``src`` (K, 3) palette in Lab, ``gamma`` and ``lam`` (K, K) the RBF width
+    and interpolation matrix, ``delta_ab`` (K, 2) the a*b* offsets, ``xk``,
+    ``yk`` the knots of the (non-decreasing) lightness curve.
+    """
+    p = lab.shape[0]
+    k = src.shape[0]
+    nk = xk.shape[0]
+    out = np.empty((p, 3), dtype=np.float32)
+    for i in prange(p):
+        L = np.float64(lab[i, 0])
+        a = np.float64(lab[i, 1])
+        b = np.float64(lab[i, 2])
+        phi = np.empty(k)
+        for j in range(k):
+            d0 = L - src[j, 0]
+            d1 = a - src[j, 1]
+            d2 = b - src[j, 2]
+            phi[j] = np.exp(-gamma * (d0 * d0 + d1 * d1 + d2 * d2))
+        w = np.empty(k)
+        total = 0.0
+        for c in range(k):
+            v = 0.0
+            for j in range(k):
+                v += phi[j] * lam[j, c]
+            if v < 0.0:
+                v = 0.0
+            w[c] = v
+            total += v
+        da = 0.0
+        db = 0.0
+        for c in range(k):
+            wc = w[c] / total if total >= 1e-12 else 1.0 / k
+            da += wc * delta_ab[c, 0]
+            db += wc * delta_ab[c, 1]
+        # np.interp: clamp outside the knots, linear inside
+        if L <= xk[0]:
+            newL = yk[0]
+        elif L >= xk[nk - 1]:
+            newL = yk[nk - 1]
+        else:
+            m = 1
+            while xk[m] < L:
+                m += 1
+            t = (L - xk[m - 1]) / (xk[m] - xk[m - 1])
+            newL = yk[m - 1] + t * (yk[m] - yk[m - 1])
+        out[i, 0] = newL
+        out[i, 1] = a + da
+        out[i, 2] = b + db
     return out

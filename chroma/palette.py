@@ -818,16 +818,25 @@ def _lightness_curve(src_L: np.ndarray, tgt_L: np.ndarray) -> tuple[np.ndarray, 
     return np.concatenate([[0.0], ux, [100.0]]), np.concatenate([[0.0], uy, [100.0]])
 
 
-def _rbf_weights(lab: np.ndarray, src: np.ndarray) -> np.ndarray:
-    """Chang et al.'s normalized radial-basis weights of pixels (P, 3) w.r.t. colors (K, 3)."""
+def _rbf_params(src: np.ndarray) -> tuple[float, np.ndarray]:
+    """Chang et al.'s RBF kernel width and interpolation matrix for palette `src` (K, 3).
+
+    ``gamma = 1 / (2 σ²)`` with σ the mean distance between palette colors,
+    and ``lam = Φ⁻¹`` (pseudo-inverse) with ``Φ_ij = exp(-gamma |s_i - s_j|²)``,
+    so that the weights of a pixel equal to ``s_i`` are exactly ``e_i``.
+    """
     k = len(src)
     if k == 1:
-        return np.ones((len(lab), 1))
-    d_src = np.sqrt(((src[:, None] - src[None]) ** 2).sum(-1))
-    sigma = d_src[np.triu_indices(k, 1)].mean()
-    sigma = max(sigma, 1e-6)
+        return 0.0, np.ones((1, 1))
+    d2 = ((src[:, None] - src[None]) ** 2).sum(-1)
+    sigma = max(float(np.sqrt(d2)[np.triu_indices(k, 1)].mean()), 1e-6)
     gamma = 1.0 / (2.0 * sigma * sigma)
-    lam = np.linalg.pinv(np.exp(-gamma * d_src**2))
+    return gamma, np.linalg.pinv(np.exp(-gamma * d2))
+
+
+def _rbf_weights(lab: np.ndarray, src: np.ndarray, gamma: float, lam: np.ndarray) -> np.ndarray:
+    """Normalized, non-negative RBF weights of pixels (P, 3) w.r.t. colors (K, 3)."""
+    k = len(src)
     d2 = ((lab[:, None, :] - src[None]) ** 2).sum(-1)
     w = np.exp(-gamma * d2) @ lam
     np.maximum(w, 0.0, out=w)
@@ -838,17 +847,39 @@ def _rbf_weights(lab: np.ndarray, src: np.ndarray) -> np.ndarray:
     return w
 
 
-def _recolor_lab(lab: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
-    """Recolor float (P, 3) Lab pixels from palette `src` (K, 3) to `tgt` (K, 3), float64 out."""
+def _recolor_params(src: np.ndarray, tgt: np.ndarray):
     xk, yk = _lightness_curve(src[:, 0], tgt[:, 0])
-    delta_ab = tgt[:, 1:] - src[:, 1:]
-    out = np.empty(lab.shape, dtype=np.float64)
+    gamma, lam = _rbf_params(src)
+    delta_ab = np.ascontiguousarray(tgt[:, 1:] - src[:, 1:])
+    return np.ascontiguousarray(src, dtype=np.float64), gamma, lam, delta_ab, xk, yk
+
+
+def _np_recolor_lab(lab, src, gamma, lam, delta_ab, xk, yk) -> np.ndarray:
+    """NumPy twin of :func:`chroma._palette_kernels.recolor_lab` (float32 out)."""
+    out = np.empty(lab.shape, dtype=np.float32)
     for s in range(0, len(lab), _CHUNK):
         part = lab[s : s + _CHUNK].astype(np.float64)
-        w = _rbf_weights(part, src)
+        w = _rbf_weights(part, src, gamma, lam)
         out[s : s + _CHUNK, 0] = np.interp(part[:, 0], xk, yk)
         out[s : s + _CHUNK, 1:] = part[:, 1:] + w @ delta_ab
     return out
+
+
+def _recolor_lab(lab: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """Recolor float (P, 3) Lab pixels from palette `src` (K, 3) to `tgt` (K, 3); float32 out."""
+    params = _recolor_params(src, tgt)
+    lab = np.ascontiguousarray(lab, dtype=np.float32)
+    if len(lab) >= _NUMBA_MIN_PIXELS:
+        from . import _palette_kernels as K
+
+        return K.recolor_lab(lab, *params)
+    return _np_recolor_lab(lab, *params)
+
+
+def _recolor_rgb(rgb: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """Recolor float32 sRGB pixels (P, 3); float32 sRGB out, clipped to [0, 1]."""
+    lab = _convert_float(rgb, "rgb", "lab")
+    return _convert_float(_recolor_lab(lab, src, tgt), "lab", "rgb")
 
 
 def recolor(image, source_palette, target_palette, *, mask=None, channel_axis: int = -1):
@@ -906,15 +937,14 @@ def recolor(image, source_palette, target_palette, *, mask=None, channel_axis: i
         )
     x, restore = to_float(image, channel_axis=channel_axis, channels=(3,), gray_to_rgb=True)
     m = None if mask is None else check_mask(mask, x.shape, name="mask")
-    lab = _convert_float(x, "rgb", "lab").reshape(-1, 3)
+    flat = x.reshape(-1, 3)
     if m is not None:
         sel = m.reshape(-1) > 0
-        out_lab = lab.copy()
-        out_lab[sel] = _recolor_lab(lab[sel], src.lab, tgt.lab)
+        out = flat.copy()
+        out[sel] = _recolor_rgb(flat[sel], src.lab, tgt.lab)
     else:
-        out_lab = _recolor_lab(lab, src.lab, tgt.lab)
-    out = _convert_float(out_lab.astype(np.float32), "lab", "rgb").reshape(x.shape)
-    return _blend_mask(out, x, m, restore)
+        out = _recolor_rgb(flat, src.lab, tgt.lab)
+    return _blend_mask(out.reshape(x.shape), x, m, restore)
 
 
 def _blend_mask(out, x, m, restore):
@@ -1103,9 +1133,7 @@ class PaletteTransfer(ColorTransfer):
 
     def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
         src, tgt = self._pairs(stats)
-        lab = _convert_float(pixels, "rgb", "lab")
-        out = _recolor_lab(lab, src.lab, tgt.lab).astype(np.float32)
-        return _convert_float(out, "lab", "rgb", clip=False)
+        return _recolor_rgb(pixels, src.lab, tgt.lab)
 
 
 # --- toning ----------------------------------------------------------------------------

@@ -313,6 +313,17 @@ def test_recolor_is_smooth_and_keeps_lightness_order_on_a_gradient():
     assert step < 3.0  # no jumps: neighbours of 1/255 stay within a few ΔE
 
 
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_recolor_kernel_equals_numpy_twin(k):
+    rng = np.random.default_rng(k)
+    lab = convert(rng.random((3000, 3)), "rgb", "lab").astype(np.float32)
+    src = Palette(rng.random((k, 3))).lab
+    tgt = Palette(rng.random((k, 3))).lab
+    params = P._recolor_params(src, tgt)
+    np.testing.assert_allclose(K.recolor_lab(lab, *params), P._np_recolor_lab(lab, *params),
+                               atol=2e-3)
+
+
 def test_recolor_respects_mask_and_validates():
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (16, 20, 3), dtype=np.uint8)
