@@ -81,20 +81,21 @@ def test_edges_stop_propagation():
     np.testing.assert_allclose(lab[:, 16:, 1:], np.broadcast_to(right[1:], (20, 14, 2)), atol=1.5)
 
 
-def test_solution_satisfies_levin_equations_naive_reference():
+@pytest.mark.parametrize(("h", "w"), [(7, 9), (2, 6), (5, 2), (1, 6), (6, 1)])
+def test_solution_satisfies_levin_equations_naive_reference(h, w):
     # an independent dense implementation of Levin's system with a global sigma:
     # U(r) = sum_s w_rs U(s), w_rs = k_rs / sum_s k_rs, k_rs = exp(-(Y_r-Y_s)^2 / (2 s^2))
     rng = np.random.default_rng(5)
-    h, w = 7, 9
     gray = 0.3 + 0.4 * rng.random((h, w))
-    hints = Hints.from_points([(1, 1, (150, 120, 100)), (7, 5, (100, 120, 150))])
+    p, q = (min(1, w - 1), min(1, h - 1)), (w - 1, h - 1)  # (x, y) of the two hints
+    hints = Hints.from_points([(*p, (150, 120, 100)), (*q, (100, 120, 150))])
     sigma = 10.0  # L* units
     out = scribble_colorize(gray, hints, sigma=sigma, solver="direct")
     y = rgb2lab(np.repeat(gray[..., None], 3, -1))[..., 0] / 100
     s = sigma / 100
     n = h * w
     a = np.zeros((n, n))
-    known = {(1, 1): 0, (5, 7): 1}
+    known = {(p[1], p[0]): 0, (q[1], q[0]): 1}
     b = np.zeros((n, 2))
     for r in range(h):
         for c in range(w):

@@ -215,10 +215,12 @@ def _system(y, values, known, sigma):
     c = np.where(known[..., None], values, 0.0).reshape(n, 2)
     weights = _edge_weights(y, sigma)
     degree = np.zeros(n)
-    diags, offsets = [], []
+    bands: dict[int, np.ndarray] = {}  # offset -> coupling (two links share one if width 2)
     rhs = np.zeros((n, 2))
     for (dy, dx), k in zip(_OFFSETS, weights):
         off = dy * w + dx
+        if not 0 < off < n or not k.any():  # no such link in a 1-row / 1-column image
+            continue
         kk = k.ravel()[: n - off]  # link i -> i + off
         degree[: n - off] += kk
         degree[off:] += kk
@@ -226,12 +228,13 @@ def _system(y, values, known, sigma):
         rhs[: n - off] += kk[:, None] * c[off:]
         rhs[off:] += kk[:, None] * c[: n - off]
         coupled = kk * free[: n - off] * free[off:]
-        diags += [-coupled, -coupled]
-        offsets += [off, -off]
+        bands[off] = bands[off] + coupled if off in bands else coupled
     rhs *= free[:, None]
     rhs += c  # known rows: x = hint
     diag = np.where(free > 0, degree, 1.0)
-    a = sp.diags([diag, *diags], [0, *offsets], shape=(n, n), format="csr")
+    offsets = [0, *bands, *(-o for o in bands)]
+    data = [diag, *(-b for b in bands.values()), *(-b for b in bands.values())]
+    a = sp.diags(data, offsets, shape=(n, n), format="csr")
     return a, rhs, diag
 
 
