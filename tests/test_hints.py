@@ -139,8 +139,10 @@ def test_rgba_scribble_png(tmp_path):
     np.testing.assert_array_equal(h.cols, [2, 1, 2, 3])
     np.testing.assert_array_equal(h.rgb8[0], [255, 0, 0])
     np.testing.assert_array_equal(h.rgb8[1:], [[0, 0, 200]] * 3)
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match=r"height and width \(2, 2\), got \(5, 6\)"):
         read_hints(path, shape=(2, 2))
+    with pytest.raises(ValueError, match="height and width"):
+        parse_hints(str(path), shape=(5, 7))
 
 
 def test_rgb_scribble_keeps_colored_pixels_only():

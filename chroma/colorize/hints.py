@@ -360,7 +360,12 @@ def read_hints(path: str | os.PathLike, *, shape=None) -> Hints:
         from ..io import read_image
 
         h = hints_from_scribble(read_image(path))
-        return h if shape is None else h.with_shape(shape)
+        if shape is not None and h.shape != tuple(shape[:2]):
+            raise ValueError(
+                f"the scribble image {str(path)!r} must have the image's height and width "
+                f"{tuple(shape[:2])}, got {h.shape}."
+            )
+        return h
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
@@ -412,7 +417,7 @@ def parse_hints(hints, shape=None) -> Hints:
     if isinstance(hints, Hints):
         h = hints
     elif isinstance(hints, (str, os.PathLike)):
-        h = read_hints(hints)
+        return read_hints(hints, shape=shape)
     elif isinstance(hints, np.ndarray):
         h = hints_from_scribble(hints)
         if shape is not None and h.shape != tuple(shape[:2]):
