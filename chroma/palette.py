@@ -546,6 +546,7 @@ def _split(image, name: str, mask) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 _CONTROLLER = None
+_N_INIT = 4  # k-means restarts (k-means++ starts) in extract_palette
 
 
 def _threadpools():
@@ -567,7 +568,7 @@ def _kmeans_palette(counts, mean_rgb, n_colors, rng, order) -> Palette:
         from sklearn.cluster import KMeans
 
         seed = int(rng.integers(0, 2**31 - 1))
-        km = KMeans(n_clusters=n_colors, n_init=4, random_state=seed)
+        km = KMeans(n_clusters=n_colors, n_init=_N_INIT, random_state=seed)
         # a few thousand points: OpenMP threads cost more than they give (much more on a
         # busy machine), so k-means runs on one thread
         with _threadpools().limit(limits=1, user_api="openmp"):
