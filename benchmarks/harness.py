@@ -568,10 +568,10 @@ def run_case(
     quick : bool
         A ``--quick`` run: contenders in ``case.quick_skip`` are skipped.
     budget_s : float, optional
-        Seconds of timed calls allowed per contender and size: a contender
-        whose warm-up call alone takes longer is reported as ``slow`` (its
-        output is still judged), others get ``min(repeats, budget // warm-up)``
-        timed calls (at least 1). None: always ``repeats``.
+        Seconds of timed calls per contender and size: a contender gets no
+        further round once its timed calls add up to this (it always gets at
+        least 1, at most ``repeats``); its peak memory is not measured when a
+        single call exceeds it. None: always ``repeats`` calls.
 
     Returns
     -------
@@ -648,27 +648,16 @@ def run_case(
                 res[name].update(status="failed", error=f"failed: {_error_text(err)}")
                 res[name]["traceback"] = traceback.format_exc(limit=6)
         judged = [n for n in runnable if res[n]["status"] == "ok"]
-        # a time budget (--quick): fewer timed calls for slow contenders, none for very slow
-        n_runs = {}
-        for name in judged:
-            w = res[name]["warmup_s"]
-            if budget_s is not None and w > budget_s:
-                res[name].update(
-                    status="slow",
-                    error=f"too slow for this run's {budget_s:g} s budget: its first call took "
-                    f"{w:.3g} s (not timed further)",
-                )
-                continue
-            fit = n_repeats if budget_s is None else int(budget_s // max(w, 1e-9))
-            n_runs[name] = max(1, min(n_repeats, fit))
-        alive = [n for n in judged if res[n]["status"] == "ok"]
+        alive = list(judged)
         # 2) timing, interleaved: every round calls every contender, order rotated
         times: dict[str, list[float]] = {n: [] for n in alive}
         for r in range(n_repeats):
             k = r % max(len(alive), 1)
             for name in alive[k:] + alive[:k]:
-                if res[name]["status"] != "ok" or r >= n_runs[name]:
+                if res[name]["status"] != "ok":
                     continue
+                if budget_s is not None and times[name] and sum(times[name]) >= budget_s:
+                    continue  # its share of the time budget is spent
                 args = _copies(image, reference, single)
                 gc.collect()
                 try:
@@ -685,6 +674,10 @@ def run_case(
         for name in alive:
             if res[name]["status"] != "ok":
                 continue
+            if budget_s is not None and min(times[name]) > budget_s:
+                res[name]["peak_mib"] = None
+                res[name]["memory_error"] = "not measured: one call exceeds the time budget"
+                continue
             args = _copies(image, reference, single)
             try:
                 out, peak = memory.measure(case.contenders[name], *args)
@@ -696,10 +689,9 @@ def run_case(
             del args
         # 4) quality of the warm-up outputs
         for name in judged:
-            if res[name]["status"] not in ("ok", "slow"):
+            if res[name]["status"] != "ok":
                 continue
-            if res[name]["status"] == "ok":
-                res[name].update(_stats(times[name]))
+            res[name].update(_stats(times[name]))
             quality = {}
             for metric, label in zip(case.quality, labels):
                 try:
@@ -728,7 +720,7 @@ def run_case(
         ran = [
             n
             for n in names
-            if any(s["contenders"][n]["status"] in ("ok", "slow") for s in result["sizes"])
+            if any(s["contenders"][n]["status"] == "ok" for s in result["sizes"])
         ]
         result["quality_pairs"] = _quality_over_pairs(case, ran, pairs, log)
     return result, thumbs

@@ -85,7 +85,9 @@ def _table(case: dict) -> list[str]:
                     format_time(r["median_s"]) + (f" (n={n})" if n < case["repeats"] else ""),
                     iqr,
                     "–" if ratio is None else f"{ratio:.2f}×",
-                    "–" if peak is None else f"{peak:,.0f} MiB",
+                    ("–" if "memory_error" not in r else "not measured")
+                    if peak is None
+                    else f"{peak:,.0f} MiB",
                 ]
                 cells += [_fmt(r["quality"].get(lab)) for lab in labels]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
@@ -277,9 +279,9 @@ def _header(results: dict) -> list[str]:
     if results.get("budget_s") is not None:
         lines.append(
             f"- **Time budget** (--quick): at most about {results['budget_s']:g} s of timed calls "
-            "per contender and size; fewer calls than the case's repeats are marked (n=…), and "
-            "a contender whose first call alone exceeds the budget is reported as too slow "
-            "(its output is still judged)."
+            "per contender and size (at least one call); fewer calls than the case's repeats "
+            "are marked (n=…), and peak memory is not measured for calls longer than the "
+            "budget."
         )
     lines += [
         "- **Quality**: computed on each contender's output for the same inputs "
