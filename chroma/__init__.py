@@ -29,6 +29,7 @@ _LAZY = {
     "MKLTransfer": "transfer",
     "IDTTransfer": "transfer",
     "SlicedOTTransfer": "transfer",
+    "regrain": "transfer.regrain",
     "apply_lut": "transfer",
     "read_cube": "transfer",
     "write_cube": "transfer",
@@ -38,6 +39,8 @@ _LAZY = {
     "extract_palette": "palette",
     "quantize": "palette",
     "recolor": "palette",
+    "replace_color": "palette",
+    "PaletteTransfer": "palette",
     "tone": "palette",
     # --- masks, blending, pipeline (issue 7)
     "splash": "blend",
