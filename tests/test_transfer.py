@@ -288,3 +288,72 @@ def test_affine_kernel_equals_numpy_twin(rng, dtype):
     LK.affine(x, m, b, scale, a1, out_scale, 0.0, out_scale, rint)
     LK.np_affine(x, m, b, scale, a2, out_scale, 0.0, out_scale, rint)
     np.testing.assert_allclose(a1.astype(float), a2.astype(float), atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_fused_lab_kernels_equal_numpy_twins(rng, dtype):
+    from chroma.transfer import _reinhard_kernels as RK
+    from chroma.transfer.reinhard import _np_lab_affine_to_srgb, _np_lab_moments
+
+    x = rng.random((20000, 4))
+    x[:3, :3] = [[0, 0, 0], [1, 1, 1], [0.02, 0.5, 0.999]]  # black, white, the linear branch
+    levels = np.iinfo(dtype).max if np.dtype(dtype).kind == "u" else None
+    x = np.rint(x * levels).astype(dtype) if levels else x.astype(dtype)
+    scale = 1.0 / levels if levels else 1.0
+    dec = RK.decode_table(dtype) if levels else np.zeros(0)
+    lab_k = np.empty((len(x), 3), np.float32)
+    lab_n = np.empty((len(x), 3), np.float32)
+    mean_k, std_k = RK.lab_moments(x, dec, 1.0 if levels else scale, lab_k)
+    mean_n, std_n = _np_lab_moments(x, scale, lab_n)
+    np.testing.assert_allclose(lab_k, lab_n, atol=2e-4)
+    np.testing.assert_allclose(mean_k, mean_n, atol=1e-5)
+    np.testing.assert_allclose(std_k, std_n, atol=1e-5)
+    gain, offset = np.array([0.9, 1.2, 0.7]), np.array([3.0, -4.0, 5.0])
+    out_k, out_n = np.empty_like(x), np.empty_like(x)
+    alpha = x[:, 3]
+    out_scale = float(levels or 1.0)
+    RK.lab_affine_to_srgb(lab_n, gain, offset, alpha, out_k, out_scale, levels is not None)
+    _np_lab_affine_to_srgb(lab_n, gain, offset, alpha, out_n, out_scale, levels is not None)
+    diff = np.abs(out_k.astype(float) - out_n.astype(float))
+    assert diff.max() <= (1.0 if levels else 2e-6)  # a level only at rounding ties
+    assert (diff[:, :3] > 0).mean() < (0.01 if levels else 1)
+    np.testing.assert_array_equal(out_k[:, 3], alpha)
+
+
+@pytest.mark.parametrize("est", [ReinhardTransfer(space="lab", strength=0.7),
+                                 ReinhardTransfer(space="rgb"), MKLTransfer()], ids=repr)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("channel_axis", [0, -1])
+def test_fast_path_equals_general_path(rng, monkeypatch, est, dtype, channel_axis):
+    img = rng.random((150, 120, 4)) * 0.8 + 0.1  # > 16 Ki pixels: the fused kernels run
+    ref = rng.random((130, 140, 3)) ** 2
+    if np.dtype(dtype).kind == "u":
+        top = np.iinfo(dtype).max
+        img, ref = np.rint(img * top).astype(dtype), np.rint(ref * top).astype(dtype)
+    else:
+        img, ref = img.astype(dtype), ref.astype(dtype)
+    img_c, ref_c = np.moveaxis(img, -1, channel_axis), np.moveaxis(ref, -1, channel_axis)
+    fast = clone(est).fit(ref_c, channel_axis=channel_axis).transform(
+        img_c, channel_axis=channel_axis)
+    monkeypatch.setattr(type(est), "_fast_ok", lambda self: False)
+    slow = clone(est).fit(ref_c, channel_axis=channel_axis).transform(
+        img_c, channel_axis=channel_axis)
+    assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == img_c.shape
+    diff = np.abs(fast.astype(float) - slow.astype(float))
+    tol = 1.0 if np.dtype(dtype).kind == "u" else 1e-5
+    assert diff.max() <= tol
+    assert (diff > 0).mean() < 0.01 or np.dtype(dtype).kind == "f"
+
+
+def test_restore_kernel_equals_restore(rng):
+    from chroma._validate import to_float
+    from chroma.transfer._base import _restore
+
+    for shape, axis in [((150, 120, 4), -1), ((4, 150, 120), 0), ((150, 120, 3), -1)]:
+        img = rng.integers(0, 65536, shape, dtype=np.int64).astype(np.uint16)
+        x, restore = to_float(img, channel_axis=axis)
+        y = x * 1.3 - 0.1
+        a, b = _restore(y, restore).astype(int), restore(y).astype(int)
+        assert a.shape == b.shape
+        # both round to nearest; exact ties may go either way (half up vs half even)
+        assert np.abs(a - b).max() <= 1 and (a != b).mean() < 1e-3

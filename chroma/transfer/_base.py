@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._validate import check_fitted, check_mask, check_strength, to_float
+from .._validate import _INT_MAX, check_fitted, check_image, check_mask, check_strength, to_float
 from ..spaces import SPACES, _convert_float
 
 __all__ = ["ColorTransfer"]
@@ -61,6 +61,40 @@ def _select(flat: np.ndarray, mask: np.ndarray | None, name: str) -> np.ndarray:
             f"`{name}` selects no pixels (no value >= 0.5); statistics need a non-empty region."
         )
     return flat[sel]
+
+
+_NUMBA_MIN_PIXELS = 1 << 14
+
+
+def _affine_pixels(pixels: np.ndarray, m: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``pixels @ m + b`` on float32 ``(N, 3)`` pixels, in place, float64 arithmetic."""
+    m = np.ascontiguousarray(m, dtype=np.float64)
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    if pixels.shape[0] >= _NUMBA_MIN_PIXELS:
+        from . import _linear_kernels as K
+
+        K.affine(pixels, m, b, 1.0, pixels, 1.0, -np.inf, np.inf, False)
+        return pixels
+    pixels[...] = pixels.astype(np.float64) @ m + b
+    return pixels
+
+
+def _restore(out: np.ndarray, restore) -> np.ndarray:
+    """``restore(out)`` for (M, N, 3) float32 ``out``; one Numba pass for large uint output."""
+    levels = _INT_MAX.get(restore.dtype)
+    n = out.shape[0] * out.shape[1]
+    if levels is None or n < _NUMBA_MIN_PIXELS or out.ndim != 3 or out.shape[-1] != 3:
+        return restore(out)
+    from . import _linear_kernels as K
+
+    alpha = restore.alpha
+    c = 3 if alpha is None else 4
+    result = np.empty((*out.shape[:2], c), dtype=restore.dtype)
+    a = np.zeros(0, dtype=restore.dtype) if alpha is None else alpha.reshape(-1)
+    K.to_uint(np.ascontiguousarray(out).reshape(-1, 3), a, result.reshape(-1, c), levels)
+    if restore.channel_axis not in (None, -1, 2):
+        result = np.moveaxis(result, -1, restore.channel_axis)
+    return result
 
 
 class ColorTransfer(BaseEstimator):
@@ -108,6 +142,15 @@ class ColorTransfer(BaseEstimator):
         """
         space = self._space()
         self._strength()  # validate early
+        if mask is None and self._fast_ok():
+            arr = check_image(reference, name="reference", channel_axis=channel_axis)
+            if arr.ndim == 3 and arr.shape[-1] in (3, 4):
+                if arr.dtype == np.float16:
+                    arr = arr.astype(np.float32)
+                levels = _INT_MAX.get(arr.dtype)
+                self.n_features_in_ = 3
+                self._fit_fast(arr.reshape(-1, arr.shape[-1]), 1.0 / levels if levels else 1.0)
+                return self
         x, _ = to_float(reference, name="reference", channel_axis=channel_axis,
                         channels=(3,), gray_to_rgb=True)
         m = None if mask is None else check_mask(mask, x.shape, name="reference_mask")
@@ -138,6 +181,10 @@ class ColorTransfer(BaseEstimator):
         """
         check_fitted(self, self._fitted_attr)
         self._space()
+        if mask is None and self._fast_ok():
+            out = self._transform_fast(image, channel_axis)
+            if out is not None:
+                return out
         x, restore = to_float(image, name="image", channel_axis=channel_axis,
                               channels=(3,), gray_to_rgb=True)
         m = None if mask is None else check_mask(mask, x.shape, name="mask")
@@ -201,6 +248,48 @@ class ColorTransfer(BaseEstimator):
         out = self._transform_rgb(grid.copy(), stats)
         return out.reshape(size, size, size, 3).astype(np.float32, copy=False)
 
+    # --- the affine fast path (no float copy, no color conversion) ---------------------
+    def _fast_ok(self) -> bool:
+        """Whether :meth:`_fast_affine` may apply (subclasses with an affine RGB map)."""
+        return False
+
+    def _fit_fast(self, x2d: np.ndarray, scale: float) -> None:
+        """Fit from the caller's RGB(A) pixels ``x2d`` (values ``* scale`` in [0, 1])."""
+        raise NotImplementedError  # pragma: no cover - overridden
+
+    def _fast_affine(self, x2d: np.ndarray, scale: float):
+        """``(m, b)`` with ``out = (x * scale) @ m + b`` from the image's pixels ``x2d``."""
+        return None  # pragma: no cover - overridden
+
+    def _transform_fast(self, image, channel_axis: int):
+        """Affine transfer straight from the caller's array to the output dtype (one pass for
+        the statistics, one for the map); None when the image is not RGB(A)."""
+        arr = check_image(image, name="image", channel_axis=channel_axis)
+        if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
+            return None
+        if arr.dtype == np.float16:
+            arr = arr.astype(np.float32)
+        levels = _INT_MAX.get(arr.dtype)
+        scale = 1.0 / levels if levels else 1.0
+        x2d = arr.reshape(-1, arr.shape[-1])
+        m, b = self._fast_affine(x2d, scale)
+        s = self._strength()
+        if s < 1.0:
+            m = (1.0 - s) * np.eye(3) + s * m
+            b = s * b
+        out = np.empty(x2d.shape, dtype=arr.dtype)
+        out_scale = float(levels) if levels else 1.0
+        m = np.ascontiguousarray(m, dtype=np.float64)
+        b = np.ascontiguousarray(b, dtype=np.float64)
+        from . import _linear_kernels as K
+
+        fn = K.affine if x2d.shape[0] >= _NUMBA_MIN_PIXELS else K.np_affine
+        fn(x2d, m, b, scale, out, out_scale, 0.0, out_scale, levels is not None)
+        out = out.reshape(arr.shape)
+        if channel_axis not in (-1, 2):
+            out = np.moveaxis(out, -1, channel_axis)
+        return out
+
     # --- hooks -----------------------------------------------------------------------
     def _fit_pixels(self, ref: np.ndarray) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -251,12 +340,12 @@ class ColorTransfer(BaseEstimator):
     def _apply_mask(out, x, m, image, restore, channel_axis):
         """Blend ``out`` into ``x`` by mask ``m``; exact originals where the mask is 0."""
         if m is None:
-            return restore(out)
+            return _restore(out, restore)
         w = m[..., None]
         out -= x
         out *= w
         out += x
-        result = restore(out)
+        result = _restore(out, restore)
         outside = m == 0
         if outside.any():
             original = np.asarray(image)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import ColorTransfer
+from ._base import ColorTransfer, _affine_pixels
 
 __all__ = ["MKLTransfer", "mkl_matrix"]
 
 
-def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (3,) and covariance (3, 3) of ``(N, 3)`` pixels, float64 (population)."""
+def _mean_cov(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (3,) and covariance (3, 3) of ``(N, >=3)`` pixels ``* scale``, float64
+    (population)."""
     if x.shape[0] >= 1 << 14:
         from . import _linear_kernels as K
 
-        return K.mean_cov(x)
-    return _np_mean_cov(x)
+        return K.mean_cov(x, scale)
+    return _np_mean_cov(x[:, :3] * scale if scale != 1.0 else x[:, :3])
 
 
 def _np_mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,17 +127,26 @@ class MKLTransfer(ColorTransfer):
 
     def _affine(self, stats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``out = (x - mean) @ m + mean_ref`` for an image with these statistics."""
-        if not (isinstance(self.reg, (int, float)) and self.reg >= 0):
-            raise ValueError(f"`reg` must be a number >= 0, got {self.reg!r}.")
-        mean, cov = _mean_cov(stats)
-        t = mkl_matrix(cov, self.cov_, reg=float(self.reg))
-        return mean, t.T, self.mean_
+        return self._affine_from(*_mean_cov(stats))
 
     def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
         mean, m, mean_ref = self._affine(stats)
-        # centre first: a near-singular image covariance gives a large gain, and
-        # x @ m - mean @ m would cancel catastrophically in float32
-        pixels -= mean.astype(np.float32)
-        out = pixels @ m.astype(np.float32)
-        out += mean_ref.astype(np.float32)
-        return out
+        # float64 inside: a near-singular image covariance gives a large gain, and
+        # x @ m - mean @ m would cancel in float32
+        return _affine_pixels(pixels, m, mean_ref - mean @ m)
+
+    def _fast_ok(self) -> bool:
+        return self.space == "rgb" and not self.keep_luminance
+
+    def _fit_fast(self, x2d: np.ndarray, scale: float) -> None:
+        self.mean_, self.cov_ = _mean_cov(x2d, scale)
+
+    def _fast_affine(self, x2d: np.ndarray, scale: float):
+        mean, m, mean_ref = self._affine_from(*_mean_cov(x2d, scale))
+        return m, mean_ref - mean @ m
+
+    def _affine_from(self, mean, cov):
+        if not (isinstance(self.reg, (int, float)) and self.reg >= 0):
+            raise ValueError(f"`reg` must be a number >= 0, got {self.reg!r}.")
+        t = mkl_matrix(cov, self.cov_, reg=float(self.reg))
+        return mean, t.T, self.mean_

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import ColorTransfer
+from .._validate import _INT_MAX, check_image
+from ..spaces import _convert_float
+from ._base import _NUMBA_MIN_PIXELS, ColorTransfer, _affine_pixels
+from .linear import _mean_cov
 
 __all__ = ["ReinhardTransfer", "reinhard_transfer"]
 
@@ -12,12 +15,53 @@ __all__ = ["ReinhardTransfer", "reinhard_transfer"]
 _STD_EPS = 1e-6
 
 
-def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and standard deviation of ``(N, 3)`` pixels, float64."""
-    mean = x.mean(axis=0, dtype=np.float64)
-    std = np.sqrt(np.maximum(((x - mean.astype(x.dtype)) ** 2).mean(axis=0, dtype=np.float64),
-                             0.0))
-    return mean, std
+def _moments(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation of ``(N, 3)`` pixels ``* scale``, float64."""
+    mean, cov = _mean_cov(x, scale)
+    return mean, np.sqrt(np.maximum(np.diag(cov), 0.0))
+
+
+def _np_lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None):
+    """NumPy twin of the fused kernel: CIELAB mean and std of sRGB pixels (exact formulas)."""
+    rgb = x2d[:, :3].astype(np.float64) * scale
+    out = _convert_float(rgb, "rgb", "lab", backend="numpy")
+    if lab is not None and lab.shape[0]:
+        lab[...] = out
+    return _np_moments(out)
+
+
+def _np_moments(x):
+    x = np.asarray(x, dtype=np.float64)
+    return x.mean(axis=0), x.std(axis=0)
+
+
+def _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
+    """NumPy twin of the fused kernel (exact formulas)."""
+    y = lab.astype(np.float64) * gain + offset
+    rgb = _convert_float(y, "lab", "rgb", backend="numpy").astype(np.float64) * out_scale
+    out[:, :3] = np.floor(rgb + 0.5) if rint else rgb
+    if alpha.shape[0]:
+        out[:, 3] = alpha
+
+
+def _lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None):
+    """CIELAB mean/std of sRGB pixels (fused kernel for large inputs); fills ``lab``."""
+    if x2d.shape[0] < _NUMBA_MIN_PIXELS:
+        return _np_lab_moments(x2d, scale, lab)
+    from . import _reinhard_kernels as K
+
+    dec = K.decode_table(x2d.dtype) if x2d.dtype.kind == "u" else np.zeros(0)
+    buf = lab if lab is not None else np.zeros((0, 3), np.float32)
+    return K.lab_moments(x2d, dec, 1.0 if x2d.dtype.kind == "u" else scale, buf)
+
+
+def _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
+    if lab.shape[0] < _NUMBA_MIN_PIXELS:
+        return _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint)
+    from . import _reinhard_kernels as K
+
+    K.lab_affine_to_srgb(lab, np.asarray(gain, np.float64), np.asarray(offset, np.float64),
+                         alpha, out, out_scale, rint)
 
 
 def _gains(std_img: np.ndarray, std_ref: np.ndarray) -> np.ndarray:
@@ -101,10 +145,48 @@ class ReinhardTransfer(ColorTransfer):
 
     def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
         mean, gain, mean_ref = self._affine(stats)
-        pixels -= mean.astype(np.float32)
-        pixels *= gain.astype(np.float32)
-        pixels += mean_ref.astype(np.float32)
-        return pixels
+        return _affine_pixels(pixels, np.diag(gain), mean_ref - mean * gain)
+
+    def _fast_ok(self) -> bool:
+        return self.space in ("rgb", "lab") and not self.keep_luminance
+
+    def _fit_fast(self, x2d: np.ndarray, scale: float) -> None:
+        if self.space == "rgb":
+            self.mean_, self.std_ = _moments(x2d, scale)
+        else:
+            self.mean_, self.std_ = _lab_moments(x2d, scale)
+
+    def _transform_fast(self, image, channel_axis: int):
+        if self.space == "rgb":
+            return super()._transform_fast(image, channel_axis)
+        arr = check_image(image, name="image", channel_axis=channel_axis)
+        if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
+            return None
+        if arr.dtype == np.float16:
+            arr = arr.astype(np.float32)
+        levels = _INT_MAX.get(arr.dtype)
+        x2d = arr.reshape(-1, arr.shape[-1])
+        lab = np.empty((x2d.shape[0], 3), dtype=np.float32)
+        mean, std = _lab_moments(x2d, 1.0 / levels if levels else 1.0, lab)
+        gain = _gains(std, self.std_)
+        s = self._strength()
+        offset = s * (self.mean_ - mean * gain)
+        gain = (1.0 - s) + s * gain
+        out = np.empty(x2d.shape, dtype=arr.dtype)
+        alpha = x2d[:, 3] if x2d.shape[1] == 4 else np.zeros(0, dtype=arr.dtype)
+        _lab_affine_to_srgb(lab, gain, offset, alpha, out, float(levels or 1.0),
+                            levels is not None)
+        out = out.reshape(arr.shape)
+        if channel_axis not in (-1, 2):
+            out = np.moveaxis(out, -1, channel_axis)
+        return out
+
+    def _fast_affine(self, x2d: np.ndarray, scale: float):
+        mean, gain, mean_ref = self._affine_from(*_moments(x2d, scale))
+        return np.diag(gain), mean_ref - mean * gain
+
+    def _affine_from(self, mean, std):
+        return mean, _gains(std, self.std_), self.mean_
 
 
 def reinhard_transfer(image, reference, *, space: str = "lab", strength: float = 1.0,
