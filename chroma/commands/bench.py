@@ -5,7 +5,7 @@ from __future__ import annotations
 QUICK_SIZES = (0.25,)
 QUICK_REPEATS = 3
 DEFAULT_PAIRS = 6
-QUICK_BUDGET_S = 4.0
+QUICK_BUDGET_S = 2.0
 
 
 def register(sub) -> None:
