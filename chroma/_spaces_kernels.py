@@ -218,7 +218,8 @@ def _cbrt32(t):
 
 
 @njit(parallel=True, fastmath=True, **_opts)
-def _srgb_to_lab_fast(src, out):
+def _srgb_to_lab_fast(src, out, scale=1.0):
+    """``scale`` maps the input to [0, 1]: 1/255 for uint8, 1/65535 for uint16."""
     n = src.shape[0]
     for c in prange((n + _CH - 1) // _CH):
         a = c * _CH
@@ -227,7 +228,7 @@ def _srgb_to_lab_fast(src, out):
         f = np.empty((3, _CH), np.float64)
         for k in range(m):
             for j in range(3):
-                q = np.float64(src[a + k, j])
+                q = np.float64(src[a + k, j]) * scale
                 i, w = _lerp_index(q * _F(_N))
                 p = _S2L32[i] + w * (_S2L32[i + 1] - _S2L32[i])
                 v[j, k] = p if q > _F(0.04045) else q * _F(1.0 / 12.92)
@@ -242,11 +243,11 @@ def _srgb_to_lab_fast(src, out):
             out[a + k, 1] = _F(500.0) * (f[0, k] - f[1, k])
             out[a + k, 2] = _F(200.0) * (f[1, k] - f[2, k])
         for k in range(m):  # exact fallback outside the tables (rare: float input > 1 or < 0)
-            if not (0.0 <= src[a + k, 0] <= 1.0 and 0.0 <= src[a + k, 1] <= 1.0
-                    and 0.0 <= src[a + k, 2] <= 1.0):
-                r = _s2l_exact(np.float64(src[a + k, 0]))
-                g = _s2l_exact(np.float64(src[a + k, 1]))
-                b = _s2l_exact(np.float64(src[a + k, 2]))
+            r = np.float64(src[a + k, 0]) * scale
+            g = np.float64(src[a + k, 1]) * scale
+            b = np.float64(src[a + k, 2]) * scale
+            if not (0.0 <= r <= 1.0 and 0.0 <= g <= 1.0 and 0.0 <= b <= 1.0):
+                r, g, b = _s2l_exact(r), _s2l_exact(g), _s2l_exact(b)
                 x, y, z = _mat(M_XYZ, r, g, b)
                 L, aa, bb = _xyz_lab(x, y, z)
                 out[a + k, 0], out[a + k, 1], out[a + k, 2] = L, aa, bb
@@ -380,4 +381,11 @@ def run(step: str, flat: np.ndarray) -> np.ndarray:
     """Apply kernel ``step`` to a C-contiguous ``(N, 3)`` float32 array."""
     out = np.empty_like(flat)
     _KERNELS[step](flat, out)
+    return out
+
+
+def srgb_int_to_lab(flat: np.ndarray) -> np.ndarray:
+    """sRGB uint8 / uint16 ``(N, 3)`` straight to float32 Lab (no float copy of the input)."""
+    out = np.empty(flat.shape, np.float32)
+    _srgb_to_lab_fast(flat, out, 1.0 / np.iinfo(flat.dtype).max)
     return out

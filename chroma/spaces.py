@@ -303,6 +303,13 @@ def convert(
                 f"integer input is read as sRGB; for src={src!r} pass float values, "
                 f"got dtype {x.dtype}."
             )
+        if dst == "lab" and backend != "numpy" and (
+            backend == "numba" or x.size >= 3 * _NUMBA_MIN_PIXELS
+        ):  # the hot path: integer sRGB straight into the fused kernel
+            from . import _spaces_kernels as K
+
+            flat = np.ascontiguousarray(x).reshape(-1, 3)
+            return np.moveaxis(K.srgb_int_to_lab(flat).reshape(x.shape), -1, channel_axis)
         x = x.astype(np.float32) / np.float32(np.iinfo(x.dtype).max)
     elif x.dtype.kind != "f":
         raise TypeError(f"`image` must be uint8, uint16 or float, got dtype {x.dtype}.")
