@@ -10,11 +10,46 @@ to. Importing this module compiles nothing.
 
 from __future__ import annotations
 
+import functools
+import os
+
 import numba
 import numpy as np
 from numba import njit, prange
 
 _opts = dict(cache=True, nogil=True)
+
+# Below this many pixels a kernel runs on one thread: a parallel launch costs more than it
+# saves on small images. On a machine whose cores are already busy (load average above
+# 3/4 of the cores) every size runs on one thread: the kernels' threads would wait at the
+# barrier for a core, and measured here that makes them 2x (12 MP) to 20x (1 MP) slower
+# than one thread.
+PARALLEL_MIN_PIXELS = 1 << 22
+
+
+def _cores_free() -> bool:
+    try:
+        return os.getloadavg()[0] < 0.75 * (os.cpu_count() or 1)
+    except (AttributeError, OSError):  # no load average (Windows)
+        return True
+
+
+def sized(kernel):
+    """Wrap ``kernel(x, ...)`` to run single-threaded for few rows or busy cores."""
+
+    @functools.wraps(kernel)
+    def run(x, *args):
+        if x.shape[0] >= PARALLEL_MIN_PIXELS and _cores_free():
+            return kernel(x, *args)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return kernel(x, *args)
+        finally:
+            numba.set_num_threads(previous)
+
+    run.kernel = kernel
+    return run
 
 
 def _n_chunks(n: int) -> int:
@@ -50,11 +85,13 @@ def _counts_int(x, sel, n_colors, n_levels, n_chunks):
     return out
 
 
+@sized
 def counts_int(x, sel, n_colors, n_levels):
     """Per-channel counts of integer levels: ``(n_colors, n_levels)`` int64."""
     return _counts_int(x, sel, n_colors, n_levels, _n_chunks(x.shape[0]))
 
 
+@sized
 @njit(parallel=True, **_opts)
 def lut_int(x, lut, out):
     """``out[i, c] = lut[c, x[i, c]]`` for colors, ``out[i, c] = x[i, c]`` for alpha."""
@@ -99,6 +136,7 @@ def _minmax(x, sel, n_colors, n_chunks):
     return out_lo, out_hi
 
 
+@sized
 def minmax(x, sel, n_colors):
     """Per-channel min and max (float64) over the selected pixels."""
     return _minmax(x, sel, n_colors, _n_chunks(x.shape[0]))
@@ -149,6 +187,7 @@ def _counts_float(x, sel, lo, scale, n_bins, n_chunks):
     return out, bad.sum()
 
 
+@sized
 def counts_float(x, sel, lo, scale, n_bins):
     """Per-channel counts in ``n_bins`` equal bins from ``lo`` (bin = (v - lo) * scale).
 
@@ -180,6 +219,7 @@ def _map_float(x, lo, scale, pairs, out, clip, top):
             out[i, c] = x[i, c]
 
 
+@sized
 def map_float(x, lo, scale, table, out, clip):
     """Piecewise-linear map: bin edges ``lo + j / scale`` go to ``table[c, j]``.
 

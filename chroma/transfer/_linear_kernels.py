@@ -11,6 +11,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .._histogram_kernels import sized
+
 _opts = dict(cache=True, nogil=True)
 
 
@@ -50,6 +52,7 @@ def _sums(x, scale, n_chunks):
     return acc.sum(axis=0), np.array([s0, s1, s2])
 
 
+@sized
 def mean_cov(x, scale: float = 1.0):
     """Mean (3,) and population covariance (3, 3) of ``x[:, :3] * scale``, float64."""
     n = x.shape[0]
@@ -62,6 +65,7 @@ def mean_cov(x, scale: float = 1.0):
     return m + shift, cov
 
 
+@sized
 @njit(parallel=True, **_opts)
 def affine(x, m, b, scale, out, out_scale, clip_lo, clip_hi, rint):
     """``out[i] = clip(((x[i, :3] * scale) @ m + b) * out_scale)`` (rounded when ``rint``);
@@ -89,6 +93,7 @@ def np_affine(x, m, b, scale, out, out_scale, clip_lo, clip_hi, rint):
     out[:, 3:] = x[:, 3:]
 
 
+@sized
 @njit(parallel=True, **_opts)
 def to_uint(x, alpha, out, scale):
     """``out[i, :3] = round(clip(x[i] * scale, 0, scale))``, ``out[i, 3] = alpha[i]`` (if any).

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .._histogram_kernels import sized
+
 _opts = dict(cache=True, nogil=True)
 
 
@@ -21,6 +23,7 @@ def _cell(v, n):
     return i, p - i
 
 
+@sized
 @njit(parallel=True, **_opts)
 def apply(x, lut, tetra, in_scale, out, out_scale, rint):
     n = lut.shape[0]

@@ -25,6 +25,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .._histogram_kernels import sized
 from ..spaces import LINEAR_FROM_XYZ, WHITE_D65, XYZ_FROM_LINEAR
 
 _opts = dict(cache=True, nogil=True)
@@ -146,6 +147,7 @@ _lab_moments_int = _make_moments(True)
 _lab_moments_float = _make_moments(False)
 
 
+@sized
 def lab_moments(x, dec, scale, lab):
     """CIELAB mean and std per channel of the sRGB pixels ``x[:, :3]``.
 
@@ -162,6 +164,7 @@ def lab_moments(x, dec, scale, lab):
     return mean, np.sqrt(var)
 
 
+@sized
 @njit(parallel=True, **_opts)
 def lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
     """``lab * gain + offset`` per channel, to sRGB clipped to [0, 1], times ``out_scale``
