@@ -205,6 +205,24 @@ def _map_float(x, lo, scale, pairs, out, clip, top):
     n_total = x.shape[1]
     zero = top - top
     one = zero + 1
+    if n_colors == 3 and n_total == 3 and clip:  # the common case, unrolled
+        l0, l1, l2 = lo[0], lo[1], lo[2]
+        s0, s1, s2 = scale[0], scale[1], scale[2]
+        p0, p1, p2 = pairs[0], pairs[1], pairs[2]
+        for i in prange(x.shape[0]):
+            t = min(max((x[i, 0] - l0) * s0, zero), top)
+            fl = np.floor(t)
+            j = int(fl)
+            out[i, 0] = min(max(p0[j, 0] + (t - fl) * p0[j, 1], zero), one)
+            t = min(max((x[i, 1] - l1) * s1, zero), top)
+            fl = np.floor(t)
+            j = int(fl)
+            out[i, 1] = min(max(p1[j, 0] + (t - fl) * p1[j, 1], zero), one)
+            t = min(max((x[i, 2] - l2) * s2, zero), top)
+            fl = np.floor(t)
+            j = int(fl)
+            out[i, 2] = min(max(p2[j, 0] + (t - fl) * p2[j, 1], zero), one)
+        return
     for i in prange(x.shape[0]):
         for c in range(n_colors):
             t = (x[i, c] - lo[c]) * scale[c]
