@@ -361,3 +361,20 @@ def test_restore_kernel_equals_restore(rng):
         exact = np.floor(np.clip(y.astype(np.float64) * 65535, 0, 65535) + 0.5)
         a_last = np.moveaxis(a, axis, -1)
         np.testing.assert_array_equal(a_last[..., :3], exact)
+
+
+def test_dispatch_reaches_every_method(rng):
+    from chroma.transfer import estimator
+
+    expected = {"histogram": "HistogramMatcher", "reinhard": "ReinhardTransfer",
+                "mkl": "MKLTransfer", "idt": "IDTTransfer", "sot": "SlicedOTTransfer",
+                "palette": "PaletteTransfer"}
+    img = rng.integers(0, 256, (12, 10, 3), dtype=np.uint8)
+    ref = rng.integers(0, 256, (9, 9, 3), dtype=np.uint8)
+    m = np.zeros((12, 10), bool)
+    m[:6] = True
+    for method, cls in expected.items():
+        assert type(estimator(method)).__name__ == cls
+        out = transfer(img, ref, method, mask=m)
+        assert out.shape == img.shape and out.dtype == np.uint8
+        np.testing.assert_array_equal(out[~m], img[~m])
