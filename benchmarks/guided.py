@@ -203,7 +203,7 @@ def _env() -> dict:
     }
 
 
-def run_hints(methods: list[str], limit: int | None) -> None:
+def run_hints(methods: list[str], limit: int | None, stem: str = "guided_hints") -> None:
     from chroma.colorize.hints import sample_hints
     from chroma.metrics import ciede2000, psnr
 
@@ -269,15 +269,16 @@ def run_hints(methods: list[str], limit: int | None) -> None:
         "PSNR: RGB, data range 1, mean over photos. max ΔE00 at a hint: the largest CIEDE2000 "
         "between an output pixel and the hint placed on it, over all photos.",
         "",
-        f"Reproduce: `.venv/bin/python benchmarks/guided.py hints --methods {','.join(methods)}`",
+        f"Reproduce: `.venv/bin/python benchmarks/guided.py hints --methods {','.join(methods)}"
+        f"{' --suffix ' + stem[len('guided_hints'):] if stem != 'guided_hints' else ''}`",
         "",
     ]
     payload = {"env": _env(), "short_side": SHORT_SIDE, "hint_counts": list(HINT_COUNTS),
                "gray": {"psnr": g_psnr, "de00": g_de}, "summary": summary, "per_photo": rows}
-    _write("guided_hints", payload, "\n".join(lines))
+    _write(stem, payload, "\n".join(lines))
 
 
-def run_welsh(methods: list[str], limit: int | None) -> None:
+def run_welsh(methods: list[str], limit: int | None, stem: str = "guided_welsh") -> None:
     photos = load_photos(limit=limit)
     n = len(photos)
     res = {m: [] for m in ["gray", *methods]}
@@ -325,9 +326,10 @@ def run_welsh(methods: list[str], limit: int | None) -> None:
                       "pairs_reduced": int((red > 0).sum()), "pairs": len(pairs)}
         lines.append(f"| {m} | {sw.mean():.2f} | {100 * red.mean():.1f} % | "
                      f"{int((red > 0).sum())}/{len(pairs)} |")
+    suffix = stem[len("guided_welsh"):]
     lines += ["", f"Reproduce: `.venv/bin/python benchmarks/guided.py welsh --methods "
-              f"{','.join(methods)}`", ""]
-    _write("guided_welsh", {"env": _env(), "summary": summary, "per_pair": res},
+              f"{','.join(methods)}{' --suffix ' + suffix if suffix else ''}`", ""]
+    _write(stem, {"env": _env(), "summary": summary, "per_pair": res},
            "\n".join(lines))
 
 
@@ -403,14 +405,16 @@ def main(argv=None) -> None:
                     help="comma-separated; hints: scribble,prior; welsh: welsh,prior,"
                          "prior+reference")
     ap.add_argument("--limit", type=int, default=None, help="first N photos only")
+    ap.add_argument("--suffix", default="",
+                    help="append to the result file names (e.g. _prior), keeping the others")
     args = ap.parse_args(argv)
     if args.what in ("hints", "all"):
         default = ["scribble", "scribble-levin-sigma"]
         run_hints(args.methods.split(",") if args.what == "hints" and args.methods
-                  else default, args.limit)
+                  else default, args.limit, "guided_hints" + args.suffix)
     if args.what in ("welsh", "all"):
         run_welsh(args.methods.split(",") if args.what == "welsh" and args.methods
-                  else ["welsh"], args.limit)
+                  else ["welsh"], args.limit, "guided_welsh" + args.suffix)
     if args.what in ("speed", "all"):
         run_speed()
 
