@@ -29,6 +29,7 @@ from .._histogram_kernels import sized
 from ..spaces import LINEAR_FROM_XYZ, WHITE_D65, XYZ_FROM_LINEAR
 
 _opts = dict(cache=True, nogil=True)
+_fast = dict(cache=True, nogil=True, fastmath=True)
 
 _N = 4096
 _S2L = ((np.linspace(0.0, 1.0, _N + 1) + 0.055) / 1.055) ** 2.4  # power branch only
@@ -54,7 +55,7 @@ def decode_table(dtype) -> np.ndarray:
     return np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92)
 
 
-@njit(inline="always", **_opts)
+@njit(inline="always", **_fast)
 def _decode_float(v):
     if 0.04045 < v <= 1.0:
         p = v * _N
@@ -66,7 +67,7 @@ def _decode_float(v):
     return v * (1.0 / 12.92)
 
 
-@njit(inline="always", **_opts)
+@njit(inline="always", **_fast)
 def _f(t):
     if t <= DELTA:
         return K1 * t + K0
@@ -79,14 +80,14 @@ def _f(t):
     return g - (g * g * g - t) * _CBRT_STEP[i + 1]
 
 
-@njit(inline="always", **_opts)
+@njit(inline="always", **_fast)
 def _finv(f):
     if f > FMIN:
         return f * f * f
     return (f - K0) * (1.0 / K1)
 
 
-@njit(inline="always", **_opts)
+@njit(inline="always", **_fast)
 def _encode(v):
     if v <= 0.0:
         return 0.0
@@ -98,7 +99,7 @@ def _encode(v):
     return _L2S[i] + w * (_L2S[i + 1] - _L2S[i])
 
 
-@njit(inline="always", **_opts)
+@njit(inline="always", **_fast)
 def _lab(r, g, b):
     fx = _f(M[0, 0] * r + M[0, 1] * g + M[0, 2] * b)
     fy = _f(M[1, 0] * r + M[1, 1] * g + M[1, 2] * b)
@@ -107,7 +108,7 @@ def _lab(r, g, b):
 
 
 def _make_moments(integer: bool):
-    @njit(parallel=True, **_opts)
+    @njit(parallel=True, **_fast)
     def kernel(x, dec, scale, lab, store, n_chunks):
         n = x.shape[0]
         acc = np.zeros((n_chunks, 6))
@@ -165,7 +166,7 @@ def lab_moments(x, dec, scale, lab):
 
 
 @sized
-@njit(parallel=True, **_opts)
+@njit(parallel=True, **_fast)
 def lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
     """``lab * gain + offset`` per channel, to sRGB clipped to [0, 1], times ``out_scale``
     (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
