@@ -71,6 +71,18 @@ def test_kernels_equal_numpy_twins():
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
+def test_banded_sweeps_equal_whole_level_sweeps():
+    # the parallel bands with halos give exactly the sweeps over the whole level
+    rng = np.random.default_rng(3)
+    img = rng.random((61, 23, 3)).astype(np.float32)
+    col = rng.random((61, 23, 3)).astype(np.float32)
+    wts, const = K._regrain_setup(img, col, 1, 1.0)
+    whole = K._regrain_sweeps(img, wts, const, 9, 1)
+    for bands in (2, 3, 6):
+        np.testing.assert_array_equal(K._regrain_sweeps(img, wts, const, 9, bands), whole)
+    np.testing.assert_allclose(whole, K.np_regrain_level(img, img, col, 9, 1, 1.0), atol=2e-6)
+
+
 def test_resize_matches_opencv_geometry():
     cv2 = pytest.importorskip("cv2")
     rng = np.random.default_rng(0)

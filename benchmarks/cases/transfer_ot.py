@@ -4,7 +4,7 @@
   against python-color-transfer's ``ColorTransfer().pdf_transfer`` (its 6
   optimized Pitié rotations, 300 bins): the same iteration count, rotations
   and bins. chroma estimates each iteration's marginals on a sample of
-  1 M pixels by default (every pixel is mapped); the contender ``chroma (all
+  262 144 pixels by default (every pixel is mapped); the contender ``chroma (all
   pixels)`` estimates them on every pixel, as the peer does.
 * **IDT + regrain**: the same, with ``regrain=True`` / ``regrain=True``.
 * **regrain alone**: ``chroma.regrain(image, transferred)`` against

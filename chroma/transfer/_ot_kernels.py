@@ -417,42 +417,66 @@ def _regrain_setup(img, col, level, smoothness):
     return wts, const
 
 
-@njit(parallel=True, **_opts)
-def _regrain_sweeps(out, wts, const, n_sweeps):
-    """``n_sweeps`` relaxed Jacobi sweeps (float32); returns the final array."""
-    h, w, c = out.shape
+@njit(**_opts)
+def _sweep_rows(cur, nxt, wts, const, e0):
+    """One relaxed Jacobi sweep over rows ``e0 .. e0 + len(cur)`` of the level (float32)."""
+    n_rows, w, c = cur.shape
     keep = np.float32(0.2)
-    cur = out
-    nxt = np.empty_like(out)
-    for _ in range(n_sweeps):
-        for i in prange(h):
-            iu = max(i - 1, 0)
-            id_ = min(i + 1, h - 1)
-            for j in range(w):
-                jl = max(j - 1, 0)
-                jr = min(j + 1, w - 1)
-                w1 = wts[i, j, 0]
-                w2 = wts[i, j, 1]
-                w3 = wts[i, j, 2]
-                w4 = wts[i, j, 3]
-                for k in range(c):
-                    nxt[i, j, k] = (
-                        const[i, j, k]
-                        + w1 * cur[i, jr, k]
-                        + w2 * cur[id_, j, k]
-                        + w3 * cur[i, jl, k]
-                        + w4 * cur[iu, j, k]
-                        + keep * cur[i, j, k]
-                    )
-        cur, nxt = nxt, cur
-    return cur
+    for i in range(n_rows):
+        gi = e0 + i
+        iu = max(i - 1, 0)
+        id_ = min(i + 1, n_rows - 1)
+        for j in range(w):
+            jl = max(j - 1, 0)
+            jr = min(j + 1, w - 1)
+            w1 = wts[gi, j, 0]
+            w2 = wts[gi, j, 1]
+            w3 = wts[gi, j, 2]
+            w4 = wts[gi, j, 3]
+            for k in range(c):
+                nxt[i, j, k] = (
+                    const[gi, j, k]
+                    + w1 * cur[i, jr, k]
+                    + w2 * cur[id_, j, k]
+                    + w3 * cur[i, jl, k]
+                    + w4 * cur[iu, j, k]
+                    + keep * cur[i, j, k]
+                )
+
+
+@njit(parallel=True, **_opts)
+def _regrain_sweeps(out, wts, const, n_sweeps, n_bands):
+    """``n_sweeps`` relaxed Jacobi sweeps, in one parallel region.
+
+    The rows are cut into ``n_bands`` bands, each swept on its own with a halo
+    of ``n_sweeps`` rows on either side: a wrong value at a band's cut edge
+    travels one row per sweep, so the band's own rows come out exactly as a
+    sweep of the whole level would make them.
+    """
+    h = out.shape[0]
+    result = np.empty_like(out)
+    rows = (h + n_bands - 1) // n_bands
+    for t in prange(n_bands):
+        r0 = t * rows
+        r1 = min(h, r0 + rows)
+        if r0 < r1:
+            e0 = max(0, r0 - n_sweeps)
+            e1 = min(h, r1 + n_sweeps)
+            cur = out[e0:e1].copy()
+            nxt = np.empty_like(cur)
+            for _ in range(n_sweeps):
+                _sweep_rows(cur, nxt, wts, const, e0)
+                cur, nxt = nxt, cur
+            result[r0:r1] = cur[r0 - e0 : r1 - e0]
+    return result
 
 
 def regrain_level(out, img, col, n_sweeps: int, level: int, smoothness: float):
     """Solve one level of the regrain energy; float32 (H, W, C) arrays, returns a new array."""
     with threads_for(img.shape[0] * img.shape[1]):
         wts, const = _regrain_setup(img, col, level, float(smoothness))
-        return _regrain_sweeps(out.copy(), wts, const, int(n_sweeps))
+        n_bands = max(1, min(numba.get_num_threads(), img.shape[0] // max(4 * n_sweeps, 1)))
+        return _regrain_sweeps(out, wts, const, int(n_sweeps), n_bands)
 
 
 def np_regrain_level(out, img, col, n_sweeps: int, level: int, smoothness: float):

@@ -154,7 +154,7 @@ class IDTTransfer(ColorTransfer):
         space: str = "rgb",
         rotations: str = "random",
         bins: int = 300,
-        sample_size: int = 1_000_000,
+        sample_size: int = 262_144,
         regrain: bool = False,
         strength: float = 1.0,
         keep_luminance: bool = False,
