@@ -78,6 +78,11 @@ def test_banded_sweeps_equal_whole_level_sweeps():
     col = rng.random((61, 23, 3)).astype(np.float32)
     wts, const = K._regrain_setup(img, col, 1, 1.0)
     whole = K._regrain_sweeps(img, wts, const, 9, 1)
+    cur, nxt = img.copy(), np.empty_like(img)
+    for _ in range(9):  # one plain sweep at a time (the kernel fuses them in pairs)
+        K._sweep_rows(cur, nxt, wts, const, 0)
+        cur, nxt = nxt, cur
+    np.testing.assert_array_equal(whole, cur)
     for bands in (2, 3, 6):
         np.testing.assert_array_equal(K._regrain_sweeps(img, wts, const, 9, bands), whole)
     np.testing.assert_allclose(whole, K.np_regrain_level(img, img, col, 9, 1, 1.0), atol=2e-6)

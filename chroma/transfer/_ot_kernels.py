@@ -369,8 +369,8 @@ def np_resize(img: np.ndarray, h: int, w: int) -> np.ndarray:
 @njit(parallel=True, **_opts)
 def _regrain_setup(img, col, level, smoothness):
     h, w, c = img.shape
-    phi = np.empty((h, w), dtype=np.float64)
-    psi = np.empty((h, w), dtype=np.float64)
+    phi = np.empty((h, w), dtype=np.float32)
+    psi = np.empty((h, w), dtype=np.float32)
     scale = 30.0 * 2.0 ** (-level)
     for i in prange(h):
         iu = max(i - 1, 0)
@@ -394,12 +394,12 @@ def _regrain_setup(img, col, level, smoothness):
         for j in range(w):
             jl = max(j - 1, 0)
             jr = min(j + 1, w - 1)
-            p0 = phi[i, j]
+            p0 = np.float64(phi[i, j])
             p1 = (phi[i, jr] + p0) * 0.5
             p2 = (phi[id_, j] + p0) * 0.5
             p3 = (phi[i, jl] + p0) * 0.5
             p4 = (phi[iu, j] + p0) * 0.5
-            ps = psi[i, j]
+            ps = np.float64(psi[i, j])
             g = 0.8 / (ps + p1 + p2 + p3 + p4 + 1e-6)
             wts[i, j, 0] = p1 * g
             wts[i, j, 1] = p2 * g
@@ -417,31 +417,52 @@ def _regrain_setup(img, col, level, smoothness):
     return wts, const
 
 
+@njit(inline="always", **_opts)
+def _sweep_row(src, dst, wts, const, i, gi):
+    """Relaxed Jacobi update of row ``i`` (level row ``gi``) from ``src`` into ``dst``."""
+    n_rows, w, c = src.shape
+    keep = np.float32(0.2)
+    iu = max(i - 1, 0)
+    id_ = min(i + 1, n_rows - 1)
+    for j in range(w):
+        jl = max(j - 1, 0)
+        jr = min(j + 1, w - 1)
+        w1 = wts[gi, j, 0]
+        w2 = wts[gi, j, 1]
+        w3 = wts[gi, j, 2]
+        w4 = wts[gi, j, 3]
+        for k in range(c):
+            dst[i, j, k] = (
+                const[gi, j, k]
+                + w1 * src[i, jr, k]
+                + w2 * src[id_, j, k]
+                + w3 * src[i, jl, k]
+                + w4 * src[iu, j, k]
+                + keep * src[i, j, k]
+            )
+
+
 @njit(**_opts)
 def _sweep_rows(cur, nxt, wts, const, e0):
-    """One relaxed Jacobi sweep over rows ``e0 .. e0 + len(cur)`` of the level (float32)."""
-    n_rows, w, c = cur.shape
-    keep = np.float32(0.2)
-    for i in range(n_rows):
-        gi = e0 + i
-        iu = max(i - 1, 0)
-        id_ = min(i + 1, n_rows - 1)
-        for j in range(w):
-            jl = max(j - 1, 0)
-            jr = min(j + 1, w - 1)
-            w1 = wts[gi, j, 0]
-            w2 = wts[gi, j, 1]
-            w3 = wts[gi, j, 2]
-            w4 = wts[gi, j, 3]
-            for k in range(c):
-                nxt[i, j, k] = (
-                    const[gi, j, k]
-                    + w1 * cur[i, jr, k]
-                    + w2 * cur[id_, j, k]
-                    + w3 * cur[i, jl, k]
-                    + w4 * cur[iu, j, k]
-                    + keep * cur[i, j, k]
-                )
+    """One sweep over rows ``e0 .. e0 + len(cur)`` of the level: ``cur`` -> ``nxt``."""
+    for i in range(cur.shape[0]):
+        _sweep_row(cur, nxt, wts, const, i, e0 + i)
+
+
+@njit(**_opts)
+def _sweep2_rows(cur, tmp, wts, const, e0):
+    """Two sweeps in one pass over the rows, result in ``cur`` (``tmp`` is scratch).
+
+    Row ``i`` of the first sweep is followed by row ``i - 1`` of the second,
+    which overwrites ``cur[i - 1]`` once no first-sweep row needs it, so the
+    weights of a row are read twice while they are still in cache.
+    """
+    n_rows = cur.shape[0]
+    for i in range(n_rows + 1):
+        if i < n_rows:
+            _sweep_row(cur, tmp, wts, const, i, e0 + i)
+        if i >= 1:
+            _sweep_row(tmp, cur, wts, const, i - 1, e0 + i - 1)
 
 
 @njit(parallel=True, **_opts)
@@ -463,10 +484,12 @@ def _regrain_sweeps(out, wts, const, n_sweeps, n_bands):
             e0 = max(0, r0 - n_sweeps)
             e1 = min(h, r1 + n_sweeps)
             cur = out[e0:e1].copy()
-            nxt = np.empty_like(cur)
-            for _ in range(n_sweeps):
-                _sweep_rows(cur, nxt, wts, const, e0)
-                cur, nxt = nxt, cur
+            tmp = np.empty_like(cur)
+            for _ in range(n_sweeps // 2):
+                _sweep2_rows(cur, tmp, wts, const, e0)
+            if n_sweeps % 2:
+                _sweep_rows(cur, tmp, wts, const, e0)
+                cur = tmp
             result[r0:r1] = cur[r0 - e0 : r1 - e0]
     return result
 

@@ -147,8 +147,8 @@ def _regrain_float(
         resize, level_solve = K.np_resize, K.np_regrain_level
     img = np.ascontiguousarray(image, dtype=np.float32)
     col = np.ascontiguousarray(transferred, dtype=np.float32)
-    start = img if init == "original" else col
-    return _regrain_rec(start.copy(), img, col, tuple(sweeps), 0, smoothness, resize,
+    start = img if init == "original" else col  # never written to: levels make new arrays
+    return _regrain_rec(start, img, col, tuple(sweeps), 0, smoothness, resize,
                         level_solve)
 
 
