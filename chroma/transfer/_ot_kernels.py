@@ -24,7 +24,7 @@ _opts = dict(cache=True, nogil=True, error_model="numpy")
 _CHUNK = 65536  # pixels per parallel chunk in the reductions
 
 
-_PARALLEL_MIN = 1 << 17  # below this many pixels a kernel runs on one thread
+_PARALLEL_MIN = 1 << 19  # below this many pixels (x steps) a kernel runs on one thread
 
 
 def _n_chunks(n: int) -> int:
@@ -60,16 +60,18 @@ def _proj_minmax(x, d, n_chunks):
     size = (n + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         stop = min(n, (c + 1) * size)
+        clo = np.full(m, np.inf)  # per-chunk arrays: no false sharing between threads
+        chi = np.full(m, -np.inf)
         for i in range(c * size, stop):
             x0 = np.float64(x[i, 0])
             x1 = np.float64(x[i, 1])
             x2 = np.float64(x[i, 2])
             for j in range(m):
                 p = (d[j, 0] * x0 + d[j, 1] * x1) + d[j, 2] * x2
-                if p < lo[c, j]:
-                    lo[c, j] = p
-                if p > hi[c, j]:
-                    hi[c, j] = p
+                clo[j] = min(clo[j], p)
+                chi[j] = max(chi[j], p)
+        lo[c] = clo
+        hi[c] = chi
     out = np.empty((m, 2))
     for j in range(m):
         out[j, 0] = lo[:, j].min()
@@ -82,7 +84,7 @@ def proj_minmax(x: np.ndarray, d: np.ndarray) -> np.ndarray:
 
     Returns float64 ``(m, 2)``.
     """
-    with threads_for(len(x)):
+    with threads_for(len(x) * max(1, len(d) // 3)):
         return _proj_minmax(x, np.ascontiguousarray(d, dtype=np.float64), _n_chunks(len(x)))
 
 
@@ -129,7 +131,7 @@ def proj_hist(x: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     """
     lo = np.ascontiguousarray(lo, dtype=np.float64)
     inv = _inv_width(lo, hi, bins)
-    with threads_for(len(x)):
+    with threads_for(len(x) * max(1, len(d) // 3)):
         return _proj_hist(x, np.ascontiguousarray(d, dtype=np.float64), lo, inv, int(bins),
                           _n_chunks(len(x)))
 

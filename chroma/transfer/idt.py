@@ -197,11 +197,11 @@ class IDTTransfer(ColorTransfer):
                 turn = np.eye(3) if k < 6 else random_rotations(1, rng)[0]
                 rot[k] = PITIE_ROTATIONS[k % 6] @ turn
         sample = _maps.sample_rows(ref, sample_size, rng)
-        q = np.empty((n_iter, 3, _maps.N_LEVELS))
-        for k in range(n_iter):
-            mm = K.proj_minmax(sample, rot[k])
-            hist = K.proj_hist(sample, rot[k], mm[:, 0], mm[:, 1], bins)
-            q[k] = _maps.quantiles_from_hist(hist, mm[:, 0], mm[:, 1])
+        axes = rot.reshape(-1, 3)  # the reference does not move: all axes in one pass
+        mm = K.proj_minmax(sample, axes)
+        hist = K.proj_hist(sample, axes, mm[:, 0], mm[:, 1], bins)
+        q = _maps.quantiles_from_hist(hist, mm[:, 0], mm[:, 1]).reshape(
+            n_iter, 3, _maps.N_LEVELS)
         self.rotations_ = rot
         self.reference_quantiles_ = q
         self.sample_seed_ = int(rng.integers(0, 2**63 - 1))
