@@ -4,6 +4,7 @@ Run from the repository root (the eval photos are not redistributable and are
 not committed; without them the script says so and stops)::
 
     .venv/bin/python benchmarks/colorization.py select  # defaults, on held-out TRAIN photos
+    .venv/bin/python benchmarks/colorization.py record  # eval metrics -> weights' record
     .venv/bin/python benchmarks/colorization.py eval    # -> results/colorization.{md,json}, grid
     .venv/bin/python benchmarks/colorization.py speed   # -> results/colorization_speed.json
     .venv/bin/python benchmarks/colorization.py docs    # -> docs/images/colorize/ (CC0, PD)
@@ -16,7 +17,8 @@ lightness), so the output is truth L* + predicted a*b*; it is rounded to uint8
 sRGB before scoring. Contenders: the *gray* baseline (a*b* = 0), the *L2
 twin* (the same network and recipe with a regression head on a*b*, trained
 side by side with the shipped model for the same wall-clock budget) and the
-shipped prior at three vibrancies. Metrics (mean over photos, from
+shipped prior at three vibrancies, plus the prior decoded as Zhang et al. do
+(no prior correction, T = 0.38). Metrics (mean over photos, from
 :mod:`chroma.metrics`): RGB PSNR, a*b* RMSE, AuC of the a*b* accuracy curve
 (thresholds 0..150, Zhang et al. 2016) and its *rebalanced* version (each
 pixel weighted by the inverse training prior of its true bin), the
@@ -74,7 +76,7 @@ def photos(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
 
 
-def contenders(vibrancies, working_size=None):
+def contenders(vibrancies, working_size=None, *, raw=False):
     import chroma
 
     out = {"gray": lambda x: gray_baseline(x)}
@@ -84,6 +86,10 @@ def contenders(vibrancies, working_size=None):
     for v in vibrancies:
         out[f"chroma v={v:g}"] = (lambda vv: lambda x: chroma.colorize(
             x, vibrancy=vv, **_ws(working_size)))(v)
+    if raw:
+        # Zhang et al.'s decoding: no prior correction, T = 0.38
+        out["raw (c=0, v=0.62)"] = lambda x: chroma.colorize(
+            x, vibrancy=0.62, prior_correction=0.0, **_ws(working_size))
     return out
 
 
@@ -217,26 +223,29 @@ def cmd_select(args) -> None:
     import chroma
     from chroma.colorize import load_weights
 
-    model = load_weights()
+    model = load_weights(args.weights)
     held = model.record.get("data", {}).get("held_out_photos", [])
     files = [TRAIN_DIR / f for f in held if (TRAIN_DIR / f).is_file()]
     if not files:
         sys.exit("no held-out training photos found (see the weights' record)")
     inv_prior = 1.0 / model.prior
     results = []
+    truths = [load_truth(p) for p in files]
     for ws in args.working_sizes:
-        for v in args.vibrancies:
-            rows = []
-            for p in files:
-                truth = load_truth(p)
-                out = chroma.colorize(truth.astype(np.float32) / 255, vibrancy=v,
-                                      working_size=ws)
-                rows.append(score(truth, out, inv_prior, model.bins))
-            r = {k: float(np.mean([x[k] for x in rows])) for k in rows[0]}
-            r["cf_ratio"] = r["cf"] / r["cf_truth"]
-            results.append({"working_size": ws, "vibrancy": v, **r})
-            print(f"ws={ws} v={v:g}: PSNR {r['psnr']:.2f} CF ratio {r['cf_ratio']:.2f} "
-                  f"rebal AuC {r['auc_rebalanced']:.4f} |dCF| {r['dcf']:.1f}", file=sys.stderr)
+        for c in args.corrections:
+            for v in args.vibrancies:
+                rows = []
+                for truth in truths:
+                    out = chroma.colorize(truth.astype(np.float32) / 255, vibrancy=v,
+                                          prior_correction=c, working_size=ws,
+                                          weights=args.weights)
+                    rows.append(score(truth, out, inv_prior, model.bins))
+                r = {k: float(np.mean([x[k] for x in rows])) for k in rows[0]}
+                r["cf_ratio"] = r["cf"] / r["cf_truth"]
+                results.append({"working_size": ws, "correction": c, "vibrancy": v, **r})
+                print(f"ws={ws} c={c:g} v={v:g}: PSNR {r['psnr']:.2f} CF ratio "
+                      f"{r['cf_ratio']:.2f} rebal AuC {r['auc_rebalanced']:.4f} "
+                      f"|dCF| {r['dcf']:.1f}", file=sys.stderr, flush=True)
     gray_rows = []
     for p in files:
         truth = load_truth(p)
@@ -248,14 +257,23 @@ def cmd_select(args) -> None:
              "(never on the eval photos). 256 px short side.", "",
              f"Gray baseline: PSNR {gray['psnr']:.2f} dB, rebalanced AuC "
              f"{gray['auc_rebalanced']:.4f}, truth CF {gray['cf_truth']:.1f}.", "",
-             "| working size | vibrancy | PSNR | rebal. AuC | CF / truth | |ΔCF| |",
-             "|---:|---:|---:|---:|---:|---:|"]
+             "| working size | prior correction | vibrancy | PSNR | rebal. AuC | CF / truth "
+             "| |ΔCF| |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        lines.append(f"| {r['working_size']} | {r['vibrancy']:g} | {r['psnr']:.2f} | "
-                     f"{r['auc_rebalanced']:.4f} | {r['cf_ratio']:.2f} | {r['dcf']:.1f} |")
+        lines.append(f"| {r['working_size']} | {r['correction']:g} | {r['vibrancy']:g} | "
+                     f"{r['psnr']:.2f} | {r['auc_rebalanced']:.4f} | {r['cf_ratio']:.2f} | "
+                     f"{r['dcf']:.1f} |")
+    ok = [r for r in results if 0.9 <= r["cf_ratio"] <= 1.1]
+    if ok:
+        best = max(ok, key=lambda r: r["psnr"])
+        lines += ["", "Rule: among settings with CF / truth in [0.9, 1.1] (the target band "
+                  "[0.8, 1.15] with a margin: 10 photos are few), the highest PSNR: "
+                  f"working size {best['working_size']}, prior correction "
+                  f"{best['correction']:g}, vibrancy {best['vibrancy']:g}."]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "colorization_selection.md").write_text("\n".join(lines) + "\n")
-    (RESULTS / "colorization_selection.json").write_text(
+    (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{args.out}.json").write_text(
         json.dumps({"photos": [p.name for p in files], "gray": gray, "results": results},
                    indent=2) + "\n")
     print("\n".join(lines))
@@ -268,7 +286,7 @@ def cmd_eval(args) -> None:
     if args.limit:
         files = files[: args.limit]
     vibs = [DEFAULT_VIBRANCY, *args.other_vibrancies]
-    methods = contenders(vibs)
+    methods = contenders(vibs, raw=True)
     per, outputs = evaluate(files, methods)
     table = summarize(per)
     default_name = f"chroma v={DEFAULT_VIBRANCY:g}"
@@ -353,23 +371,54 @@ def cmd_docs(args) -> None:
     print(f"wrote {out_dir}")
 
 
+def cmd_record(args) -> None:
+    """Copy the eval and speed results into the shipped weights' JSON record."""
+    from chroma.colorize._infer import DEFAULT_WEIGHTS, record_path, sha256_file
+
+    rec_path = record_path(DEFAULT_WEIGHTS)
+    rec = json.loads(rec_path.read_text())
+    if rec["sha256"] != sha256_file(DEFAULT_WEIGHTS):
+        sys.exit("the weights do not match their record; re-export them first")
+    ev = json.loads((RESULTS / "colorization.json").read_text())
+    metrics = {"eval_photos": len(ev["photos"]), "protocol": "benchmarks/colorization.py eval",
+               "default": ev["default"],
+               "table": {k: ev["table"][k] for k in ev["table"]}}
+    speed = RESULTS / "colorization_speed.json"
+    if speed.is_file():
+        metrics["speed_1mp"] = json.loads(speed.read_text())
+    sel = RESULTS / "colorization_selection.json"
+    if sel.is_file():
+        metrics["selection_photos"] = json.loads(sel.read_text())["photos"]
+    rec["metrics"] = metrics
+    rec_path.write_text(json.dumps(rec, indent=2) + "\n")
+    print(f"updated {rec_path}")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("select")
     s.add_argument("--vibrancies", type=float, nargs="+",
-                   default=[0.3, 0.45, 0.55, 0.62, 0.7, 0.8])
-    s.add_argument("--working-sizes", type=int, nargs="+", default=[160, 256])
+                   default=[0.0, 0.2, 0.4, 0.62, 0.8])
+    s.add_argument("--weights", default=None, help="other exported weights (default: shipped)")
+    s.add_argument("--out", default="colorization_selection",
+                   help="stem of the result files in benchmarks/results/")
+    s.add_argument("--working-sizes", type=int, nargs="+",
+                   default=[96, 112, 128, 160, 192, 224])
+    s.add_argument("--corrections", type=float, nargs="+", default=[1.0, 0.85])
     e = sub.add_parser("eval")
     e.add_argument("--other-vibrancies", type=float, nargs="+", default=[0.3, 0.8])
     e.add_argument("--limit", type=int, default=0)
     e.add_argument("--all-grid", default=None, help="also write a grid of every photo here")
     sub.add_parser("speed")
     sub.add_parser("docs")
+    sub.add_parser("record")
     args = p.parse_args(argv)
     t0 = time.time()
-    {"select": cmd_select, "eval": cmd_eval, "speed": cmd_speed, "docs": cmd_docs}[args.cmd](args)
+    commands = {"select": cmd_select, "eval": cmd_eval, "speed": cmd_speed, "docs": cmd_docs,
+                "record": cmd_record}
+    commands[args.cmd](args)
     print(f"({time.time() - t0:.0f} s)", file=sys.stderr)
     return 0
 

@@ -112,6 +112,15 @@ def test_vibrancy_raises_chroma(gray):
     assert c[0] < c[1] < c[2]
 
 
+def test_prior_correction_tames_the_rebalancing_bias(gray):
+    # training with rebalancing favors rare (saturated) bins; undoing it lowers chroma
+    c = [convert(colorize(gray, prior_correction=a), "rgb", "lch")[..., 1].mean()
+         for a in (0.0, 1.0)]
+    assert c[0] > c[1]
+    with pytest.raises(ValueError, match="prior_correction"):
+        colorize(gray, prior_correction=2.0)
+
+
 def test_mask_and_strength_blend_chroma_only(gray):
     full = colorize(gray, vibrancy=0.7)
     rows = np.zeros(gray.shape, bool)
@@ -187,3 +196,21 @@ def test_import_does_not_load_torch():
             "import numpy as np; "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_model_free_methods_do_not_load_torch():
+    code = ("import sys, numpy as np, chroma; "
+            "g = np.linspace(0, 1, 24 * 32, dtype=np.float32).reshape(24, 32); "
+            "out = chroma.colorize(g, method='scribble', hints=[(3, 4, '#ff0000'), "
+            "(20, 18, '#0000ff')]); "
+            "ref = np.zeros((8, 8, 3), np.uint8); ref[..., 0] = 200; "
+            "out2 = chroma.colorize(g, method='welsh', reference=ref); "
+            "assert out.shape == out2.shape == (24, 32, 3); "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_colorizer_in_a_pipeline(gray):
+    pipe = chroma.Pipeline([("colorize", Colorizer(vibrancy=0.6))])
+    out = pipe.fit(None).transform(gray)
+    np.testing.assert_array_equal(out, colorize(gray, vibrancy=0.6))

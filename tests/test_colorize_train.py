@@ -99,3 +99,27 @@ def test_cli_requires_data(capsys):
     with pytest.raises(SystemExit):
         T.parse_args(["--out", "x"])
     assert "--data" in capsys.readouterr().err
+
+
+def test_batchnorm_folding_keeps_outputs(trained):
+    from chroma.colorize._infer import build_net, fold_batchnorm
+
+    _, _, last = trained
+    blob = torch.load(last, weights_only=True)
+    net = build_net(blob["config"], len(blob["bins"]))
+    net.load_state_dict(blob["state_dict"])
+    net.eval()
+    gen = torch.Generator().manual_seed(0)
+    # give the BatchNorms non-trivial statistics so that folding has work to do
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5, generator=gen)
+            m.running_var.uniform_(0.5, 2.0, generator=gen)
+    x = torch.randn(1, 5, 32, 40, generator=gen)
+    hist = torch.rand(1, len(blob["bins"]), generator=gen)
+    with torch.no_grad():
+        ref = net(x, hist)
+        fold_batchnorm(net)
+        out = net(x, hist)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    torch.testing.assert_close(out, ref, rtol=1e-4, atol=1e-4)

@@ -40,7 +40,9 @@ def run(ctx) -> None:
         ctx.figure(f"{name}: gray input, chroma.colorize(gray), the original",
                    [("gray input", gray), ("colorized", out), ("original", img)])
     gray = _gray(ctx.sample("astronaut"))
-    panels = [(f"vibrancy={v:g}", chroma.colorize(gray, vibrancy=v))
-              for v in (0.2, DEFAULT_VIBRANCY, 0.8)]
+    vibs = sorted({DEFAULT_VIBRANCY, 0.5, 0.9})
+    panels = [(f"vibrancy={v:g}" + (" (default)" if v == DEFAULT_VIBRANCY else ""),
+               chroma.colorize(gray, vibrancy=v)) for v in vibs]
     ctx.figure("vibrancy sets the annealed-mean temperature T = 1 - vibrancy "
-               "(low: washed out, high: vivid and patchy)", [("gray", gray), *panels])
+               "(0: the mean color; near 1: the most likely color, vivid and patchy)",
+               [("gray", gray), *panels])

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .prior import DEFAULT_VIBRANCY, Colorizer, colorize_prior, load_weights
+from .prior import DEFAULT_CORRECTION, DEFAULT_VIBRANCY, Colorizer, colorize_prior, load_weights
 
-__all__ = ["DEFAULT_VIBRANCY", "METHODS", "Colorizer", "colorize", "colorize_prior",
-           "load_weights"]
+__all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "METHODS", "Colorizer", "colorize",
+           "colorize_prior", "load_weights"]
 
 METHODS = ("prior", "welsh", "scribble")
 
@@ -63,8 +63,8 @@ def colorize(
     channel_axis : int, optional
         Channel axis of `image` and of the output.
     **kwargs
-        Passed to the method's function (e.g. ``working_size``, ``weights`` for
-        ``"prior"``).
+        Passed to the method's function (``prior_correction``, ``working_size``,
+        ``weights`` for ``"prior"``; see :func:`colorize_prior`).
 
     Returns
     -------

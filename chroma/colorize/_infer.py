@@ -7,6 +7,7 @@ inside the functions.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
 from pathlib import Path
@@ -49,6 +50,16 @@ class LoadedModel:
     @property
     def head(self) -> str:
         return self.config.get("head", "ce")
+
+    @property
+    def log_rebalance(self) -> np.ndarray:
+        """log of the training's class-rebalancing weights (float32, shape (Q,))."""
+        if not hasattr(self, "_log_w"):
+            from .bins import rebalance_weights
+
+            lam = float(self.config.get("rebalance_lambda", 0.5))
+            self._log_w = np.log(rebalance_weights(self.prior, lam=lam)).astype(np.float32)
+        return self._log_w
 
 
 def build_net(config: dict, n_bins: int):
@@ -99,9 +110,33 @@ def load_model(weights=None) -> LoadedModel:
         net = build_net(config, len(bins))
         net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
         net.eval()
+        fold_batchnorm(net)
         model = LoadedModel(net, bins, prior, config, record)
         _CACHE[path] = model
         return model
+
+
+def fold_batchnorm(net) -> None:
+    """Fold each eval-mode BatchNorm into the convolution before it (inference speed-up).
+
+    The BatchNorm becomes an identity; outputs are unchanged up to float rounding.
+    """
+    torch = import_torch()
+    from torch import nn
+
+    def fold(conv, bn):
+        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        bias = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
+        conv.weight.data = conv.weight.data * scale[:, None, None, None]
+        conv.bias = nn.Parameter((bias - bn.running_mean) * scale + bn.bias)
+
+    with torch.no_grad():
+        for module in net.modules():
+            children = list(module.named_children())
+            for (_, a), (name_b, b) in itertools.pairwise(children):
+                if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d):
+                    fold(a, b)
+                    setattr(module, name_b, nn.Identity())
 
 
 def working_shape(shape: tuple[int, int], side: int) -> tuple[int, int]:
@@ -128,6 +163,7 @@ def predict_ab(
     lightness: np.ndarray,
     *,
     temperature: float,
+    correction: float = 0.0,
     side: int = 256,
     hint_ab: np.ndarray | None = None,
     hint_mask: np.ndarray | None = None,
@@ -135,6 +171,11 @@ def predict_ab(
     out_shape: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Predict a*b* for an L* plane; returns (H, W, 2) float32 at ``out_shape``.
+
+    The network's distribution over bins is divided by the training's
+    rebalancing weights raised to ``correction`` (0: Zhang's raw output, biased
+    toward rare saturated colors; 1: the calibrated posterior), then decoded
+    by the annealed mean at ``temperature``.
 
     ``lightness`` is (H, W) L* in [0, 100]; hints, when given, are full-size
     (H, W, 2) a*b* values and an (H, W) mask in [0, 1]; ``hist`` a (Q,) a*b*
@@ -168,6 +209,9 @@ def predict_ab(
             hvec[0] = hist
         out = model.net(torch.from_numpy(x), torch.from_numpy(hvec))
         if model.head == "ce":
+            if correction:
+                logw = torch.from_numpy(model.log_rebalance)[None, :, None, None]
+                out = out - correction * logw
             q = torch.softmax(out / temperature, dim=1)
             ab = torch.einsum("bqhw,qc->bchw", q, torch.from_numpy(model.bins))
         else:
@@ -176,7 +220,9 @@ def predict_ab(
         return np.ascontiguousarray(ab[0].permute(1, 2, 0).numpy())
 
 
-def lab_to_rgb_keep_lightness(lab: np.ndarray, *, iterations: int = 10) -> np.ndarray:
+def lab_to_rgb_keep_lightness(
+    lab: np.ndarray, *, iterations: int = 10, backend: str = "auto"
+) -> np.ndarray:
     """CIELAB (..., 3) -> sRGB in [0, 1], pulling out-of-gamut colors toward gray.
 
     Instead of clipping each channel (which changes lightness), the a*b* of an
@@ -187,7 +233,7 @@ def lab_to_rgb_keep_lightness(lab: np.ndarray, *, iterations: int = 10) -> np.nd
 
     shape = lab.shape
     lab = np.ascontiguousarray(lab, dtype=np.float32).reshape(-1, 3)
-    rgb = _convert_float(lab, "lab", "rgb", clip=False)
+    rgb = _convert_float(lab, "lab", "rgb", clip=False, backend=backend)
     tol = 1e-5
     bad = np.flatnonzero(((rgb < -tol) | (rgb > 1 + tol)).any(axis=1))
     if bad.size:
@@ -198,11 +244,11 @@ def lab_to_rgb_keep_lightness(lab: np.ndarray, *, iterations: int = 10) -> np.nd
         for _ in range(iterations):
             mid = 0.5 * (lo + hi)
             trial[:, 1:] = sub[:, 1:] * mid[:, None]
-            t = _convert_float(trial, "lab", "rgb", clip=False)
+            t = _convert_float(trial, "lab", "rgb", clip=False, backend=backend)
             ok = ((t >= -tol) & (t <= 1 + tol)).all(axis=1)
             lo = np.where(ok, mid, lo)
             hi = np.where(ok, hi, mid)
         trial[:, 1:] = sub[:, 1:] * lo[:, None]
-        rgb[bad] = _convert_float(trial, "lab", "rgb", clip=False)
+        rgb[bad] = _convert_float(trial, "lab", "rgb", clip=False, backend=backend)
     np.clip(rgb, 0.0, 1.0, out=rgb)
     return rgb.reshape(shape)

@@ -103,7 +103,8 @@ def torch_parts():
     def rgb_to_lab(rgb):
         """(B, 3, H, W) sRGB in [0, 1] -> (B, 3, H, W) CIELAB."""
         lin = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
-        xyz = torch.einsum("ij,bjhw->bihw", m, lin) / white[None, :, None, None]
+        xyz = torch.einsum("ij,bjhw->bihw", m.to(rgb.device), lin)
+        xyz = xyz / white.to(rgb.device)[None, :, None, None]
         f = torch.where(xyz > 0.008856, xyz.clamp_min(1e-12) ** (1 / 3),
                         7.787 * xyz + 16 / 116)
         lum = 116 * f[:, 1] - 16
@@ -118,7 +119,7 @@ def torch_parts():
         d2 = torch.cdist(flat, bins) ** 2
         dk, ik = torch.topk(d2, k, dim=1, largest=False)
         wk = torch.softmax(-dk / (2 * sigma**2), dim=1)
-        z = torch.zeros(flat.shape[0], bins.shape[0], dtype=ab.dtype)
+        z = torch.zeros(flat.shape[0], bins.shape[0], dtype=ab.dtype, device=ab.device)
         z.scatter_(1, ik, wk)
         return z.reshape(bsz, h, w, -1).permute(0, 3, 1, 2)
 

@@ -6,7 +6,12 @@ pixel of a 1/4-resolution grid, a distribution over the quantized a*b* bins
 of :mod:`chroma.colorize.bins`. The *annealed mean* of that distribution is
 the predicted color: ``vibrancy`` sets its temperature ``T = 1 - vibrancy``
 (``vibrancy=0`` is the plain mean, washed out; values near 1 approach the
-mode, vivid and patchy; Zhang et al. use ``T = 0.38``). The a*b* planes are
+mode, vivid and patchy; Zhang et al. use ``T = 0.38``). Before decoding, the
+distribution is divided by the class-rebalancing weights of training raised
+to ``prior_correction``: training with rebalancing biases the network toward
+rare, saturated colors by up to ~30x, which on unseen photos gave garish,
+mostly wrong colors; ``prior_correction=1`` undoes the bias (the calibrated
+posterior), ``0`` keeps Zhang et al.'s raw output. The a*b* planes are
 upsampled bilinearly to the full size and recombined with the input's
 original, full-resolution lightness, which the output keeps exactly: colors
 that fall outside sRGB lose chroma (never lightness).
@@ -35,10 +40,14 @@ from sklearn.base import BaseEstimator
 
 from .._validate import check_fitted, check_image, check_mask, check_strength, to_float
 
-__all__ = ["DEFAULT_VIBRANCY", "Colorizer", "colorize_prior", "load_weights"]
+__all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prior",
+           "load_weights"]
 
-DEFAULT_VIBRANCY = 0.62  # T = 0.38 (Zhang et al.); see docs/colorize.md for the evaluation
-WORKING_SIZE = 160
+# chosen on the training photos held out by the training run (benchmarks/colorization.py
+# select; results in benchmarks/results/colorization_selection.md), never on the eval photos
+DEFAULT_VIBRANCY = 0.0
+DEFAULT_CORRECTION = 0.85
+WORKING_SIZE = 112
 
 
 def _check_vibrancy(vibrancy) -> float:
@@ -52,6 +61,18 @@ def _check_vibrancy(vibrancy) -> float:
     if not 0.0 <= v <= 0.99:
         raise ValueError(f"`vibrancy` must be a number in [0, 0.99], got {vibrancy!r}.")
     return v
+
+
+def _check_correction(value) -> float:
+    if value is None:
+        return DEFAULT_CORRECTION
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`prior_correction` must be a number in [0, 1], got {type(value).__name__}."
+        )
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"`prior_correction` must be a number in [0, 1], got {value!r}.")
+    return float(value)
 
 
 def _check_working_size(size) -> int:
@@ -129,6 +150,7 @@ def colorize_prior(
     hints=None,
     mask=None,
     strength: float = 1.0,
+    prior_correction: float | None = None,
     working_size: int = WORKING_SIZE,
     weights=None,
     channel_axis: int = -1,
@@ -155,6 +177,10 @@ def colorize_prior(
         own colors outside). Lightness is always kept.
     strength : float in [0, 1], optional
         Blend of the predicted a*b* with the input's.
+    prior_correction : float in [0, 1], optional
+        How much of the training's class rebalancing is undone before decoding
+        (1: calibrated colors; 0: Zhang et al.'s raw, saturated output).
+        Default :data:`DEFAULT_CORRECTION`.
     working_size : int, optional
         Short side, in pixels, at which the network runs.
     weights : path-like, optional
@@ -183,6 +209,7 @@ def colorize_prior(
     x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
     v = _check_vibrancy(vibrancy)
     s = check_strength(strength)
+    alpha = _check_correction(prior_correction)
     side = _check_working_size(working_size)
     m = None if mask is None else check_mask(mask, x.shape)
     model = load_weights(weights)
@@ -192,7 +219,8 @@ def colorize_prior(
     hint_ab = hint_mask = None
     if hints is not None:
         hint_ab, hint_mask = _dense_hints(hints, x.shape, side)
-    ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), side=side,
+    ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
+                    side=side,
                     hint_ab=hint_ab, hint_mask=hint_mask, hist=hist)
     ab_in = lab[..., 1:]
     weight = s if m is None else s * m[..., None]
@@ -214,6 +242,8 @@ class Colorizer(BaseEstimator):
         ``"welsh"``: Welsh et al. (2002) transfer from the reference (needs one).
     vibrancy : float, optional
         See :func:`colorize_prior`.
+    prior_correction : float, optional
+        See :func:`colorize_prior`.
     working_size : int, optional
         See :func:`colorize_prior`.
     weights : path-like, optional
@@ -233,9 +263,11 @@ class Colorizer(BaseEstimator):
     """
 
     def __init__(self, method: str = "prior", *, vibrancy: float | None = None,
-                 working_size: int = WORKING_SIZE, weights=None):
+                 prior_correction: float | None = None, working_size: int = WORKING_SIZE,
+                 weights=None):
         self.method = method
         self.vibrancy = vibrancy
+        self.prior_correction = prior_correction
         self.working_size = working_size
         self.weights = weights
 
@@ -259,4 +291,5 @@ class Colorizer(BaseEstimator):
         if self.method == "welsh":
             return colorize(image, method="welsh", reference=self.reference_)
         return colorize_prior(image, vibrancy=self.vibrancy, reference=self.reference_,
+                              prior_correction=self.prior_correction,
                               working_size=self.working_size, weights=self.weights)

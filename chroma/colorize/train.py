@@ -7,9 +7,9 @@ an L2 loss on a*b* (``--head l2``, the "sepia" twin). Hints are fed in a
 fraction of the batches (local a*b* points, a global a*b* histogram) so that
 the same net serves guided colorization and works without them.
 
-Writes to ``--out``: ``config.json``, ``log.jsonl`` (loss and held-out
-metrics per epoch), ``last.pt`` (each epoch) and ``best.pt`` (lowest held-out
-a*b* error-weighted loss). The run stops after ``--epochs`` or ``--minutes``,
+Writes to ``--out``: ``config.json``, ``log.jsonl`` (loss per epoch, held-out
+metrics every ``--eval-every`` epochs), ``last.pt`` (each epoch) and ``best.pt``
+(lowest held-out a*b* RMSE). The run stops after ``--epochs`` or ``--minutes``,
 whichever comes first; the learning rate follows a cosine over that budget.
 
 Export a checkpoint into shippable weights (float16 state dict + bins + prior
@@ -119,8 +119,8 @@ class Batcher:
 def make_hints(torch, lab, p_local, rng):
     """Random local a*b* point hints (full resolution) for a batch; zeros for most samples."""
     bsz, _, h, w = lab.shape
-    hint = torch.zeros(bsz, 2, h, w)
-    mask = torch.zeros(bsz, 1, h, w)
+    hint = torch.zeros(bsz, 2, h, w, device=lab.device)
+    mask = torch.zeros(bsz, 1, h, w, device=lab.device)
     for i in range(bsz):
         if rng.random() >= p_local:
             continue
@@ -141,7 +141,7 @@ def build_inputs(torch, lab, z, p_local, p_global, rng):
 
     bsz, _, h, w = lab.shape
     hint, mask = make_hints(torch, lab, p_local, rng)
-    glob = torch.from_numpy((rng.random(bsz) < p_global).astype(np.float32))
+    glob = torch.from_numpy((rng.random(bsz) < p_global).astype(np.float32)).to(lab.device)
     hist = z.mean(dim=(2, 3)) * glob[:, None]
     x = torch.cat([lab[:, :1] / 50.0 - 1.0, hint / AB_SCALE, mask,
                    glob[:, None, None, None].expand(bsz, 1, h, w)], dim=1)
@@ -169,10 +169,10 @@ def evaluate(model_obj, photos, temperature=0.38, side=160):
     rmse, psnr, cf_p, cf_t = [], [], [], []
     for img in photos:
         rgb = img.astype(np.float32) / 255.0
-        lab = _convert_float(rgb, "rgb", "lab")
+        lab = _convert_float(rgb, "rgb", "lab", backend="numpy")  # no Numba threads here
         ab = predict_ab(model_obj, lab[..., 0], temperature=temperature, side=side)
         out_lab = np.concatenate([lab[..., :1], ab], axis=-1)
-        out = np.rint(lab_to_rgb_keep_lightness(out_lab) * 255) / 255.0
+        out = np.rint(lab_to_rgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
         truth = np.rint(rgb * 255) / 255.0
         rmse.append(float(np.sqrt(((ab - lab[..., 1:]) ** 2).sum(-1).mean())))
         mse = float(((out - truth) ** 2).mean())
@@ -234,9 +234,10 @@ def train(args) -> Path:
     bins = ab_bins().copy()
     prior = compute_prior(images, bins)
     weights = torch.from_numpy(rebalance_weights(prior, lam=0.5).astype(np.float32))
-    bins_t = torch.from_numpy(bins.copy())
-    print(f"loaded in {time.time() - t0:.1f}s; {len(bins)} bins", file=sys.stderr)
     device = torch.device(args.device)
+    bins_t = torch.from_numpy(bins.copy()).to(device)
+    weights = weights.to(device)
+    print(f"loaded in {time.time() - t0:.1f}s; {len(bins)} bins", file=sys.stderr)
     net = parts["ColorNet"](len(bins), width=args.width, head=args.head).to(device)
     n_params = sum(p.numel() for p in net.parameters())
     config["n_params"] = n_params
@@ -274,14 +275,13 @@ def train(args) -> Path:
             for g in opt.param_groups:
                 g["lr"] = lr
             idx = order[k * args.batch:(k + 1) * args.batch]
-            rgb = batcher.batch(torch, idx)
+            rgb = batcher.batch(torch, idx).to(device)
             lab = parts["rgb_to_lab"](rgb)
             ab_small = torch.nn.functional.avg_pool2d(lab[:, 1:], 4)
             z = parts["soft_encode"](ab_small, bins_t)
             x, hist = build_inputs(torch, lab, z, args.p_local, args.p_global, rng)
-            out = net(x.to(device), hist.to(device))
-            loss = loss_fn(torch, out, z.to(device), ab_small.to(device),
-                           weights.to(device), args.head)
+            out = net(x, hist)
+            loss = loss_fn(torch, out, z, ab_small, weights, args.head)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -302,7 +302,9 @@ def train(args) -> Path:
         log.flush()
         meta = {"epoch": epoch, "step": step, **entry}
         save_checkpoint(torch, out_dir / "last.pt", net.to("cpu"), config, bins, prior, meta)
-        score = entry.get("val_ab_rmse", entry["train_loss"])
+        # best = lowest held-out a*b* RMSE (epochs without evaluation do not compete);
+        # without held-out photos, the lowest training loss
+        score = entry.get("val_ab_rmse", math.inf) if val_images else entry["train_loss"]
         if score < best:
             best = score
             save_checkpoint(torch, out_dir / "best.pt", net, config, bins, prior, meta)

@@ -32,8 +32,12 @@ def register(sub) -> None:
     p.add_argument("--mask", metavar="M", default=None,
                    help="mask image: colorize only where it is white")
     p.add_argument("--strength", type=float, default=1.0, help="prior only: blend in [0, 1]")
-    p.add_argument("--working-size", type=int, default=160,
-                   help="prior only: short side at which the network runs")
+    p.add_argument("--prior-correction", type=float, default=None,
+                   help="prior only: 1 = calibrated colors, 0 = Zhang's raw rebalanced "
+                   "output (more saturated); default: the evaluated default")
+    p.add_argument("--working-size", type=int, default=None,
+                   help="prior only: short side at which the network runs (default: the "
+                   "evaluated default)")
     p.add_argument("--weights", default=None, help="prior only: other exported weights (.pt)")
     p.set_defaults(func=run)
 
@@ -62,7 +66,9 @@ def run(args) -> int:
     kwargs = {}
     if args.method == "prior":
         kwargs.update(vibrancy=args.vibrancy, strength=args.strength,
-                      working_size=args.working_size, weights=args.weights)
+                      prior_correction=args.prior_correction, weights=args.weights)
+        if args.working_size is not None:
+            kwargs["working_size"] = args.working_size
     elif args.vibrancy is not None:
         raise ValueError(f"--vibrancy applies to --method prior, not {args.method!r}")
     if args.method == "welsh" and reference is None:
