@@ -106,10 +106,35 @@ def test_input_is_not_modified(gray):
     np.testing.assert_array_equal(img, before)
 
 
-def test_vibrancy_raises_chroma(gray):
-    c = [convert(colorize(gray, vibrancy=v), "rgb", "lch")[..., 1].mean()
-         for v in (0.0, 0.5, 0.9)]
-    assert c[0] < c[1] < c[2]
+@pytest.mark.parametrize(("vibrancy", "correction"), [(0.0, 0.85), (0.62, 0.0), (0.9, 1.0)])
+def test_decoding_is_the_corrected_annealed_mean(vibrancy, correction):
+    # reference: numpy annealed mean (chroma.colorize.bins) of the network's distribution
+    # divided by the rebalancing weights ** correction, at T = 1 - vibrancy
+    from chroma.colorize._infer import predict_ab
+    from chroma.colorize._net import make_input
+    from chroma.colorize.bins import annealed_mean, rebalance_weights
+
+    model = load_weights()
+    rng = np.random.default_rng(0)
+    lum = (100 * rng.random((64, 96))).astype(np.float32)
+    lum = (lum + np.roll(lum, 1, 0) + np.roll(lum, 1, 1)) / 3  # some structure
+    with torch.no_grad():
+        logits = model.net(torch.from_numpy(make_input(lum)),
+                           torch.zeros(1, len(model.bins)))[0].double().numpy()
+    p = np.exp(logits - logits.max(0))
+    p /= p.sum(0)
+    p /= rebalance_weights(model.prior)[:, None, None] ** correction
+    p /= p.sum(0)
+    want = annealed_mean(p, model.bins, temperature=1 - vibrancy, axis=0)
+    got = predict_ab(model, lum, temperature=1 - vibrancy, correction=correction, side=64,
+                     out_shape=logits.shape[1:])
+    np.testing.assert_allclose(got, want, atol=0.05)
+
+
+def test_vibrancy_changes_the_colors(gray):
+    a = convert(colorize(gray, vibrancy=0.0), "rgb", "lab")
+    b = convert(colorize(gray, vibrancy=0.9), "rgb", "lab")
+    assert np.abs(a[..., 1:] - b[..., 1:]).mean() > 0.5
 
 
 def test_prior_correction_tames_the_rebalancing_bias(gray):

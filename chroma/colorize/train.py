@@ -21,8 +21,10 @@ and a JSON record with the SHA-256, recipe, data and metrics)::
 Recipes
 -------
 ``cpu`` (the shipped weights): width 32, crops 80 px from photos preloaded at
-short side 160, batch 16, Adam lr 2e-3, 55 minutes on 2 cores.
-``gpu`` (documented, not run here): width 40, crops 224 px from photos at
+short side 160, batch 16, AdamW lr 2e-3, 55 minutes; run with ``--threads 1``
+(and ``OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1``), the L2 twin beside it in a
+second process (see docs/colorize.md for the exact commands).
+``gpu`` (documented, never run: no GPU was available): width 40, crops 224 px from photos at
 short side 320, batch 64, 400 epochs, ``--device cuda``.
 """
 
@@ -161,7 +163,13 @@ def loss_fn(torch, out, z, ab_small, weights, head):
 
 
 def evaluate(model_obj, photos, temperature=0.38, side=160):
-    """Held-out metrics: a*b* RMSE, PSNR and colorfulness ratio (pred / truth)."""
+    """Held-out metrics: a*b* RMSE, PSNR and colorfulness ratio (pred / truth).
+
+    Decoded as Zhang et al. do (annealed mean at ``temperature``, no prior
+    correction) at a ``side`` px working size; the library's defaults differ
+    (see :mod:`chroma.colorize.prior`), so these numbers track training, not
+    the shipped behavior.
+    """
     from ..spaces import _convert_float
     from ._infer import lab_to_rgb_keep_lightness, predict_ab
 
