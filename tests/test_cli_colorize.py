@@ -63,3 +63,23 @@ def test_bad_options_are_one_line_errors(gray_file, tmp_path, capsys):
     assert main(["colorize", str(path), "-o", out, "--method", "welsh"]) == 2
     assert "--reference" in capsys.readouterr().err
     assert main(["colorize", str(tmp_path / "missing.png"), "-o", out]) == 2
+
+
+def test_colorize_scribble_and_welsh_methods(gray_file, tmp_path):
+    import json
+
+    path, g = gray_file
+    hints = tmp_path / "h.json"
+    hints.write_text(json.dumps({"hints": [{"x": 2, "y": 3, "color": "#ff0000"},
+                                           {"x": 40, "y": 30, "color": "#0000ff"}]}))
+    out = tmp_path / "s.png"
+    assert main(["colorize", str(path), "-o", str(out), "--method", "scribble",
+                 "--hints", str(hints)]) == 0
+    res = read_image(out).astype(int)
+    assert res[3, 2, 0] > res[3, 2, 2]  # red where the red hint is
+    ref = tmp_path / "ref.png"
+    write_image(ref, sample("coffee")[::8, ::8])
+    out2 = tmp_path / "w.png"
+    assert main(["colorize", str(path), "-o", str(out2), "--method", "welsh",
+                 "--reference", str(ref)]) == 0
+    assert read_image(out2).shape == (*g.shape, 3)

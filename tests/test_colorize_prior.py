@@ -239,3 +239,11 @@ def test_colorizer_in_a_pipeline(gray):
     pipe = chroma.Pipeline([("colorize", Colorizer(vibrancy=0.6))])
     out = pipe.fit(None).transform(gray)
     np.testing.assert_array_equal(out, colorize(gray, vibrancy=0.6))
+
+
+def test_colorizer_welsh_needs_a_reference(gray):
+    with pytest.raises(ValueError, match="reference"):
+        Colorizer(method="welsh").fit()
+    ref = sample("coffee")[::8, ::8]
+    out = Colorizer(method="welsh").fit(ref).transform(gray)
+    assert out.shape == (*gray.shape, 3) and out.dtype == np.uint8

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 from ._common import add_output
 
 METHODS = ("prior", "welsh", "scribble")
@@ -17,27 +15,28 @@ def register(sub) -> None:
         "method is the shipped CNN prior (needs PyTorch); 'welsh' copies colors from "
         "--reference, 'scribble' propagates --hints. The output keeps the input's "
         "lightness, dtype and alpha.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("image", help="input image file or folder")
     add_output(p)
-    p.add_argument("--method", choices=METHODS, default="prior", help="colorization method")
+    p.add_argument("--method", choices=METHODS, default="prior",
+                   help="colorization method (default: prior)")
     p.add_argument("--vibrancy", type=float, default=None,
-                   help="prior only: 0 (washed out) .. 0.99 (vivid); default: the "
-                   "evaluated default")
+                   help="prior only: 0 (the mean color; the default) .. 0.99 (the most "
+                   "likely color: vivid, patchy)")
     p.add_argument("--reference", metavar="REF", default=None,
                    help="color photo that guides the colors")
     p.add_argument("--hints", metavar="HINTS", default=None,
                    help="point hints: a JSON file or a scribble image")
     p.add_argument("--mask", metavar="M", default=None,
                    help="mask image: colorize only where it is white")
-    p.add_argument("--strength", type=float, default=1.0, help="prior only: blend in [0, 1]")
+    p.add_argument("--strength", type=float, default=1.0,
+                   help="prior only: blend of new and old colors in [0, 1] (default: 1)")
     p.add_argument("--prior-correction", type=float, default=None,
                    help="prior only: 1 = calibrated colors, 0 = Zhang's raw rebalanced "
                    "output (more saturated); default: the evaluated default")
     p.add_argument("--working-size", type=int, default=None,
                    help="prior only: short side at which the network runs (default: the "
-                   "evaluated default)")
+                   "evaluated default, 112)")
     p.add_argument("--weights", default=None, help="prior only: other exported weights (.pt)")
     p.set_defaults(func=run)
 
