@@ -105,7 +105,9 @@ def regrain(
             f"got {t.shape[:2]}."
         )
     np.clip(t, 0.0, 1.0, out=t)
-    return restore(_regrain_float(x, t, smoothness=float(smoothness), sweeps=sweeps))
+    from ._base import _restore  # one fused Numba pass back to uint8 / uint16
+
+    return _restore(_regrain_float(x, t, smoothness=float(smoothness), sweeps=sweeps), restore)
 
 
 def _check_sweeps(sweeps) -> tuple[int, ...]:
