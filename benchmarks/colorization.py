@@ -8,6 +8,7 @@ not committed; without them the script says so and stops)::
     .venv/bin/python benchmarks/colorization.py eval    # -> results/colorization.{md,json}, grid
     .venv/bin/python benchmarks/colorization.py speed   # -> results/colorization_speed.json
     .venv/bin/python benchmarks/colorization.py docs    # -> docs/images/colorize/ (CC0, PD)
+    .venv/bin/python benchmarks/colorization.py guided  # the hint channels -> colorization_guided
 
 **Protocol (eval).** Each photo of ``/work/shared/photos/eval/`` is resized
 (Pillow, bicubic) to 256 px on its short side and rounded to uint8: that is
@@ -371,6 +372,48 @@ def cmd_docs(args) -> None:
     print(f"wrote {out_dir}")
 
 
+def cmd_guided(args) -> None:
+    """The prior's hint channels: n point hints from the truth, and a reference photo."""
+    import chroma
+    from chroma.colorize import load_weights
+    from chroma.colorize.hints import sample_hints
+
+    files = photos(EVAL_DIR)
+    model = load_weights()
+    inv_prior = 1.0 / model.prior
+    truths = [load_truth(p) for p in files]
+    rows = {}
+    for n in args.counts:
+        res = []
+        for i, truth in enumerate(truths):
+            x = truth.astype(np.float32) / 255
+            hints = sample_hints(truth, n, random_state=i) if n else None
+            res.append(score(truth, chroma.colorize(x, hints=hints), inv_prior, model.bins))
+        rows[f"{n} hints"] = {k: float(np.mean([r[k] for r in res])) for k in res[0]}
+        print(f"{n} hints: PSNR {rows[f'{n} hints']['psnr']:.2f}", file=sys.stderr, flush=True)
+    # reference = the truth itself (an upper bound for a global hint) and another photo
+    for label, pick in (("reference = truth", lambda i: i),
+                        ("reference = next photo", lambda i: (i + 1) % len(truths))):
+        res = []
+        for i, truth in enumerate(truths):
+            x = truth.astype(np.float32) / 255
+            out = chroma.colorize(x, reference=truths[pick(i)])
+            res.append(score(truth, out, inv_prior, model.bins))
+        rows[label] = {k: float(np.mean([r[k] for r in res])) for k in res[0]}
+        print(f"{label}: PSNR {rows[label]['psnr']:.2f}", file=sys.stderr, flush=True)
+    for r in rows.values():
+        r["cf_ratio"] = r["cf"] / r["cf_truth"]
+    md = ["# Colorization: the CNN prior's hint channels", "",
+          "`.venv/bin/python benchmarks/colorization.py guided`: the eval protocol of "
+          "`colorization.md` (41 photos, 256 px), with n point hints drawn from the truth "
+          "(`chroma.colorize.hints.sample_hints`, seed = photo index) or a reference photo "
+          "(its a*b* histogram is the global hint). Defaults otherwise.", "",
+          markdown(rows, "Mean over photos", len(files))]
+    (RESULTS / "colorization_guided.md").write_text("\n".join(md) + "\n")
+    (RESULTS / "colorization_guided.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print("\n".join(md))
+
+
 def cmd_record(args) -> None:
     """Copy the eval and speed results into the shipped weights' JSON record."""
     from chroma.colorize._infer import DEFAULT_WEIGHTS, record_path, sha256_file
@@ -414,10 +457,12 @@ def main(argv=None) -> int:
     sub.add_parser("speed")
     sub.add_parser("docs")
     sub.add_parser("record")
+    gd = sub.add_parser("guided")
+    gd.add_argument("--counts", type=int, nargs="+", default=[0, 10, 50, 200])
     args = p.parse_args(argv)
     t0 = time.time()
     commands = {"select": cmd_select, "eval": cmd_eval, "speed": cmd_speed, "docs": cmd_docs,
-                "record": cmd_record}
+                "record": cmd_record, "guided": cmd_guided}
     commands[args.cmd](args)
     print(f"({time.time() - t0:.0f} s)", file=sys.stderr)
     return 0
