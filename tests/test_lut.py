@@ -93,8 +93,10 @@ def test_cube_round_trip_and_layout(tmp_path, rng):
     np.testing.assert_allclose([float(v) for v in rows[4].split()], lut[0, 1, 0], atol=1e-6)
     img = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
     np.testing.assert_array_equal(apply_lut(img, str(path)), apply_lut(img, back))
-    with pytest.raises(FileExistsError):
-        write_cube(path, lut, overwrite=False)
+    with pytest.raises(FileExistsError):  # never replaced unless asked
+        write_cube(path, lut)
+    write_cube(path, lut * 0.5, overwrite=True)
+    np.testing.assert_allclose(read_cube(path), lut * 0.5, atol=1e-6)
 
 
 def test_read_cube_accepts_comments_and_rejects_bad_files(tmp_path):

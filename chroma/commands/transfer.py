@@ -132,7 +132,8 @@ def run(args) -> int:
             raise ValueError(f"--method {args.method} cannot export a LUT")
         lut = est.to_lut(args.lut_size, image=lut_image if est._uses_image_stats else None,
                          mask=lut_mask)
-        write_cube(args.lut_out, lut, title=f"chroma {args.method} from {ref_path.name}")
+        write_cube(args.lut_out, lut, title=f"chroma {args.method} from {ref_path.name}",
+                   overwrite=args.overwrite)
         print(f"chroma transfer: wrote {args.lut_out}")
     if len(pairs) == 1:
         print(f"chroma transfer: wrote {pairs[0][1]}")

@@ -230,7 +230,7 @@ def read_cube(path) -> np.ndarray:
     return _check_lut(np.ascontiguousarray(data.transpose(2, 1, 0, 3)))
 
 
-def write_cube(path, lut, *, title: str | None = None, overwrite: bool = True) -> None:
+def write_cube(path, lut, *, title: str | None = None, overwrite: bool = False) -> None:
     """Write a 3-D LUT as a ``.cube`` file (red fastest, 6 decimals).
 
     Parameters
