@@ -242,7 +242,7 @@ def write_cube(path, lut, *, title: str | None = None, overwrite: bool = False) 
     title : str, optional
         The ``TITLE`` line.
     overwrite : bool, optional
-        Replace an existing file (default True).
+        Replace an existing file; without it an existing `path` raises FileExistsError.
     """
     lut = _check_lut(lut)
     path = Path(path)
