@@ -50,7 +50,9 @@ def colorize(
     vibrancy : float in [0, 0.99], optional
         ``"prior"`` only: how colorful (annealed-mean temperature ``1 - vibrancy``).
     reference : ndarray, optional
-        A color photo: global hint for ``"prior"``, the color source for ``"welsh"``.
+        A color photo: for ``"prior"`` a global hint, then the predicted a*b* are
+        matched to the reference's per lightness band (``reference_strength=`` in
+        `**kwargs`, default 1); the color source for ``"welsh"``.
     reference_mask : array_like, optional
         Which pixels of `reference` count.
     hints : list, dict, str, path-like, ndarray or Hints, optional
@@ -63,7 +65,8 @@ def colorize(
     channel_axis : int, optional
         Channel axis of `image` and of the output.
     **kwargs
-        Passed to the method's function (``prior_correction``, ``working_size``,
+        Passed to the method's function (``reference_strength``, ``prior_correction``,
+        ``working_size``,
         ``weights`` for ``"prior"``; see :func:`colorize_prior`).
 
     Returns

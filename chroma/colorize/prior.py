@@ -16,9 +16,11 @@ upsampled bilinearly to the full size and recombined with the input's
 original, full-resolution lightness, which the output keeps exactly: colors
 that fall outside sRGB lose chroma (never lightness).
 
-Optional guidance goes through the same network: ``reference`` (a color
-photo) becomes a global a*b* histogram hint, ``hints`` (points) local a*b*
-hint channels.
+Optional guidance: ``reference`` (a color photo) becomes the network's
+global a*b* histogram hint, then the predicted a*b* are pulled toward the
+reference's a*b*, lightness band by lightness band (2-D sliced optimal
+transport at the working size, ``reference_strength``); ``hints`` (points)
+go to the network's local a*b* hint channels.
 
 Torch is imported on first use; the weights are hash-checked, loaded once and
 cached.
@@ -108,26 +110,57 @@ def load_weights(weights=None):
     return load_model(weights)
 
 
-def _reference_hist(model, reference, reference_mask) -> np.ndarray:
-    """Global hint: the reference's a*b* distribution over the model's bins."""
+def _reference_lab(reference, reference_mask):
+    """A strided sample (about 16k pixels) of the reference in Lab, and its mask weights."""
     from ..spaces import _convert_float
-    from .bins import encode_soft
 
     ref, _ = to_float(reference, name="reference", gray_to_rgb=True)
     w = None
     if reference_mask is not None:
         w = check_mask(reference_mask, ref.shape, name="reference_mask")
     step = max(1, int(np.ceil(np.sqrt(ref.shape[0] * ref.shape[1] / 16384))))
-    ab = _convert_float(ref[::step, ::step], "rgb", "lab")[..., 1:].reshape(-1, 2)
-    z = encode_soft(ab, model.bins)
+    lab = _convert_float(ref[::step, ::step], "rgb", "lab").reshape(-1, 3)
     if w is not None:
-        ww = w[::step, ::step].reshape(-1)
-        if ww.sum() <= 0:
+        w = w[::step, ::step].reshape(-1)
+        if w.sum() <= 0:
             raise ValueError("`reference_mask` selects no pixel of `reference`.")
-        hist = (z * ww[:, None]).sum(0) / ww.sum()
+    return lab, w
+
+
+def _reference_hist(model, lab, w) -> np.ndarray:
+    """Global hint: the reference's a*b* distribution over the model's bins."""
+    from .bins import encode_soft
+
+    z = encode_soft(lab[:, 1:], model.bins)
+    if w is not None:
+        hist = (z * w[:, None]).sum(0) / w.sum()
     else:
         hist = z.mean(0)
     return hist.astype(np.float32)
+
+
+def _match_reference(lightness, ab, ref_lab, ref_w, side, strength, random_state):
+    """Pull the predicted a*b* toward the reference's, per lightness band.
+
+    The match runs at the network's working size (the a*b* there carry all
+    the prediction's detail); the a*b* displacement is upsampled bilinearly.
+    """
+    from ._infer import resize_plane, working_shape
+    from ._net import import_torch
+    from ._reference import match_ab_by_lightness
+
+    torch = import_torch()
+    h, w = lightness.shape
+    size = working_shape((h, w), side)
+    with torch.inference_mode():
+        full = torch.from_numpy(np.ascontiguousarray(
+            np.concatenate([lightness[..., None], ab], -1).transpose(2, 0, 1)))[None]
+        small = resize_plane(torch, full, size)[0].numpy().transpose(1, 2, 0)
+        moved = match_ab_by_lightness(small, ref_lab, ref_weights=ref_w, strength=strength,
+                                      random_state=random_state)
+        delta = np.ascontiguousarray((moved[..., 1:] - small[..., 1:]).transpose(2, 0, 1))
+        delta = resize_plane(torch, torch.from_numpy(delta)[None], (h, w))[0].numpy()
+    return ab + delta.transpose(1, 2, 0)
 
 
 def _dense_hints(hints, shape, working_size):
@@ -147,6 +180,7 @@ def colorize_prior(
     vibrancy: float | None = None,
     reference=None,
     reference_mask=None,
+    reference_strength: float = 1.0,
     hints=None,
     mask=None,
     strength: float = 1.0,
@@ -166,9 +200,15 @@ def colorize_prior(
         How colorful: the annealed-mean temperature is ``T = 1 - vibrancy``.
         Default :data:`DEFAULT_VIBRANCY`.
     reference : ndarray, optional
-        A color photo whose a*b* distribution guides the colors (global hint).
+        A color photo whose colors guide the output: its a*b* histogram is the
+        network's global hint, then the predicted a*b* are pulled toward the
+        reference's a*b* band by band of lightness (2-D sliced optimal
+        transport at the working size, :mod:`chroma.colorize._reference`).
     reference_mask : array_like (P, Q), optional
-        Which pixels of `reference` count for the hint.
+        Which pixels of `reference` count (weights in [0, 1]).
+    reference_strength : float in [0, 1], optional
+        How far the predicted a*b* move toward the reference's distribution
+        (0: the global hint only; 1: matched). Ignored without `reference`.
     hints : list, dict, str, path-like, ndarray or Hints, optional
         Point color hints (see :mod:`chroma.colorize.hints`), fed to the
         network's local hint channels.
@@ -209,19 +249,25 @@ def colorize_prior(
     x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
     v = _check_vibrancy(vibrancy)
     s = check_strength(strength)
+    rs = check_strength(reference_strength, name="reference_strength")
     alpha = _check_correction(prior_correction)
     side = _check_working_size(working_size)
     m = None if mask is None else check_mask(mask, x.shape)
     model = load_weights(weights)
     lab = _convert_float(x, "rgb", "lab")
     lightness = lab[..., 0]
-    hist = None if reference is None else _reference_hist(model, reference, reference_mask)
+    ref_lab = ref_w = hist = None
+    if reference is not None:
+        ref_lab, ref_w = _reference_lab(reference, reference_mask)
+        hist = _reference_hist(model, ref_lab, ref_w)
     hint_ab = hint_mask = None
     if hints is not None:
         hint_ab, hint_mask = _dense_hints(hints, x.shape, side)
     ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
                     side=side,
                     hint_ab=hint_ab, hint_mask=hint_mask, hist=hist)
+    if reference is not None and rs > 0:
+        ab = _match_reference(lightness, ab, ref_lab, ref_w, side, rs, random_state=0)
     ab_in = lab[..., 1:]
     weight = s if m is None else s * m[..., None]
     if np.isscalar(weight) and weight == 1.0:
@@ -238,7 +284,7 @@ class Colorizer(BaseEstimator):
     Parameters
     ----------
     method : {"prior", "welsh"}, optional
-        ``"prior"``: the CNN (the reference, if any, is a global hint);
+        ``"prior"``: the CNN (the reference, if any, guides its colors);
         ``"welsh"``: Welsh et al. (2002) transfer from the reference (needs one).
     vibrancy : float, optional
         See :func:`colorize_prior`.
