@@ -58,7 +58,7 @@ def test_single_color_reference_is_reached():
     ref = np.zeros((100, 3), np.float32)
     ref[:, 0] = np.linspace(40, 60, 100)  # only mid lightness: other bands borrow
     ref[:, 1:] = (-50.0, 40.0)  # green
-    out = match_ab_by_lightness(pred, ref, n_bands=5)
+    out = match_ab_by_lightness(pred, ref, n_bands=5, lightness="absolute")
     np.testing.assert_allclose(out[:, 1:], np.broadcast_to([-50.0, 40.0], (400, 2)), atol=1e-3)
 
 
@@ -83,6 +83,22 @@ def test_colors_follow_lightness_and_vary_smoothly():
     banded = np.abs(match_ab_by_lightness(pred, ref, n_bands=6)[:, 2] - truth).mean()
     global_ = np.abs(match_ab_by_lightness(pred, ref, n_bands=1)[:, 2] - truth).mean()
     assert banded < 0.3 * global_, (banded, global_)
+
+
+def test_rank_bands_ignore_exposure_absolute_bands_do_not():
+    pred = _ramp(n=600, ab=(0.0, 0.0))
+    pred[:, 0] = np.linspace(5, 45, 600)  # a dark target
+    pred[:, 2] = 0.01 * pred[:, 0]
+    ref = np.zeros((1000, 3), np.float32)
+    ref[:, 0] = np.linspace(55, 95, 1000)  # a bright reference: blue ... yellow with L*
+    ref[:, 2] = np.where(ref[:, 0] < 75, -40.0, 40.0)
+    rank = match_ab_by_lightness(pred, ref, lightness="rank")
+    dark, bright = pred[:, 0] < 20, pred[:, 0] > 30
+    assert rank[dark, 2].mean() < -35 and rank[bright, 2].mean() > 35
+    absolute = match_ab_by_lightness(pred, ref, lightness="absolute", min_reference=100)
+    assert (absolute[:, 2] < -35).all()  # every band borrows the darkest (blue) pixels
+    with pytest.raises(ValueError, match="lightness"):
+        match_ab_by_lightness(pred, ref, lightness="relative")
 
 
 def test_reference_weights_select_pixels():

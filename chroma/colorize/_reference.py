@@ -91,6 +91,7 @@ def match_ab_by_lightness(
     *,
     ref_weights=None,
     n_bands: int = 6,
+    lightness: str = "rank",
     strength: float = 1.0,
     n_iter: int = 20,
     min_reference: int = 200,
@@ -112,6 +113,14 @@ def match_ab_by_lightness(
         Number of lightness bands, centered on quantiles of `lab_pred`'s L*;
         neighbouring bands overlap (hat functions of L*), so the result varies
         smoothly with L*. ``1``: one global match.
+    lightness : {"absolute", "rank"}, optional
+        How reference pixels fall into the bands: by their own L*
+        (``"absolute"``: dark target pixels take the colors of dark reference
+        pixels) or by their L* rank (``"rank"``: the reference's L* is first
+        mapped onto the target's L* distribution by quantile matching, so every
+        band gets the same share of both images and the output's a*b*
+        distribution approaches the reference's as a whole, whatever the two
+        exposures).
     strength : float in [0, 1], optional
         0 returns the prediction's a*b*, 1 the matched ones; linear in between.
     n_iter : int, optional
@@ -139,6 +148,8 @@ def match_ab_by_lightness(
     """
     s = check_strength(strength)
     nb = _check_bands(n_bands)
+    if lightness not in ("absolute", "rank"):
+        raise ValueError(f"`lightness` must be 'absolute' or 'rank', got {lightness!r}.")
     rng = check_random_state(random_state)
     shape = np.shape(lab_pred)
     pred = _as_pixels(lab_pred, "lab_pred")
@@ -166,6 +177,9 @@ def match_ab_by_lightness(
         ref = ref[np.sort(rng.choice(len(ref), size=MAX_REFERENCE, replace=False))]
     ref = ref.astype(np.float64)
     light = pred[:, 0].astype(np.float64)
+    if lightness == "rank":
+        ranks = (np.argsort(np.argsort(ref[:, 0], kind="stable"), kind="stable") + 0.5)
+        ref[:, 0] = np.quantile(light, ranks / len(ref))
     ab = pred[:, 1:].astype(np.float64)
     # band centers: mid-quantiles of the target's L*, strictly increasing
     centers = np.unique(np.quantile(light, (np.arange(nb) + 0.5) / nb))
