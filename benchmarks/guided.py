@@ -164,7 +164,7 @@ def prior_unguided(gray, reference):
 
 
 def prior_reference(gray, reference):
-    """SLOT (CNN, issue 5): the prior guided by the reference photo."""
+    """The prior guided by the reference photo: global hint + per-lightness-band a*b* match."""
     import chroma
 
     return chroma.colorize(gray, method="prior", reference=reference)
@@ -326,6 +326,20 @@ def run_welsh(methods: list[str], limit: int | None, stem: str = "guided_welsh")
                       "pairs_reduced": int((red > 0).sum()), "pairs": len(pairs)}
         lines.append(f"| {m} | {sw.mean():.2f} | {100 * red.mean():.1f} % | "
                      f"{int((red > 0).sum())}/{len(pairs)} |")
+    if "prior" in methods and "prior+reference" in methods:
+        # the issue's target: SW(a*b*) at least 30 % below unguided colorization
+        pp = [(r["sw_ab"], u["sw_ab"]) for r, u in zip(res["prior+reference"], res["prior"])
+              if r is not None and u is not None]
+        if pp:
+            a, b = np.array(pp).T
+            red = 1 - a / b
+            summary["prior+reference"]["mean_reduction_vs_prior"] = float(red.mean())
+            summary["prior+reference"]["reduction_of_means_vs_prior"] = float(
+                1 - a.mean() / b.mean())
+            lines += ["", f"prior+reference vs unguided prior over {len(pp)} pairs: mean "
+                      f"per-pair reduction of SW(a*b*) {100 * red.mean():.1f} %, reduction of "
+                      f"the means {100 * (1 - a.mean() / b.mean()):.1f} %, reduced in "
+                      f"{int((red > 0).sum())}/{len(pp)} pairs (target: >= 30 %)."]
     suffix = stem[len("guided_welsh"):]
     lines += ["", f"Reproduce: `.venv/bin/python benchmarks/guided.py welsh --methods "
               f"{','.join(methods)}{' --suffix ' + suffix if suffix else ''}`", ""]

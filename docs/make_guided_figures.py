@@ -1,6 +1,7 @@
 """Make the figures of docs/guided.md (run from the repository root).
 
     .venv/bin/python docs/make_guided_figures.py
+    .venv/bin/python docs/make_guided_figures.py prior   # only the CNN reference row
 
 Everything comes from the bundled samples in data/: chelsea made gray, then
 colorized from two references (Welsh), from a handful of point hints and
@@ -78,8 +79,34 @@ def mark(gray: np.ndarray, hints, radius: int = 6) -> np.ndarray:
     return np.asarray(im)
 
 
+def prior_row(gray: np.ndarray) -> None:
+    """The CNN: automatic, then from the two references (global hint + band-wise match)."""
+    import chroma
+
+    ref_lab = {}
+    outs = [chroma.colorize(gray)]
+    for name in ("coffee", "rocket"):
+        ref = sample(name)
+        outs += [ref, chroma.colorize(gray, reference=ref)]
+        ref_lab[name] = convert(ref, "rgb", "lab")
+    save_row("prior_reference.jpg", [gray, *outs], height=170)
+    for name, out in zip(("automatic", "coffee", "rocket"), outs[::2]):
+        print(f"prior, {name}: SW(a*b*) to coffee "
+              f"{_sw_ab(convert(out, 'rgb', 'lab'), ref_lab['coffee']):.2f}, to rocket "
+              f"{_sw_ab(convert(out, 'rgb', 'lab'), ref_lab['rocket']):.2f}")
+
+
+def _sw_ab(lab1: np.ndarray, lab2: np.ndarray) -> float:
+    from benchmarks.guided import sliced_wasserstein_ab
+
+    return sliced_wasserstein_ab(lab1.astype(np.float64), lab2.astype(np.float64))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:] == ["prior"]:  # only the CNN row (needs torch)
+        prior_row(gray_of(sample("chelsea")))
+        return
     truth = sample("chelsea")
     gray = gray_of(truth)
     Image.fromarray(gray).save(OUT / "chelsea_gray.png", optimize=True)  # input for the CLI
@@ -96,6 +123,8 @@ def main() -> None:
         print(f"automatic panel skipped: {err}")
         auto = []
     save_row("welsh.jpg", [gray, *auto, ref_a, out_a, ref_b, out_b], height=170)
+    if auto:
+        prior_row(gray)
 
     # 2. point hints (Levin et al. 2004), from a JSON file as on the page
     hints_path = OUT / "chelsea_hints.json"
