@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[neural,dev]"
+	# two peers the tests compare against (regrain, Lab); --no-deps: their metadata pins numpy<2
+	$(BIN)/python -m pip install -q --no-deps -c constraints.txt opencv-python-headless python-color-transfer
 	touch $(STAMP)
 
 demo: $(STAMP)
