@@ -23,6 +23,8 @@ test: $(STAMP)
 
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[neural,dev,bench]"
+	# python-color-transfer declares numpy<2 but runs on numpy 2: installed without its pins
+	$(BIN)/python -m pip install -q --no-deps -c constraints.txt python-color-transfer
 	touch $(VENV)/.bench
 
 bench: $(VENV)/.bench

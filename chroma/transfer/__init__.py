@@ -58,6 +58,7 @@ _LAZY = {
     "read_cube": "chroma.transfer.lut",
     "write_cube": "chroma.transfer.lut",
     "identity_lut": "chroma.transfer.lut",
+    "regrain": "chroma.transfer.regrain",
 }
 
 
