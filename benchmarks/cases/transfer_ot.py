@@ -168,6 +168,8 @@ CASES = [
         sizes_mp=(0.25, 1, 12),
         max_mp={"POT EMDTransport (1000 samples)": 0.25,
                 "POT SinkhornTransport (1000 samples)": 0.25},
+        # a minute per EMD call even at 0.25 MP: too slow for a smoke run
+        quick_skip=("POT EMDTransport (1000 samples)", "POT SinkhornTransport (1000 samples)"),
         notes=("POT runs at 0.25 MP only: there one EMDTransport call took 52 s and one "
                "SinkhornTransport call 8 s on this (busy) machine, and the cost grows linearly "
                "with the pixels mapped (each pixel goes through its nearest fitted sample, in "
