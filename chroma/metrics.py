@@ -124,6 +124,13 @@ def _same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
         )
 
 
+def _lab_pair(output, image) -> tuple[np.ndarray, np.ndarray]:
+    """CIELAB of `output` and `image`, checked to have the same height and width."""
+    a, b = _lab(output, "output"), _lab(image, "image")
+    _same_shape(a, b, ("output", "image"))
+    return a, b
+
+
 def _pixels(x: np.ndarray, max_pixels: int | None, rng: np.random.Generator) -> np.ndarray:
     flat = x.reshape(-1, x.shape[-1])
     if max_pixels is not None and len(flat) > max_pixels:
@@ -747,8 +754,7 @@ def ciede2000_mean_to_image(output, image, reference=None) -> float:
     >>> ciede2000_mean_to_image(img, img, None)
     0.0
     """
-    a, b = _lab(output, "output"), _lab(image, "image")
-    _same_shape(a, b, ("output", "image"))
+    a, b = _lab_pair(output, image)
     return float(np.mean(ciede2000(a, b)))
 
 
@@ -762,8 +768,7 @@ def ciede2000_max_to_image(output, image, reference=None) -> float:
     >>> round(ciede2000_max_to_image(out, img, None), 2)
     100.0
     """
-    a, b = _lab(output, "output"), _lab(image, "image")
-    _same_shape(a, b, ("output", "image"))
+    a, b = _lab_pair(output, image)
     return float(np.max(ciede2000(a, b)))
 
 
@@ -777,8 +782,7 @@ def deltae76_mean_to_image(output, image, reference=None) -> float:
     >>> deltae76_mean_to_image(img, img, None)
     0.0
     """
-    a, b = _lab(output, "output"), _lab(image, "image")
-    _same_shape(a, b, ("output", "image"))
+    a, b = _lab_pair(output, image)
     return float(np.mean(deltae76(a, b)))
 
 
