@@ -124,7 +124,7 @@ def _same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
         )
 
 
-def _lab_pair(output, image) -> tuple[np.ndarray, np.ndarray]:
+def _lab_of_images(output, image) -> tuple[np.ndarray, np.ndarray]:
     """CIELAB of `output` and `image`, checked to have the same height and width."""
     a, b = _lab(output, "output"), _lab(image, "image")
     _same_shape(a, b, ("output", "image"))
@@ -754,7 +754,7 @@ def ciede2000_mean_to_image(output, image, reference=None) -> float:
     >>> ciede2000_mean_to_image(img, img, None)
     0.0
     """
-    a, b = _lab_pair(output, image)
+    a, b = _lab_of_images(output, image)
     return float(np.mean(ciede2000(a, b)))
 
 
@@ -768,7 +768,7 @@ def ciede2000_max_to_image(output, image, reference=None) -> float:
     >>> round(ciede2000_max_to_image(out, img, None), 2)
     100.0
     """
-    a, b = _lab_pair(output, image)
+    a, b = _lab_of_images(output, image)
     return float(np.max(ciede2000(a, b)))
 
 
@@ -782,7 +782,7 @@ def deltae76_mean_to_image(output, image, reference=None) -> float:
     >>> deltae76_mean_to_image(img, img, None)
     0.0
     """
-    a, b = _lab_pair(output, image)
+    a, b = _lab_of_images(output, image)
     return float(np.mean(deltae76(a, b)))
 
 
