@@ -29,7 +29,7 @@ colorfulness CF (Hasler & Süsstrunk 2003) and |ΔCF| = |CF(out) - CF(truth)|.
 training photos that the training run held out (listed in the weights'
 record), never on the eval photos.
 
-**Speed.** ``chroma.colorize`` on a 1000 x 1000 uint8 gray image in a fresh
+**Speed.** ``chroma.colorization`` on a 1000 x 1000 uint8 gray image in a fresh
 process: a warm-up call (loads torch and the weights), then the median of 5
 wall-clock calls; peak memory = the process's peak resident set size.
 """
@@ -99,7 +99,7 @@ def _ws(working_size):
 
 
 def gray_baseline(x: np.ndarray) -> np.ndarray:
-    from chroma.colorize._infer import lab_to_rgb_keep_lightness
+    from chroma.colorization._infer import lab_to_rgb_keep_lightness
     from chroma.spaces import convert
 
     lab = convert(x, "rgb", "lab")
@@ -109,7 +109,7 @@ def gray_baseline(x: np.ndarray) -> np.ndarray:
 
 def score(truth_u8: np.ndarray, out: np.ndarray, inv_prior, bins) -> dict:
     from chroma import metrics
-    from chroma.colorize.bins import encode_hard
+    from chroma.colorization.bins import encode_hard
     from chroma.spaces import convert
 
     out_u8 = np.rint(np.clip(out, 0, 1) * 255).astype(np.uint8) if out.dtype != np.uint8 else out
@@ -131,7 +131,7 @@ def score(truth_u8: np.ndarray, out: np.ndarray, inv_prior, bins) -> dict:
 
 
 def evaluate(files, methods) -> tuple[dict, dict]:
-    from chroma.colorize import load_weights
+    from chroma.colorization import load_weights
 
     model = load_weights()
     inv_prior = 1.0 / model.prior
@@ -222,7 +222,7 @@ def grid(outputs: dict, files: list[str], methods: list[str], path: Path, *, cel
 def cmd_select(args) -> None:
     """Pick vibrancy and working size on the held-out training photos."""
     import chroma
-    from chroma.colorize import load_weights
+    from chroma.colorization import load_weights
 
     model = load_weights(args.weights)
     held = model.record.get("data", {}).get("held_out_photos", [])
@@ -281,7 +281,7 @@ def cmd_select(args) -> None:
 
 
 def cmd_eval(args) -> None:
-    from chroma.colorize import DEFAULT_VIBRANCY
+    from chroma.colorization import DEFAULT_VIBRANCY
 
     files = photos(EVAL_DIR)
     if args.limit:
@@ -346,7 +346,7 @@ print(json.dumps({"median_s": statistics.median(times), "times_s": times,
 def cmd_docs(args) -> None:
     """Figures for docs/colorize.md from CC0 / public-domain photos only."""
     import chroma
-    from chroma.colorize import DEFAULT_VIBRANCY
+    from chroma.colorization import DEFAULT_VIBRANCY
 
     out_dir = ROOT / "docs" / "images" / "colorize"
     files = [EVAL_DIR / f for f in DOCS_PHOTOS if (EVAL_DIR / f).is_file()]
@@ -375,8 +375,8 @@ def cmd_docs(args) -> None:
 def cmd_guided(args) -> None:
     """The prior's hint channels: n point hints from the truth, and a reference photo."""
     import chroma
-    from chroma.colorize import load_weights
-    from chroma.colorize.hints import sample_hints
+    from chroma.colorization import load_weights
+    from chroma.colorization.hints import sample_hints
 
     files = photos(EVAL_DIR)
     model = load_weights()
@@ -406,7 +406,7 @@ def cmd_guided(args) -> None:
     md = ["# Colorization: the CNN prior's hint channels", "",
           "`.venv/bin/python benchmarks/colorization.py guided`: the eval protocol of "
           "`colorization.md` (41 photos, 256 px), with n point hints drawn from the truth "
-          "(`chroma.colorize.hints.sample_hints`, seed = photo index) or a reference photo "
+          "(`chroma.colorization.hints.sample_hints`, seed = photo index) or a reference photo "
           "(its a*b* histogram is the global hint). Defaults otherwise.", "",
           markdown(rows, "Mean over photos", len(files))]
     (RESULTS / "colorization_guided.md").write_text("\n".join(md) + "\n")
@@ -416,7 +416,7 @@ def cmd_guided(args) -> None:
 
 def cmd_record(args) -> None:
     """Copy the eval and speed results into the shipped weights' JSON record."""
-    from chroma.colorize._infer import DEFAULT_WEIGHTS, record_path, sha256_file
+    from chroma.colorization._infer import DEFAULT_WEIGHTS, record_path, sha256_file
 
     rec_path = record_path(DEFAULT_WEIGHTS)
     rec = json.loads(rec_path.read_text())

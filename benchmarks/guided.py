@@ -11,7 +11,7 @@ not committed; without them the script says so and stops)::
 **Hint sweep.** Each eval photo is resized (Pillow, bicubic) to 256 px on its
 short side: that is the truth. Its gray version keeps the truth's CIELAB L*
 with a* = b* = 0 (the *gray baseline*). ``n`` hints (0, 1, 2, 5, 10, 20, 50,
-100) are drawn from the truth with :func:`chroma.colorize.hints.sample_hints`
+100) are drawn from the truth with :func:`chroma.colorization.hints.sample_hints`
 (uniform positions, seed = photo index) and the gray photo is colorized from
 them. Reported per method and ``n``: RGB PSNR against the truth (mean over
 photos; :func:`chroma.metrics.psnr`), the gain over the gray baseline, the
@@ -94,8 +94,8 @@ def load_photos(short_side: int = SHORT_SIDE, limit: int | None = None):
 
 def gray_of(rgb8: np.ndarray) -> np.ndarray:
     """The gray baseline: the same CIELAB L*, a* = b* = 0, as uint8 RGB."""
-    from chroma._validate import from_float
-    from chroma.colorize._guided import compose
+    from chroma._core.validate import from_float
+    from chroma.colorization._guided import compose
     from chroma.spaces import _convert_float
 
     light = _convert_float(rgb8.astype(np.float32) / 255, "rgb", "lab")[..., 0]
@@ -132,13 +132,13 @@ def sliced_wasserstein_ab(lab1, lab2, n_projections: int = 128, seed: int = 0) -
 
 # --- methods ---------------------------------------------------------------------------
 def scribble_hints(gray, hints):
-    from chroma.colorize.scribble import scribble_colorize
+    from chroma.colorization.scribble import scribble_colorize
 
     return scribble_colorize(gray, hints)
 
 
 def scribble_levin_sigma(gray, hints):
-    from chroma.colorize.scribble import scribble_colorize
+    from chroma.colorization.scribble import scribble_colorize
 
     return scribble_colorize(gray, hints, sigma=None)
 
@@ -151,7 +151,7 @@ def prior_hints(gray, hints):
 
 
 def welsh_reference(gray, reference):
-    from chroma.colorize.welsh import welsh_colorize
+    from chroma.colorization.welsh import welsh_colorize
 
     return welsh_colorize(gray, reference, random_state=0)
 
@@ -204,7 +204,7 @@ def _env() -> dict:
 
 
 def run_hints(methods: list[str], limit: int | None, stem: str = "guided_hints") -> None:
-    from chroma.colorize.hints import sample_hints
+    from chroma.colorization.hints import sample_hints
     from chroma.metrics import ciede2000, psnr
 
     photos = load_photos(limit=limit)
@@ -351,9 +351,9 @@ def run_speed(repeats: int = 5) -> None:
     from PIL import Image
 
     import chroma
-    from chroma.colorize.hints import sample_hints
-    from chroma.colorize.scribble import _has_pyamg, scribble_colorize
-    from chroma.colorize.welsh import welsh_colorize
+    from chroma.colorization.hints import sample_hints
+    from chroma.colorization.scribble import _has_pyamg, scribble_colorize
+    from chroma.colorization.welsh import welsh_colorize
 
     folder = find_eval_dir()
     if folder is None:

@@ -2,7 +2,7 @@
 
 Median of 5 interleaved rounds after one untimed warm-up call each, on the
 Pitié pair upscaled (bicubic) to 4000x3000. The harness case
-``benchmarks/cases/transfer_ot.py`` measures the same and more; this script
+``chroma/bench/cases/transfer_ot.py`` measures the same and more; this script
 is the short version for a quick check::
 
     .venv/bin/python benchmarks/transfer_ot_quick.py
@@ -18,8 +18,8 @@ import numpy as np
 from PIL import Image
 
 from chroma.io import read_image
-from chroma.transfer.idt import IDTTransfer
-from chroma.transfer.regrain import regrain
+from chroma.transfers.idt import IDTTransfer
+from chroma.transfers.regrain import regrain
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "photos" / "eval"
 

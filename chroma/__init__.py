@@ -18,41 +18,42 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it (loaded on first access)
 _LAZY = {
-    # --- foundation (io, spaces)
+    # --- foundation
     "read_image": "io",
     "write_image": "io",
     "convert": "spaces",
-    # --- transfer (issue 4)
-    "match_histograms": "histogram",
-    "HistogramMatcher": "histogram",
-    "ReinhardTransfer": "transfer",
-    "MKLTransfer": "transfer",
-    "IDTTransfer": "transfer",
-    "SlicedOTTransfer": "transfer",
-    "regrain": "transfer.regrain",
-    "apply_lut": "transfer",
-    "read_cube": "transfer",
-    "write_cube": "transfer",
-    # --- palettes (issue 6)
-    "Palette": "palette",
-    "KMeansPalette": "palette",
-    "extract_palette": "palette",
-    "quantize": "palette",
-    "recolor": "palette",
-    "replace_color": "palette",
-    "PaletteTransfer": "palette",
-    "tone": "palette",
-    # --- masks, blending, pipeline (issue 7)
-    "splash": "blend",
+    # --- transfers
+    "transfer": "transfers",
+    "match_histograms": "transfers.histogram",
+    "HistogramMatcher": "transfers.histogram",
+    "ReinhardTransfer": "transfers.reinhard",
+    "MKLTransfer": "transfers.linear",
+    "IDTTransfer": "transfers.idt",
+    "SlicedOTTransfer": "transfers.sliced",
+    "regrain": "transfers.regrain",
+    "apply_lut": "transfers.lut",
+    "read_cube": "transfers.lut",
+    "write_cube": "transfers.lut",
+    # --- palettes and toning
+    "Palette": "palettes",
+    "KMeansPalette": "palettes",
+    "extract_palette": "palettes",
+    "quantize": "palettes",
+    "recolor": "palettes",
+    "replace_color": "palettes",
+    "PaletteTransfer": "palettes",
+    "tone": "toning",
+    # --- compositing and pipelines
+    "blend": "compositing",
+    "splash": "compositing",
     "Pipeline": "pipeline",
-    # --- colorization (issues 5 and 8)
-    "Colorizer": "colorize",
+    # --- colorization
+    "colorize": "colorization",
+    "Colorizer": "colorization",
 }
-# Submodules; `transfer`, `blend` and `colorize` are also callable as their main
-# function (chroma.transfer(img, ref), chroma.colorize(gray)): see chroma/_callable.py.
 _SUBMODULES = {
-    "io", "spaces", "metrics", "histogram", "transfer", "palette", "masks", "blend",
-    "pipeline", "colorize", "cli", "datasets",
+    "io", "spaces", "colors", "metrics", "transfers", "palettes", "toning", "masks",
+    "compositing", "pipeline", "colorization", "bench", "cli", "datasets",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

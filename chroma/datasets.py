@@ -47,6 +47,6 @@ def sample(name: str) -> np.ndarray:
     -------
     image : ndarray of uint8, shape (M, N, 3)
     """
-    from .io import read_image
+    from chroma.io import read_image
 
     return read_image(sample_path(name))

@@ -46,15 +46,15 @@ class DemoContext:
     def sample(self, name: str) -> np.ndarray:
         """A bundled sample image (uint8 RGB), read once."""
         if name not in self._cache:
-            from .datasets import sample
+            from chroma.datasets import sample
 
             self._cache[name] = sample(name)
         return self._cache[name]
 
     def save(self, name: str, image: np.ndarray) -> str:
         """Write ``image`` as ``name`` (PNG) in the demo folder; returns the relative path."""
-        from ._validate import from_float
-        from .io import write_image
+        from chroma._core.validate import from_float
+        from chroma.io import write_image
 
         if image.dtype.kind == "f":
             image = from_float(image, np.uint8)
@@ -89,7 +89,7 @@ def _slug(text: str) -> str:
 
 
 def _sections(only: str | None):
-    from . import _demos
+    from chroma import _demos
 
     mods = []
     for info in pkgutil.iter_modules(_demos.__path__):
@@ -133,7 +133,7 @@ def run_demo(out_dir: str | Path = "demo-output", *, only: str | None = None) ->
 
 
 def _render(sections: list[_Section]) -> str:
-    from . import __version__
+    from chroma import __version__
 
     out = [
         "<!doctype html><meta charset='utf-8'><title>chroma demo</title>",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import check_image
+from chroma._core.validate import check_image
 
 __all__ = ["READ_EXTENSIONS", "WRITE_EXTENSIONS", "ImageReadError", "read_image", "write_image"]
 
@@ -231,7 +231,7 @@ def write_image(
     if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]
     if img.dtype.kind == "f":
-        from ._validate import from_float
+        from chroma._core.validate import from_float
 
         img = from_float(img, np.uint8 if fmt in _EIGHT_BIT_ONLY else np.uint16)
     if img.dtype == np.uint16 and fmt in _EIGHT_BIT_ONLY:

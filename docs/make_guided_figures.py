@@ -20,9 +20,9 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chroma.colorize.hints import read_hints, write_hints  # noqa: E402
-from chroma.colorize.scribble import scribble_colorize  # noqa: E402
-from chroma.colorize.welsh import welsh_colorize  # noqa: E402
+from chroma.colorization.hints import read_hints, write_hints  # noqa: E402
+from chroma.colorization.scribble import scribble_colorize  # noqa: E402
+from chroma.colorization.welsh import welsh_colorize  # noqa: E402
 from chroma.datasets import sample  # noqa: E402
 from chroma.metrics import psnr  # noqa: E402
 from chroma.spaces import convert  # noqa: E402

@@ -17,7 +17,7 @@ from PIL import Image
 
 from chroma.datasets import sample
 from chroma.metrics import ciede2000
-from chroma.palette import (
+from chroma.palettes import (
     Palette,
     PaletteTransfer,
     extract_palette,

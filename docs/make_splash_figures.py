@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from chroma import masks
-from chroma.blend import blend, splash
+from chroma.compositing import blend, splash
 from chroma.cli import main
 from chroma.io import read_image
 from chroma.spaces import convert

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 
 import chroma
 from chroma import datasets, metrics
-from chroma.transfer import MKLTransfer, ReinhardTransfer, apply_lut, transfer
+from chroma.transfers import MKLTransfer, ReinhardTransfer, apply_lut, transfer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "transfer"

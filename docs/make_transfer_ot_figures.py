@@ -21,8 +21,8 @@ from PIL import Image, ImageDraw
 
 import chroma
 from chroma import datasets, metrics
-from chroma.transfer.idt import IDTTransfer
-from chroma.transfer.sliced import SlicedOTTransfer
+from chroma.transfers.idt import IDTTransfer
+from chroma.transfers.sliced import SlicedOTTransfer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "transfer_ot"

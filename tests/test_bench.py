@@ -13,14 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import harness, report  # noqa: E402
-from benchmarks.harness import Case  # noqa: E402
-from chroma import metrics  # noqa: E402
-from chroma.cli import main  # noqa: E402
+from chroma import metrics
+from chroma.bench import harness, report
+from chroma.bench.harness import Case
+from chroma.cli import main
 
 TINY = (0.01,)
 
@@ -310,10 +306,21 @@ def test_chroma_bench_command(tmp_path, capsys):
     assert main(["bench", "--sizes", "0,1", "--out", str(tmp_path)]) == 2
 
 
-def test_bench_without_a_checkout_says_so(monkeypatch, tmp_path):
-    from chroma.commands import bench
+def test_bench_runs_without_a_checkout(monkeypatch, tmp_path, capsys):
+    # an installed wheel: no checkout around the package, no evaluation photos
+    monkeypatch.setattr(harness, "REPO_ROOT", None)
+    monkeypatch.delenv("CHROMA_EVAL_DIR", raising=False)
+    assert harness.find_eval_dir() is None
+    monkeypatch.chdir(tmp_path)
+    code = main(["bench", "--quick", "--only", "round trip, uint8", "--sizes", "0.01",
+                 "--repeats", "1"])
+    assert code == 0
+    assert (tmp_path / "chroma-bench" / "quick" / "report.md").is_file()
 
-    for name in ("benchmarks", "benchmarks.harness", "benchmarks.report"):
-        monkeypatch.setitem(sys.modules, name, None)  # import fails as if absent
-    with pytest.raises(ImportError, match="source checkout"):
-        bench._import_harness(root=tmp_path)
+
+def test_bench_images_option(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("CHROMA_EVAL_DIR", raising=False)
+    assert main(["bench", "--images", str(tmp_path / "nope"), "--list"]) == 2
+    assert "--images" in capsys.readouterr().err
+    monkeypatch.setenv("CHROMA_EVAL_DIR", str(tmp_path))
+    assert harness.find_eval_dir() == tmp_path

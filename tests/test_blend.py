@@ -1,4 +1,4 @@
-"""Tests for chroma.blend: the chroma/normal/pyramid blends and the color splash."""
+"""Tests for chroma.compositing: the chroma/normal/pyramid blends and the color splash."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import chroma
-from chroma import blend as blend_mod
+from chroma import compositing as blend_mod
 from chroma import masks
-from chroma.blend import blend, splash
+from chroma.compositing import blend, splash
 from chroma.spaces import convert
 
 RNG = np.random.default_rng(0)
@@ -112,8 +112,7 @@ def test_bad_masks_are_clear_errors():
 
 # --- kernels vs NumPy twins --------------------------------------------------------------
 def test_kernels_equal_numpy_twins():
-    from chroma import _blend_kernels as K
-
+    from chroma import _compositing_kernels as K
     x = RNG.random((5000, 3), dtype=np.float32)
     y = RNG.random((5000, 3), dtype=np.float32)
     m = RNG.random(5000, dtype=np.float32)
@@ -168,7 +167,7 @@ def test_chroma_mode_keeps_base_lightness_takes_layer_ab():
     ok = HARD & (np.abs(lab_b[..., 0] - lab_l[..., 0]) < 1)
     assert ok.sum() > 3
     np.testing.assert_allclose(lab_o[ok][:, 1:], lab_l[ok][:, 1:], atol=2.0)
-    assert chroma.blend is blend_mod and callable(chroma.blend)
+    assert chroma.compositing is blend_mod and callable(chroma.compositing)
     np.testing.assert_array_equal(chroma.blend(IMG, LAYER, HARD), out)
 
 

@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("torch")
 
 from chroma.cli import main
-from chroma.colorize import colorize
+from chroma.colorization import colorize
 from chroma.datasets import sample
 from chroma.io import read_image, write_image
 

@@ -10,7 +10,7 @@ import pytest
 from chroma.cli import main
 from chroma.datasets import sample
 from chroma.io import read_image, write_image
-from chroma.palette import Palette
+from chroma.palettes import Palette
 from chroma.spaces import convert
 
 

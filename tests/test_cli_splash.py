@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chroma import masks
-from chroma.blend import splash
+from chroma.compositing import splash
 from chroma.cli import main
 from chroma.io import read_image, write_image
 from chroma.pipeline import Pipeline

@@ -5,7 +5,7 @@ import pytest
 
 from chroma.cli import main
 from chroma.io import read_image, write_image
-from chroma.transfer import ReinhardTransfer, apply_lut, read_cube, transfer
+from chroma.transfers import ReinhardTransfer, apply_lut, read_cube, transfer
 
 
 @pytest.fixture

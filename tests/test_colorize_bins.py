@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from chroma.colorize.bins import (
+from chroma.colorization.bins import (
     ab_bins,
     annealed_mean,
     encode_hard,

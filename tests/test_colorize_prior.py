@@ -10,9 +10,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import chroma  # noqa: E402
-from chroma._validate import NotFittedError  # noqa: E402
-from chroma.colorize import Colorizer, colorize, colorize_prior, load_weights  # noqa: E402
-from chroma.colorize._infer import DEFAULT_WEIGHTS, record_path, sha256_file  # noqa: E402
+from chroma._core.validate import NotFittedError  # noqa: E402
+from chroma.colorization import Colorizer, colorize, colorize_prior, load_weights  # noqa: E402
+from chroma.colorization._infer import DEFAULT_WEIGHTS, record_path, sha256_file  # noqa: E402
 from chroma.datasets import sample  # noqa: E402
 from chroma.spaces import convert  # noqa: E402
 
@@ -108,11 +108,11 @@ def test_input_is_not_modified(gray):
 
 @pytest.mark.parametrize(("vibrancy", "correction"), [(0.0, 0.85), (0.62, 0.0), (0.9, 1.0)])
 def test_decoding_is_the_corrected_annealed_mean(vibrancy, correction):
-    # reference: numpy annealed mean (chroma.colorize.bins) of the network's distribution
+    # reference: numpy annealed mean (chroma.colorization.bins) of the network's distribution
     # divided by the rebalancing weights ** correction, at T = 1 - vibrancy
-    from chroma.colorize._infer import predict_ab
-    from chroma.colorize._net import make_input
-    from chroma.colorize.bins import annealed_mean, rebalance_weights
+    from chroma.colorization._infer import predict_ab
+    from chroma.colorization._net import make_input
+    from chroma.colorization.bins import annealed_mean, rebalance_weights
 
     model = load_weights()
     rng = np.random.default_rng(0)
@@ -217,7 +217,7 @@ def test_colorizer_estimator(gray):
 
 
 def test_import_does_not_load_torch():
-    code = ("import sys, chroma, chroma.colorize; "
+    code = ("import sys, chroma, chroma.colorization; "
             "import numpy as np; "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)

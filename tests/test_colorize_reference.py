@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from chroma.colorize._reference import match_ab_by_lightness, sot_2d
+from chroma.colorization._reference import match_ab_by_lightness, sot_2d
 from chroma.datasets import sample
 from chroma.spaces import convert
 
@@ -167,9 +167,9 @@ def test_prior_reference_moves_colors_and_keeps_lightness(pair):
 
 def test_reference_strength_zero_is_the_global_hint_only(pair):
     from chroma import colorize
-    from chroma._validate import from_float
-    from chroma.colorize._infer import lab_to_rgb_keep_lightness, predict_ab
-    from chroma.colorize.prior import (
+    from chroma._core.validate import from_float
+    from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+    from chroma.colorization.prior import (
         DEFAULT_CORRECTION,
         WORKING_SIZE,
         _reference_hist,

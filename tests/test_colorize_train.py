@@ -7,9 +7,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from chroma.colorize import colorize_prior  # noqa: E402
-from chroma.colorize import train as T  # noqa: E402
-from chroma.colorize._infer import load_model  # noqa: E402
+from chroma.colorization import colorize_prior  # noqa: E402
+from chroma.colorization import train as T  # noqa: E402
+from chroma.colorization._infer import load_model  # noqa: E402
 from chroma.datasets import sample  # noqa: E402
 from chroma.io import write_image  # noqa: E402
 
@@ -102,7 +102,7 @@ def test_cli_requires_data(capsys):
 
 
 def test_batchnorm_folding_keeps_outputs(trained):
-    from chroma.colorize._infer import build_net, fold_batchnorm
+    from chroma.colorization._infer import build_net, fold_batchnorm
 
     _, _, last = trained
     blob = torch.load(last, weights_only=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage.color import rgb2lab
 
-from chroma.colorize.hints import (
+from chroma.colorization.hints import (
     Hints,
     hints_from_scribble,
     parse_color,

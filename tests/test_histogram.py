@@ -6,10 +6,10 @@ from scipy.stats import wasserstein_distance
 from skimage.exposure import match_histograms as sk_match
 
 import chroma
-from chroma import _histogram_kernels as K
-from chroma import histogram as H
-from chroma._validate import NotFittedError
-from chroma.histogram import HistogramMatcher, match_histograms
+from chroma.transfers import _histogram_kernels as K
+from chroma.transfers import histogram as H
+from chroma._core.validate import NotFittedError
+from chroma.transfers.histogram import HistogramMatcher, match_histograms
 
 
 def _quantile_map(img, ref):

@@ -6,9 +6,9 @@ from sklearn.base import clone
 
 from chroma import datasets
 from chroma.metrics import sliced_wasserstein_lab
-from chroma.transfer import _maps
-from chroma.transfer import _ot_kernels as K
-from chroma.transfer.idt import PITIE_ROTATIONS, IDTTransfer, random_rotations
+from chroma.transfers import _maps
+from chroma.transfers import _ot_kernels as K
+from chroma.transfers.idt import PITIE_ROTATIONS, IDTTransfer, random_rotations
 
 
 def blobs(rng, h, w, centers, spread):
@@ -272,7 +272,7 @@ def test_bad_parameters(pair, params, error, match):
 
 
 def test_not_fitted_and_params():
-    from chroma._validate import NotFittedError
+    from chroma._core.validate import NotFittedError
 
     with pytest.raises(NotFittedError):
         IDTTransfer().transform(np.zeros((2, 2, 3)))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from chroma.datasets import sample
-from chroma.transfer import MKLTransfer, ReinhardTransfer, apply_lut, read_cube, write_cube
-from chroma.transfer import _lut_kernels as K
-from chroma.transfer import lut as L
-from chroma.transfer.lut import identity_lut
+from chroma.transfers import MKLTransfer, ReinhardTransfer, apply_lut, read_cube, write_cube
+from chroma.transfers import _lut_kernels as K
+from chroma.transfers import lut as L
+from chroma.transfers.lut import identity_lut
 
 
 @pytest.mark.parametrize("method", ["trilinear", "tetrahedral"])

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from chroma import _palette_kernels as K
-from chroma import palette as P
-from chroma.palette import (
+from chroma.palettes import _kernels as K
+from chroma import palettes as P
+from chroma.palettes import (
     KMeansPalette,
     Palette,
     PaletteTransfer,

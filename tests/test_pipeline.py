@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from chroma import masks
-from chroma.blend import blend
+from chroma.compositing import blend
 from chroma.io import write_image
 from chroma.pipeline import STEPS, Pipeline, Step, ToneStep, register_step
 
@@ -41,7 +41,7 @@ class ShiftStep:
 
 def _reinhard():
     try:
-        from chroma.transfer import ReinhardTransfer
+        from chroma.transfers import ReinhardTransfer
 
         return ReinhardTransfer()
     except ImportError:  # pragma: no cover - the transfer helper's module
@@ -174,7 +174,7 @@ def test_recipe_errors(tmp_path):
 
 
 def test_tone_step_needs_no_reference():
-    pytest.importorskip("chroma.palette", reason="toning comes with chroma.palette")
+    pytest.importorskip("chroma.palettes", reason="toning comes with chroma.palettes")
     pipe = Pipeline([("tone", ToneStep(), {"mask": {"rectangle": [0, 0, 24, 32]}})]).fit()
     out = pipe.transform(IMG)
     np.testing.assert_array_equal(out[:, 24:], IMG[:, 24:])

@@ -5,8 +5,8 @@ import pytest
 
 import chroma
 from chroma import datasets
-from chroma.transfer import _ot_kernels as K
-from chroma.transfer.regrain import _regrain_float, regrain
+from chroma.transfers import _ot_kernels as K
+from chroma.transfers.regrain import _regrain_float, regrain
 
 
 def smooth_image(h=64, w=80, seed=0):
@@ -133,7 +133,7 @@ def test_callable_spellings_and_inputs_untouched():
     t = grainy_transfer(img)
     img0, t0 = img.copy(), t.copy()
     a = chroma.regrain(img, t)
-    b = chroma.transfer.regrain(img, t)
+    b = chroma.transfers.regrain(img, t)
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(img, img0)
     np.testing.assert_array_equal(t, t0)

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
-from chroma.colorize import scribble as scribble_mod
-from chroma.colorize.hints import Hints, sample_hints
-from chroma.colorize.scribble import scribble_colorize
+from chroma.colorization import scribble as scribble_mod
+from chroma.colorization.hints import Hints, sample_hints
+from chroma.colorization.scribble import scribble_colorize
 
 SCALE = {np.uint8: 255, np.uint16: 65535, np.float32: 1, np.float64: 1}
 
@@ -222,8 +222,8 @@ class BlockTorch:
 
 sys.meta_path.insert(0, BlockTorch())
 import numpy as np
-from chroma.colorize.scribble import scribble_colorize
-from chroma.colorize.welsh import welsh_colorize
+from chroma.colorization.scribble import scribble_colorize
+from chroma.colorization.welsh import welsh_colorize
 import chroma
 rng = np.random.default_rng(0)
 gray = rng.random((24, 32)).astype(np.float32)

@@ -6,9 +6,9 @@ from sklearn.base import clone
 
 from chroma import datasets
 from chroma.metrics import sliced_wasserstein_lab
-from chroma.transfer import _maps
-from chroma.transfer import _ot_kernels as K
-from chroma.transfer.sliced import SlicedOTTransfer, random_directions
+from chroma.transfers import _maps
+from chroma.transfers import _ot_kernels as K
+from chroma.transfers.sliced import SlicedOTTransfer, random_directions
 
 
 def blobs(rng, h, w, centers, spread):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from chroma._validate import (
+from chroma._core.validate import (
     NotFittedError,
     check_fitted,
     check_image,

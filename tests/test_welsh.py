@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
-from chroma.colorize import _guided, _guided_kernels, _welsh_kernels
-from chroma.colorize.welsh import (
+from chroma.colorization import _guided, _guided_kernels, _welsh_kernels
+from chroma.colorization.welsh import (
     _jittered_sample,
     _local_std,
     _match_numpy,

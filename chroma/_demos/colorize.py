@@ -23,7 +23,7 @@ def run(ctx) -> None:
         ctx.text('Skipped: the CNN prior needs PyTorch (pip install "chroma[neural]").')
         return
     import chroma
-    from chroma.colorize import DEFAULT_VIBRANCY, load_weights
+    from chroma.colorization import DEFAULT_VIBRANCY, load_weights
 
     rec = load_weights().record
     ctx.text(

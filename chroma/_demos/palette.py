@@ -16,7 +16,7 @@ def _ellipse(shape, center, radii, feather=0.06) -> np.ndarray:
 
 
 def run(ctx) -> None:
-    from chroma.palette import (
+    from chroma.palettes import (
         Palette,
         PaletteTransfer,
         extract_palette,

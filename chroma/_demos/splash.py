@@ -14,7 +14,7 @@ def _gray(mask):
 
 def run(ctx) -> None:
     from chroma import masks
-    from chroma.blend import blend, splash
+    from chroma.compositing import blend, splash
     from chroma.spaces import convert
 
     astro = ctx.sample("astronaut")
@@ -57,7 +57,7 @@ def run(ctx) -> None:
     )
 
     from chroma.pipeline import Pipeline, Step
-    from chroma.transfer import ReinhardTransfer
+    from chroma.transfers import ReinhardTransfer
 
     rocket = ctx.sample("rocket")
     sky = {"hue": [270, 70], "feather": 3}

@@ -10,7 +10,7 @@ TITLE = "Color transfer: histogram, Reinhard, MKL, IDT, sliced OT"
 
 def run(ctx) -> None:
     import chroma
-    from chroma.transfer import apply_lut, transfer
+    from chroma.transfers import apply_lut, transfer
 
     img = ctx.sample("coffee")
     ref = ctx.sample("chelsea")

@@ -1,0 +1,1 @@
+"""Internal foundations shared by every room: validation, registries, the step base, the thread policy."""

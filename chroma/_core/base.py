@@ -1,0 +1,131 @@
+"""The step contract every color operation follows, and the base class that gives it.
+
+A *step* learns from a reference once and applies what it learned to many
+images. Every registered transfer, palette transfer, tone, colorizer and
+stylizer is one, so :class:`chroma.Pipeline`, :func:`chroma.transfer`,
+``chroma batch`` and the contract test suite can treat them alike:
+
+* ``fit(reference, /, *, reference_mask=None, channel_axis=-1) -> self``:
+  `reference_mask` says which reference pixels count.
+* ``transform(image, /, *, region=None, channel_axis=-1) -> ndarray``: the
+  effect on the whole image, same height, width, dtype and alpha (gray may
+  come back RGB). `region` says where *image statistics* come from (for the
+  methods that use them); it is never a blend. Applying a mask is the job
+  of :func:`chroma.compositing.blend` alone.
+* ``get_params()`` / ``set_params(**p)`` / ``clone(step)``: the constructor's
+  parameters, stored unvalidated in ``__init__`` (scikit-learn's convention,
+  without importing scikit-learn). Learned state ends in ``_``.
+
+Inside chroma, the pipeline and the one-call functions validate an image once
+and call the internal ``_transform_image(arr, region)`` (and ``_fit_image``)
+of a :class:`ColorStep` directly, so a step is never checked twice.
+
+Examples
+--------
+>>> from chroma.transfers.reinhard import ReinhardTransfer
+>>> step = ReinhardTransfer(space="lab", strength=0.5)
+>>> isinstance(step, Step)
+True
+>>> clone(step).get_params() == step.get_params()
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["ColorStep", "Step", "clone"]
+
+
+@runtime_checkable
+class Step(Protocol):
+    """What every pipeline step provides (see the module docstring)."""
+
+    def fit(self, reference: np.ndarray, /, *, reference_mask=None) -> Step: ...
+
+    def transform(self, image: np.ndarray, /, *, region=None) -> np.ndarray: ...
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
+
+    def set_params(self, **params: Any) -> Step: ...
+
+
+class ColorStep:
+    """Parameters, ``repr`` and cloning for steps (scikit-learn's BaseEstimator, slimmed).
+
+    Subclasses store each ``__init__`` argument under its own name.
+    """
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        sig = inspect.signature(init)
+        return sorted(
+            p.name for p in sig.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters and their current values."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> ColorStep:
+        """Set constructor parameters; an unknown name is a ``ValueError``."""
+        valid = set(self._param_names())
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(
+                    f"{key!r} is not a parameter of {type(self).__name__}; "
+                    f"parameters are {sorted(valid)}."
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {}
+        sig = inspect.signature(type(self).__init__)
+        for p in sig.parameters.values():
+            if p.default is not p.empty:
+                defaults[p.name] = p.default
+        shown = []
+        for name, value in self.get_params().items():
+            default = defaults.get(name, inspect.Parameter.empty)
+            same = default is not inspect.Parameter.empty and _same(value, default)
+            if not same:
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __getstate__(self):
+        return dict(self.__dict__)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        result = a == b
+        return bool(result) if not isinstance(result, np.ndarray) else bool(result.all())
+    except Exception:  # pragma: no cover - exotic parameter types
+        return a is b
+
+
+def clone(step: Any) -> Any:
+    """A new, unfitted step with the same parameters (deep-copied).
+
+    Examples
+    --------
+    >>> from chroma.transfers.reinhard import ReinhardTransfer
+    >>> clone(ReinhardTransfer(space="rgb"))
+    ReinhardTransfer(space='rgb')
+    """
+    if not hasattr(step, "get_params"):
+        raise TypeError(f"cannot clone {type(step).__name__}: it has no get_params().")
+    params = {k: copy.deepcopy(v) for k, v in step.get_params(deep=False).items()}
+    return type(step)(**params)

@@ -1,0 +1,1 @@
+"""The comparison harness behind ``chroma bench``: cases, metric adapters, report."""

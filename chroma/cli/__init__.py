@@ -1,0 +1,72 @@
+"""The ``chroma`` command line: thin over the Python API.
+
+Subcommands live in :mod:`chroma.cli.commands`, one module each, discovered at
+start-up; a module registers its parser with ``register(subparsers)`` and sets
+``func`` (``args -> int``). Modules import only argparse at import time, so
+``chroma --help`` is fast.
+
+Errors are one line on stderr and a non-zero exit: 2 for bad input (missing
+or corrupt file, bad argument), 1 for anything unexpected; ``--debug`` shows
+the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from chroma import __version__
+
+__all__ = ["build_parser", "main"]
+
+USER_ERRORS = (ValueError, TypeError, OSError, ImportError, KeyError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from chroma.cli import commands
+    parser = argparse.ArgumentParser(
+        prog="chroma",
+        description="Color transfer, palettes, masks and colorization for images.",
+    )
+    parser.add_argument("--version", action="version", version=f"chroma {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("chroma: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if args.debug:
+            raise
+        message = " ".join(str(err).split()) or type(err).__name__
+        if isinstance(err, USER_ERRORS):
+            print(f"chroma {args.command}: error: {message}", file=sys.stderr)
+            return 2
+        print(
+            f"chroma {args.command}: internal error ({type(err).__name__}): {message} "
+            "(rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

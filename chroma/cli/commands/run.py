@@ -1,0 +1,38 @@
+"""``chroma run``: apply a recipe (a saved Pipeline, TOML or JSON) to an image or a folder."""
+
+from __future__ import annotations
+
+from chroma.cli.commands._common import add_output
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="apply a recipe (TOML/JSON pipeline of steps with masks) to images",
+        description="Fit the recipe's steps once on their references, then apply the "
+        "pipeline to IMAGE, or to every image in a folder (with a progress bar).",
+    )
+    p.add_argument("recipe", metavar="RECIPE", help="recipe file (.toml or .json)")
+    p.add_argument("image", metavar="IMAGE", help="input image or folder")
+    add_output(p)
+    p.add_argument("--reference", metavar="REF", default=None,
+                   help="reference image for steps whose recipe entry has none")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from chroma.io import read_image, write_image
+    from chroma.pipeline import Pipeline
+    from chroma.cli.commands._common import input_output_pairs, progress
+
+    pipe = Pipeline.load(args.recipe)
+    pairs = input_output_pairs(args.image, args.output)
+    reference = read_image(args.reference) if args.reference else None
+    pipe.fit(reference)
+    for src, dst in progress(pairs, desc="run"):
+        write_image(dst, pipe.transform(read_image(src)), overwrite=args.overwrite)
+    if len(pairs) == 1:
+        print(f"chroma run: wrote {pairs[0][1]}")
+    else:
+        print(f"chroma run: wrote {len(pairs)} images to {args.output}")
+    return 0

@@ -1,0 +1,54 @@
+"""``chroma tone``: sepia, duotone and gradient-map toning."""
+
+from __future__ import annotations
+
+import argparse
+
+from chroma.cli.commands._common import add_output
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "tone",
+        help="tone an image: sepia, duotone or a gradient map through colors",
+        description="Tone IMAGE (a file or a folder) by its lightness: --sepia keeps "
+        "lightness and adds a warm tint; --duotone C1,C2 and --colors C1,C2,... map dark to "
+        "light through the colors (hex codes, sorted by lightness), so lightness order is "
+        "kept.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("image", help="input image file or folder")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--sepia", action="store_true", help="sepia toning")
+    mode.add_argument("--duotone", metavar="C1,C2", help="two hex colors, e.g. 1b2a6b,f6d28a")
+    mode.add_argument("--colors", metavar="C1,C2,...",
+                      help="gradient map through two or more hex colors")
+    add_output(p)
+    p.add_argument("--strength", type=float, default=1.0, help="blend in [0, 1]")
+    p.set_defaults(func=run)
+
+
+def _hex_list(text: str, option: str) -> list[str]:
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    if not codes:
+        raise ValueError(f"{option} expects comma-separated hex colors, got {text!r}")
+    return [c if c.startswith("#") else f"#{c}" for c in codes]
+
+
+def run(args) -> int:
+    from chroma.io import read_image, write_image
+    from chroma.toning import ToneStep, tone
+    from chroma.cli.commands._common import input_output_pairs, progress
+
+    if args.sepia:
+        mode, colors = "sepia", None
+    elif args.duotone is not None:
+        mode, colors = "duotone", _hex_list(args.duotone, "--duotone")
+    else:
+        mode, colors = "gradient", _hex_list(args.colors, "--colors")
+    ToneStep(mode, colors=colors).fit()  # check the colors before reading anything
+    pairs = input_output_pairs(args.image, args.output)
+    for src, dst in progress(pairs, desc="tone"):
+        out = tone(read_image(src), mode=mode, colors=colors, strength=args.strength)
+        write_image(dst, out, overwrite=args.overwrite)
+    return 0

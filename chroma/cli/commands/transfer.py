@@ -1,0 +1,142 @@
+"""``chroma transfer``: give an image (or a folder of images) a reference's colors."""
+
+from __future__ import annotations
+
+import argparse
+
+from chroma.cli.commands._common import add_output
+
+METHODS = ("histogram", "reinhard", "mkl", "idt", "sot", "palette")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "transfer",
+        help="give an image (or every image in a folder) the colors of a reference",
+        description="Color transfer from REFERENCE onto IMAGE (a file, or a folder of "
+        "images: the reference is fitted once). The output keeps each input's dtype "
+        "(8/16-bit) and alpha. --lut-out also saves the grade as a .cube 3-D LUT for "
+        "video editors and ffmpeg (-vf lut3d=grade.cube).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("image", help="input image file or folder")
+    p.add_argument("reference", help="reference image whose colors are taken")
+    add_output(p)
+    p.add_argument("--method", choices=METHODS, default="reinhard", help="transfer method")
+    p.add_argument("--space", default=None,
+                   help="working color space (rgb, lab, lalphabeta, ...); default: the "
+                   "method's own")
+    p.add_argument("--mask", metavar="F", default=None,
+                   help="mask image for IMAGE: recolor (and measure) only where it is white")
+    p.add_argument("--reference-mask", metavar="F", default=None,
+                   help="mask image for REFERENCE: take colors only from where it is white")
+    p.add_argument("--strength", type=float, default=None, help="blend in [0, 1] (default 1)")
+    p.add_argument("--keep-luminance", action="store_true",
+                   help="keep the image's lightness; transfer only color")
+    p.add_argument("--seed", type=int, default=None, help="random seed (idt, sot)")
+    p.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
+                   help="other estimator parameter, e.g. --set n_iter=20 (repeatable)")
+    p.add_argument("--lut-out", metavar="CUBE", default=None,
+                   help="also write the grade as a 3-D LUT (.cube); for methods that depend "
+                   "on the image's statistics it is the mapping of the (first) image")
+    p.add_argument("--lut-size", type=int, default=33, help="grid points per axis of --lut-out")
+    p.set_defaults(func=run)
+
+
+def _value(text: str):
+    """'3' -> 3, '0.5' -> 0.5, 'true' -> True, 'none' -> None, else the string."""
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "none":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_options(items: list[str]) -> dict:
+    """``["a=1", "b=x"]`` -> ``{"a": 1, "b": "x"}`` with a clear error."""
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ValueError(f"--set expects KEY=VALUE with a parameter name, got {item!r}")
+        options[key.strip()] = _value(value.strip())
+    return options
+
+
+def read_mask(path: str, image):
+    """A mask file as float32 (M, N) in [0, 1], checked against ``image``'s size."""
+    try:
+        from chroma.masks import from_file
+    except ImportError:  # pragma: no cover - masks module not available
+        from_file = None
+    if from_file is not None:
+        return from_file(path, shape=image.shape)
+    import numpy as np
+
+    from chroma.io import read_image
+
+    m = read_image(path)
+    scale = float(np.iinfo(m.dtype).max) if m.dtype.kind == "u" else 1.0
+    m = m.astype(np.float32) / scale
+    if m.ndim == 3:
+        m = m[..., -1] if m.shape[-1] in (2, 4) else m[..., :3].mean(axis=-1)
+    if m.shape[:2] != image.shape[:2]:
+        raise ValueError(f"mask {path!r} is {m.shape[0]}x{m.shape[1]} but the image is "
+                         f"{image.shape[0]}x{image.shape[1]}")
+    return np.clip(m, 0.0, 1.0)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from chroma.io import read_image, write_image
+    from chroma.transfers import estimator
+    from chroma.transfers.lut import write_cube
+    from chroma.cli.commands._common import input_output_pairs, progress
+
+    pairs = input_output_pairs(args.image, args.output)
+    ref_path = Path(args.reference)
+    if any(ref_path.resolve() == dst.resolve() for _, dst in pairs):
+        raise ValueError(f"--output would overwrite the reference {args.reference!r}")
+    if args.lut_out and not args.lut_out.lower().endswith(".cube"):
+        raise ValueError(f"--lut-out must name a .cube file, got {args.lut_out!r}")
+    if args.lut_out and Path(args.lut_out).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.lut_out!r} exists; pass --overwrite to replace it")
+    options = parse_options(args.options)
+    for key in ("space", "strength", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            options["random_state" if key == "seed" else key] = value
+    if args.keep_luminance:
+        options["keep_luminance"] = True
+    est = estimator(args.method, **options)
+    reference = read_image(args.reference)
+    ref_mask = read_mask(args.reference_mask, reference) if args.reference_mask else None
+    est.fit(reference, mask=ref_mask)
+    lut_image = lut_mask = None
+    for src, dst in progress(pairs, desc="transfer"):
+        image = read_image(src)
+        mask = read_mask(args.mask, image) if args.mask else None
+        out = est.transform(image, mask=mask)
+        write_image(dst, out, overwrite=args.overwrite)
+        if lut_image is None:
+            lut_image, lut_mask = image, mask
+    if args.lut_out:
+        if not hasattr(est, "to_lut"):
+            raise ValueError(f"--method {args.method} cannot export a LUT")
+        lut = est.to_lut(args.lut_size, image=lut_image if est._uses_image_stats else None,
+                         mask=lut_mask)
+        write_cube(args.lut_out, lut, title=f"chroma {args.method} from {ref_path.name}",
+                   overwrite=args.overwrite)
+        print(f"chroma transfer: wrote {args.lut_out}")
+    if len(pairs) == 1:
+        print(f"chroma transfer: wrote {pairs[0][1]}")
+    else:
+        print(f"chroma transfer: wrote {len(pairs)} images to {args.output}")
+    return 0

@@ -1,0 +1,358 @@
+"""The neural prior: a small CNN that colorizes a gray photo (Zhang et al. 2016).
+
+The network (under 2 M parameters, shipped in ``chroma/colorization/weights/``)
+reads the CIELAB lightness at a working resolution and predicts, for each
+pixel of a 1/4-resolution grid, a distribution over the quantized a*b* bins
+of :mod:`chroma.colorization.bins`. The *annealed mean* of that distribution is
+the predicted color: ``vibrancy`` sets its temperature ``T = 1 - vibrancy``
+(``vibrancy=0`` is the plain mean, washed out; values near 1 approach the
+mode, vivid and patchy; Zhang et al. use ``T = 0.38``). Before decoding, the
+distribution is divided by the class-rebalancing weights of training raised
+to ``prior_correction``: training with rebalancing biases the network toward
+rare, saturated colors by up to ~30x, which on unseen photos gave garish,
+mostly wrong colors; ``prior_correction=1`` undoes the bias (the calibrated
+posterior), ``0`` keeps Zhang et al.'s raw output. The a*b* planes are
+upsampled bilinearly to the full size and recombined with the input's
+original, full-resolution lightness, which the output keeps exactly: colors
+that fall outside sRGB lose chroma (never lightness).
+
+Optional guidance: ``reference`` (a color photo) becomes the network's
+global a*b* histogram hint, then the predicted a*b* are pulled toward the
+reference's a*b*, lightness band by lightness band (2-D sliced optimal
+transport at the working size, ``reference_strength``); ``hints`` (points)
+go to the network's local a*b* hint channels.
+
+Torch is imported on first use; the weights are hash-checked, loaded once and
+cached.
+
+References
+----------
+.. [1] R. Zhang, P. Isola, A. A. Efros, "Colorful Image Colorization", ECCV 2016.
+.. [2] R. Zhang, J.-Y. Zhu, P. Isola, X. Geng, A. S. Lin, T. Yu, A. A. Efros,
+       "Real-Time User-Guided Image Colorization with Learned Deep Priors",
+       SIGGRAPH 2017.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from chroma._core.base import ColorStep
+from chroma._core.validate import check_fitted, check_image, check_mask, check_strength, to_float
+
+__all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prior",
+           "load_weights"]
+
+# chosen on the training photos held out by the training run (benchmarks/colorization.py
+# select; results in benchmarks/results/colorization_selection.md), never on the eval photos
+DEFAULT_VIBRANCY = 0.0
+DEFAULT_CORRECTION = 0.85
+WORKING_SIZE = 112
+
+
+def _check_vibrancy(vibrancy) -> float:
+    if vibrancy is None:
+        return DEFAULT_VIBRANCY
+    if isinstance(vibrancy, bool) or not isinstance(vibrancy, numbers.Real):
+        raise TypeError(
+            f"`vibrancy` must be a number in [0, 0.99], got {type(vibrancy).__name__}."
+        )
+    v = float(vibrancy)
+    if not 0.0 <= v <= 0.99:
+        raise ValueError(f"`vibrancy` must be a number in [0, 0.99], got {vibrancy!r}.")
+    return v
+
+
+def _check_correction(value) -> float:
+    if value is None:
+        return DEFAULT_CORRECTION
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`prior_correction` must be a number in [0, 1], got {type(value).__name__}."
+        )
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"`prior_correction` must be a number in [0, 1], got {value!r}.")
+    return float(value)
+
+
+def _check_working_size(size) -> int:
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 16 <= size <= 2048:
+        raise ValueError(f"`working_size` must be an int in [16, 2048], got {size!r}.")
+    return int(size)
+
+
+def load_weights(weights=None):
+    """Load (once, then cached) and hash-check the colorizer's weights.
+
+    Parameters
+    ----------
+    weights : path-like, optional
+        A weights file exported by ``python -m chroma.colorization.train --export``
+        with its ``.json`` record next to it. Default: the shipped weights.
+
+    Returns
+    -------
+    model : object
+        Holds ``net`` (the torch module), ``bins``, ``prior``, ``config`` and
+        ``record`` (the JSON record: SHA-256, recipe, data, metrics).
+
+    Raises
+    ------
+    ImportError
+        PyTorch is not installed.
+    OSError
+        The file does not match its recorded SHA-256.
+    """
+    from chroma.colorization._infer import load_model
+
+    return load_model(weights)
+
+
+def _reference_lab(reference, reference_mask):
+    """A strided sample (about 16k pixels) of the reference in Lab, and its mask weights."""
+    from chroma.spaces import _convert_float
+
+    ref, _ = to_float(reference, name="reference", gray_to_rgb=True)
+    w = None
+    if reference_mask is not None:
+        w = check_mask(reference_mask, ref.shape, name="reference_mask")
+    step = max(1, int(np.ceil(np.sqrt(ref.shape[0] * ref.shape[1] / 16384))))
+    lab = _convert_float(ref[::step, ::step], "rgb", "lab").reshape(-1, 3)
+    if w is not None:
+        w = w[::step, ::step].reshape(-1)
+        if w.sum() <= 0:
+            raise ValueError("`reference_mask` selects no pixel of `reference`.")
+    return lab, w
+
+
+def _reference_hist(model, lab, w) -> np.ndarray:
+    """Global hint: the reference's a*b* distribution over the model's bins."""
+    from chroma.colorization.bins import encode_soft
+
+    z = encode_soft(lab[:, 1:], model.bins)
+    if w is not None:
+        hist = (z * w[:, None]).sum(0) / w.sum()
+    else:
+        hist = z.mean(0)
+    return hist.astype(np.float32)
+
+
+def _match_reference(lightness, ab, ref_lab, ref_w, side, strength, random_state):
+    """Pull the predicted a*b* toward the reference's, per lightness band.
+
+    The match runs at the network's working size (the a*b* there carry all
+    the prediction's detail); the a*b* displacement is upsampled bilinearly.
+    """
+    from chroma.colorization._infer import resize_plane, working_shape
+    from chroma.colorization._net import import_torch
+    from chroma.colorization._reference import match_ab_by_lightness
+
+    torch = import_torch()
+    h, w = lightness.shape
+    size = working_shape((h, w), side)
+    with torch.inference_mode():
+        full = torch.from_numpy(np.ascontiguousarray(
+            np.concatenate([lightness[..., None], ab], -1).transpose(2, 0, 1)))[None]
+        small = resize_plane(torch, full, size)[0].numpy().transpose(1, 2, 0)
+        moved = match_ab_by_lightness(small, ref_lab, ref_weights=ref_w, strength=strength,
+                                      random_state=random_state)
+        delta = np.ascontiguousarray((moved[..., 1:] - small[..., 1:]).transpose(2, 0, 1))
+        delta = resize_plane(torch, torch.from_numpy(delta)[None], (h, w))[0].numpy()
+    return ab + delta.transpose(1, 2, 0)
+
+
+def _dense_hints(hints, shape, working_size):
+    """Local hints as a full-size (M, N, 2) a*b* image and (M, N) mask."""
+    from chroma.colorization.hints import parse_hints
+
+    h = parse_hints(hints, shape=shape)
+    # a point must survive the shrink to the working size: paint a small disk
+    radius = max(0, round(min(shape[:2]) / working_size / 2))
+    ab, known = h.to_dense(shape[:2], radius=radius)
+    return ab, known.astype(np.float32)
+
+
+def colorize_prior(
+    image,
+    *,
+    vibrancy: float | None = None,
+    reference=None,
+    reference_mask=None,
+    reference_strength: float = 1.0,
+    hints=None,
+    strength: float = 1.0,
+    prior_correction: float | None = None,
+    working_size: int = WORKING_SIZE,
+    weights=None,
+    channel_axis: int = -1,
+) -> np.ndarray:
+    """Colorize a gray (or color) photo with the shipped CNN prior.
+
+    Parameters
+    ----------
+    image : ndarray (M, N), (M, N, 1), (M, N, 2), (M, N, 3) or (M, N, 4)
+        Gray or color image; a color image is colorized from its lightness.
+        uint8, uint16 or float in [0, 1]; alpha is kept.
+    vibrancy : float in [0, 0.99], optional
+        How colorful: the annealed-mean temperature is ``T = 1 - vibrancy``.
+        Default :data:`DEFAULT_VIBRANCY`.
+    reference : ndarray, optional
+        A color photo whose colors guide the output: its a*b* histogram is the
+        network's global hint, then the predicted a*b* are pulled toward the
+        reference's a*b* band by band of lightness (2-D sliced optimal
+        transport at the working size, :mod:`chroma.colorization._reference`).
+    reference_mask : array_like (P, Q), optional
+        Which pixels of `reference` count (weights in [0, 1]).
+    reference_strength : float in [0, 1], optional
+        How far the predicted a*b* move toward the reference's distribution
+        (0: the global hint only; 1: matched). Ignored without `reference`.
+    hints : list, dict, str, path-like, ndarray or Hints, optional
+        Point color hints (see :mod:`chroma.colorization.hints`), fed to the
+        network's local hint channels.
+    strength : float in [0, 1], optional
+        Blend of the predicted a*b* with the input's.
+    prior_correction : float in [0, 1], optional
+        How much of the training's class rebalancing is undone before decoding
+        (1: calibrated colors; 0: Zhang et al.'s raw, saturated output).
+        Default :data:`DEFAULT_CORRECTION`.
+    working_size : int, optional
+        Short side, in pixels, at which the network runs.
+    weights : path-like, optional
+        Other weights (see :func:`load_weights`).
+    channel_axis : int, optional
+        Channel axis of `image` (and of the output).
+
+    Returns
+    -------
+    out : ndarray
+        RGB (plus alpha if the input had one), the input's dtype; its CIELAB
+        L* equals the input's (up to the output dtype's rounding).
+
+    Examples
+    --------
+    >>> from chroma.datasets import sample
+    >>> gray = sample("coffee")[::4, ::4].mean(axis=-1).astype(np.uint8)
+    >>> out = colorize_prior(gray)
+    >>> out.shape, out.dtype
+    ((100, 150, 3), dtype('uint8'))
+    """
+    from chroma.spaces import _convert_float
+    from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+
+    check_image(image, channel_axis=channel_axis)
+    x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
+    v = _check_vibrancy(vibrancy)
+    s = check_strength(strength)
+    rs = check_strength(reference_strength, name="reference_strength")
+    alpha = _check_correction(prior_correction)
+    side = _check_working_size(working_size)
+    model = load_weights(weights)
+    lab = _convert_float(x, "rgb", "lab")
+    lightness = lab[..., 0]
+    ref_lab = ref_w = hist = None
+    if reference is not None:
+        ref_lab, ref_w = _reference_lab(reference, reference_mask)
+        hist = _reference_hist(model, ref_lab, ref_w)
+    hint_ab = hint_mask = None
+    if hints is not None:
+        hint_ab, hint_mask = _dense_hints(hints, x.shape, side)
+    ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
+                    side=side,
+                    hint_ab=hint_ab, hint_mask=hint_mask, hist=hist)
+    if reference is not None and rs > 0:
+        ab = _match_reference(lightness, ab, ref_lab, ref_w, side, rs, random_state=0)
+    ab_in = lab[..., 1:]
+    if s == 1.0:
+        lab[..., 1:] = ab
+    else:
+        lab[..., 1:] = ab_in + s * (ab - ab_in)
+    rgb = lab_to_rgb_keep_lightness(lab)
+    return restore(rgb)
+
+
+class Colorizer(ColorStep):
+    """Colorization as a step: ``Colorizer().fit(reference).transform(gray)``.
+
+    Parameters
+    ----------
+    method : {"prior", "welsh", "scribble"}, optional
+        A name in :data:`chroma.colorization.COLORIZERS`: ``"prior"`` the CNN
+        (the reference, if any, guides its colors), ``"welsh"`` Welsh et al.
+        (2002) transfer from the reference (needs one), ``"scribble"`` Levin
+        et al. (2004) propagation of `hints` (needs them).
+    vibrancy, prior_correction, working_size, weights : optional
+        ``"prior"`` only; see :func:`colorize_prior`.
+    hints : optional
+        Point hints (see :mod:`chroma.colorization.hints`), for ``"prior"`` and
+        ``"scribble"``.
+
+    Attributes
+    ----------
+    reference_ : ndarray or None
+        A copy of the reference given to :meth:`fit`.
+
+    Examples
+    --------
+    >>> from chroma.datasets import sample
+    >>> gray = sample("chelsea")[::4, ::4].mean(axis=-1)
+    >>> Colorizer().fit().transform(gray).shape
+    (75, 113, 3)
+    """
+
+    def __init__(self, method: str = "prior", *, vibrancy: float | None = None,
+                 prior_correction: float | None = None, working_size: int = WORKING_SIZE,
+                 weights=None, hints=None):
+        self.method = method
+        self.vibrancy = vibrancy
+        self.prior_correction = prior_correction
+        self.working_size = working_size
+        self.weights = weights
+        self.hints = hints
+
+    def _options(self) -> dict:
+        """The keyword arguments of the method's function."""
+        if self.method == "prior":
+            opts = dict(vibrancy=self.vibrancy, prior_correction=self.prior_correction,
+                        working_size=self.working_size, weights=self.weights,
+                        hints=self.hints, reference=self.reference_,
+                        reference_mask=self.reference_mask_)
+        elif self.method == "welsh":
+            opts = dict(reference=self.reference_, reference_mask=self.reference_mask_)
+        else:
+            opts = dict(hints=self.hints)
+        return opts
+
+    def fit(self, reference=None, /, *, reference_mask=None, channel_axis: int = -1):
+        """Store the (optional) reference; the network itself is pre-trained."""
+        from chroma.colorization import COLORIZERS
+
+        COLORIZERS.check(self.method)
+        if reference is not None:
+            reference = np.array(check_image(reference, name="reference",
+                                             channel_axis=channel_axis), copy=True)
+            if reference_mask is not None:
+                reference_mask = check_mask(reference_mask, reference.shape,
+                                            name="reference_mask")
+        elif self.method == "welsh":
+            raise ValueError('Colorizer(method="welsh") needs a `reference` in fit(reference).')
+        if self.method == "scribble" and self.hints is None:
+            raise ValueError('Colorizer(method="scribble") needs `hints`.')
+        self.reference_ = reference
+        self.reference_mask_ = reference_mask
+        return self
+
+    def transform(self, image, /, *, region=None, channel_axis: int = -1):
+        """Colorize `image` (RGB out, its dtype and alpha kept); `region` is unused."""
+        check_fitted(self, "reference_")
+        arr = check_image(image, channel_axis=channel_axis)
+        out = self._transform_image(arr, None)
+        if out.ndim == 3 and channel_axis not in (None, -1, 2):
+            out = np.moveaxis(out, -1, channel_axis)
+        return out
+
+    def _transform_image(self, arr, sel):
+        from chroma.colorization import COLORIZERS
+
+        return COLORIZERS.load(self.method)(arr, **self._options())

@@ -1,0 +1,219 @@
+"""Numba kernels for :mod:`chroma.transfers.histogram` (private).
+
+Pixels arrive as a 2-D ``(N, Ctot)`` view of the caller's image (any strides,
+any of uint8 / uint16 / float32 / float64): the first ``C`` channels are
+colors, the rest (alpha) is copied through untouched. ``sel`` is a boolean
+``(N,)`` selection for statistics (length 0 means every pixel). Each kernel has
+a NumPy twin in :mod:`chroma.transfers.histogram` (``_np_*``) that the tests compare it
+to. Importing this module compiles nothing.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+_opts = dict(cache=True, nogil=True)
+
+from chroma._core.parallel import PARALLEL_MIN_PIXELS, sized  # noqa: F401 (re-used here)
+
+
+def _n_chunks(n: int) -> int:
+    return max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
+
+
+@njit(parallel=True, **_opts)
+def _counts_int(x, sel, n_colors, n_levels, n_chunks):
+    n = x.shape[0]
+    hist = np.zeros((n_chunks, n_colors, n_levels), np.int32)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    for k in prange(n_chunks):
+        h = hist[k]
+        start, stop = k * step, min(n, (k + 1) * step)
+        if n_colors == 3 and not use_sel:  # the common case, unrolled
+            h0, h1, h2 = h[0], h[1], h[2]
+            for i in range(start, stop):
+                h0[x[i, 0]] += 1
+                h1[x[i, 1]] += 1
+                h2[x[i, 2]] += 1
+        else:
+            for i in range(start, stop):
+                if use_sel and not sel[i]:
+                    continue
+                for c in range(n_colors):
+                    h[c, x[i, c]] += 1
+    out = np.zeros((n_colors, n_levels), np.int64)
+    for k in range(n_chunks):
+        for c in range(n_colors):
+            for v in range(n_levels):
+                out[c, v] += hist[k, c, v]
+    return out
+
+
+@sized
+def counts_int(x, sel, n_colors, n_levels):
+    """Per-channel counts of integer levels: ``(n_colors, n_levels)`` int64."""
+    return _counts_int(x, sel, n_colors, n_levels, _n_chunks(x.shape[0]))
+
+
+@sized
+@njit(parallel=True, **_opts)
+def lut_int(x, lut, out):
+    """``out[i, c] = lut[c, x[i, c]]`` for colors, ``out[i, c] = x[i, c]`` for alpha."""
+    n_colors = lut.shape[0]
+    n_total = x.shape[1]
+    if n_colors == 3 and n_total == 3:
+        l0, l1, l2 = lut[0], lut[1], lut[2]
+        for i in prange(x.shape[0]):
+            out[i, 0] = l0[x[i, 0]]
+            out[i, 1] = l1[x[i, 1]]
+            out[i, 2] = l2[x[i, 2]]
+        return
+    for i in prange(x.shape[0]):
+        for c in range(n_colors):
+            out[i, c] = lut[c, x[i, c]]
+        for c in range(n_colors, n_total):
+            out[i, c] = x[i, c]
+
+
+@njit(parallel=True, **_opts)
+def _minmax(x, sel, n_colors, n_chunks):
+    n = x.shape[0]
+    lo = np.full((n_chunks, n_colors), np.inf)
+    hi = np.full((n_chunks, n_colors), -np.inf)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    for k in prange(n_chunks):
+        for i in range(k * step, min(n, (k + 1) * step)):
+            if use_sel and not sel[i]:
+                continue
+            for c in range(n_colors):
+                v = np.float64(x[i, c])
+                if v < lo[k, c]:
+                    lo[k, c] = v
+                if v > hi[k, c]:
+                    hi[k, c] = v
+    out_lo = np.empty(n_colors)
+    out_hi = np.empty(n_colors)
+    for c in range(n_colors):
+        out_lo[c] = lo[:, c].min()
+        out_hi[c] = hi[:, c].max()
+    return out_lo, out_hi
+
+
+@sized
+def minmax(x, sel, n_colors):
+    """Per-channel min and max (float64) over the selected pixels."""
+    return _minmax(x, sel, n_colors, _n_chunks(x.shape[0]))
+
+
+@njit(parallel=True, **_opts)
+def _counts_float(x, sel, lo, scale, n_bins, n_chunks):
+    n = x.shape[0]
+    n_colors = lo.shape[0]
+    hist = np.zeros((n_chunks, n_colors, n_bins), np.int32)
+    bad = np.zeros(n_chunks, np.int64)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    top = n_bins - 1
+    for k in prange(n_chunks):
+        h = hist[k]
+        nbad = 0
+        start, stop = k * step, min(n, (k + 1) * step)
+        if n_colors == 3 and not use_sel:  # the common case, unrolled
+            h0, h1, h2 = h[0], h[1], h[2]
+            l0, l1, l2 = lo[0], lo[1], lo[2]
+            s0, s1, s2 = scale[0], scale[1], scale[2]
+            for i in range(start, stop):
+                a = x[i, 0]
+                b = x[i, 1]
+                c = x[i, 2]
+                if (a - a) + (b - b) + (c - c) != 0:  # NaN or infinity somewhere
+                    nbad += (a - a != 0) + (b - b != 0) + (c - c != 0)
+                    continue
+                h0[min(max(int((a - l0) * s0), 0), top)] += 1
+                h1[min(max(int((b - l1) * s1), 0), top)] += 1
+                h2[min(max(int((c - l2) * s2), 0), top)] += 1
+        else:
+            for i in range(start, stop):
+                for c in range(n_colors):
+                    v = x[i, c]
+                    if v - v != 0:  # NaN or infinity
+                        nbad += 1
+                    elif not use_sel or sel[i]:
+                        j = int((v - lo[c]) * scale[c])
+                        h[c, min(max(j, 0), top)] += 1
+        bad[k] = nbad
+    out = np.zeros((n_colors, n_bins), np.int64)
+    for k in range(n_chunks):
+        for c in range(n_colors):
+            for b in range(n_bins):
+                out[c, b] += hist[k, c, b]
+    return out, bad.sum()
+
+
+@sized
+def counts_float(x, sel, lo, scale, n_bins):
+    """Per-channel counts in ``n_bins`` equal bins from ``lo`` (bin = (v - lo) * scale).
+
+    Returns ``(counts, n_bad)``: NaN and infinite values (anywhere, selected or not) are
+    not counted but reported in ``n_bad``. Arithmetic is in the dtype of ``x``.
+    """
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    return _counts_float(x, sel, lo.astype(dt), scale.astype(dt), n_bins,
+                         _n_chunks(x.shape[0]))
+
+
+@njit(parallel=True, **_opts)
+def _map_float(x, lo, scale, pairs, out, clip, top):
+    n_colors = lo.shape[0]
+    n_total = x.shape[1]
+    zero = top - top
+    one = zero + 1
+    if n_colors == 3 and n_total == 3 and clip:  # the common case, unrolled
+        l0, l1, l2 = lo[0], lo[1], lo[2]
+        s0, s1, s2 = scale[0], scale[1], scale[2]
+        p0, p1, p2 = pairs[0], pairs[1], pairs[2]
+        for i in prange(x.shape[0]):
+            t = min(max((x[i, 0] - l0) * s0, zero), top)
+            fl = np.floor(t)
+            j = int(fl)
+            out[i, 0] = min(max(p0[j, 0] + (t - fl) * p0[j, 1], zero), one)
+            t = min(max((x[i, 1] - l1) * s1, zero), top)
+            fl = np.floor(t)
+            j = int(fl)
+            out[i, 1] = min(max(p1[j, 0] + (t - fl) * p1[j, 1], zero), one)
+            t = min(max((x[i, 2] - l2) * s2, zero), top)
+            fl = np.floor(t)
+            j = int(fl)
+            out[i, 2] = min(max(p2[j, 0] + (t - fl) * p2[j, 1], zero), one)
+        return
+    for i in prange(x.shape[0]):
+        for c in range(n_colors):
+            t = (x[i, c] - lo[c]) * scale[c]
+            t = min(max(t, zero), top)  # top: just below n_bins
+            fl = np.floor(t)  # same float type as t
+            j = int(fl)
+            v = pairs[c, j, 0] + (t - fl) * pairs[c, j, 1]
+            if clip:
+                v = min(max(v, zero), one)
+            out[i, c] = v
+        for c in range(n_colors, n_total):
+            out[i, c] = x[i, c]
+
+
+@sized
+def map_float(x, lo, scale, table, out, clip):
+    """Piecewise-linear map: bin edges ``lo + j / scale`` go to ``table[c, j]``.
+
+    Colors are mapped (and clipped to [0, 1] when ``clip``); extra channels
+    (alpha) are copied. Arithmetic is in the dtype of ``x``; each bin's start
+    value and slope sit side by side (one memory access per value).
+    """
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    table = table.astype(dt)
+    pairs = np.stack([table[:, :-1], np.diff(table, axis=1)], axis=-1)
+    top = np.nextafter(dt.type(table.shape[1] - 1), dt.type(0))
+    _map_float(x, lo.astype(dt), scale.astype(dt), np.ascontiguousarray(pairs), out, clip, top)

@@ -1,0 +1,100 @@
+"""Shared helpers of IDT and sliced OT: 1-D quantile maps along directions (private).
+
+Both methods move pixels along directions by monotone 1-D maps
+``T = Q_ref o F_img`` (the image's CDF followed by the reference's quantile
+function along that direction). A map is stored as its values on a uniform
+grid of ``B + 1`` nodes over the range of the image's projections, so that
+it applies to any pixel (a sample, the whole image, a LUT grid) in O(1); the
+pixel kernels are in :mod:`chroma.transfers._ot_kernels`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+N_LEVELS = 1025  # quantile levels stored per direction for the reference
+
+
+def levels() -> np.ndarray:
+    return np.linspace(0.0, 1.0, N_LEVELS)
+
+
+def quantiles_from_hist(hist: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Quantile functions ``(m, N_LEVELS)`` of histograms ``(m, bins)`` over [lo, hi].
+
+    The CDF is taken piecewise linear inside each bin (exact at the edges);
+    a direction with ``lo == hi`` (a constant projection) gives a constant.
+    """
+    m, bins = hist.shape
+    u = levels()
+    out = np.empty((m, N_LEVELS))
+    for j in range(m):
+        if not hi[j] > lo[j]:
+            out[j] = lo[j]
+            continue
+        c = np.concatenate([[0.0], np.cumsum(hist[j], dtype=np.float64)])
+        c /= c[-1]
+        e = np.clip(np.searchsorted(c, u, side="left"), 1, bins)
+        c0, c1 = c[e - 1], c[e]
+        f = np.where(c1 > c0, (u - c0) / np.where(c1 > c0, c1 - c0, 1.0), 0.0)
+        width = (hi[j] - lo[j]) / bins
+        out[j] = lo[j] + (e - 1 + f) * width
+    return out
+
+
+def quantiles_from_sorted(s: np.ndarray) -> np.ndarray:
+    """Quantile functions ``(m, N_LEVELS)`` of sorted samples ``(m, n)`` (linear, type 7)."""
+    n = s.shape[1]
+    pos = levels() * (n - 1)
+    i = np.minimum(pos.astype(np.int64), max(n - 2, 0))
+    f = pos - i
+    if n == 1:
+        return np.repeat(s[:, :1], N_LEVELS, axis=1)
+    return s[:, i] * (1.0 - f) + s[:, i + 1] * f
+
+
+def tables_from_cdf(cdf: np.ndarray, q_ref: np.ndarray) -> np.ndarray:
+    """Map values ``Q_ref(cdf)`` for CDF values ``(m, B + 1)`` at the grid nodes."""
+    u = levels()
+    return np.stack([np.interp(cdf[j], u, q_ref[j]) for j in range(len(cdf))])
+
+
+def constant_rows(tables: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  q_ref: np.ndarray) -> None:
+    """Directions where the image is constant go to the reference's mean (in place).
+
+    A point mass is transported onto the mean of the target (its barycentre).
+    """
+    for j in np.flatnonzero(~(hi > lo)):
+        tables[j] = _mean_of_quantiles(q_ref[j])
+
+
+def _mean_of_quantiles(q: np.ndarray) -> float:
+    return float(np.mean(0.5 * (q[1:] + q[:-1])))
+
+
+def sample_rows(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A float32 C-contiguous copy of ``size`` random rows of ``x`` (all rows if fewer).
+
+    Stratified: one random row in each of ``size`` equal runs of rows, so the
+    sample covers the whole image and needs no sort.
+    """
+    n = len(x)
+    if n <= size:
+        return np.array(x, dtype=np.float32, order="C")
+    stride = n / size
+    idx = (np.arange(size) * stride).astype(np.int64)
+    idx += rng.integers(0, max(int(stride), 1), size)
+    return np.ascontiguousarray(x[idx], dtype=np.float32)
+
+
+def check_int(value, name: str, low: int, high: int | None = None) -> int:
+    """An int in [low, high] or a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"`{name}` must be an int, got {type(value).__name__}.")
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"`{name}` must be an int {bound}, got {value!r}.")
+    return int(value)

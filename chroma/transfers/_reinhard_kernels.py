@@ -1,0 +1,192 @@
+"""Fused Numba kernels for Reinhard transfer in CIELAB (private).
+
+Two passes instead of five: (1) sRGB → CIELAB with the per-channel sums of the
+Lab values (the statistics), the Lab pixels kept in a float32 buffer; (2) the
+per-channel affine map, CIELAB → sRGB and the caller's dtype (rounded), alpha
+copied. Transcendentals come from tables, accurate far below what the output
+can show:
+
+* sRGB decoding: the exact value for uint8/uint16 (a table of every level);
+  for float input linear interpolation in a 4096-interval table of the power
+  branch (error < 1e-7);
+* cube root: a table guess refined by one Newton step (relative error < 1e-8);
+* sRGB encoding: linear interpolation in a 4096-interval table indexed by
+  ``sqrt(linear)`` (smooth in that variable; error < 1e-6, i.e. < 0.07 of a
+  16-bit level).
+
+The kernels are compiled with ``fastmath`` (contracted multiply-adds, about
+15 % faster; the inputs are checked finite). Constants are those of
+:mod:`chroma.spaces` (scikit-image's). The NumPy twins are
+:func:`chroma.transfers.reinhard._np_lab_moments` and
+:func:`chroma.transfers.reinhard._np_lab_affine_to_srgb`, exact formulas.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from chroma._core.parallel import sized
+from chroma.spaces import LINEAR_FROM_XYZ, WHITE_D65, XYZ_FROM_LINEAR
+
+_opts = dict(cache=True, nogil=True)
+_fast = dict(cache=True, nogil=True, fastmath=True)
+
+_N = 4096
+_S2L = ((np.linspace(0.0, 1.0, _N + 1) + 0.055) / 1.055) ** 2.4  # power branch only
+_CBRT_MAX = 1.25
+_CBRT = np.cbrt(np.linspace(0.0, _CBRT_MAX, _N + 1))
+with np.errstate(divide="ignore"):
+    _CBRT_STEP = 1.0 / (3.0 * _CBRT**2)  # Newton's 1 / f'(y) at the node: ample for one step
+_s = np.linspace(0.0, 1.0, _N + 1)
+_lin = _s * _s
+_L2S = np.where(_lin > 0.0031308, 1.055 * _lin ** (1 / 2.4) - 0.055, 12.92 * _lin)
+M = XYZ_FROM_LINEAR / WHITE_D65[:, None]  # linear RGB -> XYZ / white
+MI = LINEAR_FROM_XYZ * WHITE_D65[None, :]  # XYZ / white -> linear RGB
+DELTA = 0.008856
+K1 = 7.787
+K0 = 16.0 / 116.0
+FMIN = 0.2068966
+
+
+def decode_table(dtype) -> np.ndarray:
+    """Exact linear value of every level of an integer dtype (float64)."""
+    levels = np.iinfo(dtype).max
+    v = np.arange(levels + 1) / levels
+    return np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92)
+
+
+@njit(inline="always", **_fast)
+def _decode_float(v):
+    if 0.04045 < v <= 1.0:
+        p = v * _N
+        i = min(int(p), _N - 1)
+        w = p - i
+        return _S2L[i] + w * (_S2L[i + 1] - _S2L[i])
+    if v > 0.04045:
+        return ((v + 0.055) / 1.055) ** 2.4
+    return v * (1.0 / 12.92)
+
+
+@njit(inline="always", **_fast)
+def _f(t):
+    if t <= DELTA:
+        return K1 * t + K0
+    if t >= _CBRT_MAX:
+        return np.cbrt(t)
+    p = t * (_N / _CBRT_MAX)
+    i = min(int(p), _N - 1)
+    w = p - i
+    g = _CBRT[i] + w * (_CBRT[i + 1] - _CBRT[i])
+    return g - (g * g * g - t) * _CBRT_STEP[i + 1]
+
+
+@njit(inline="always", **_fast)
+def _finv(f):
+    if f > FMIN:
+        return f * f * f
+    return (f - K0) * (1.0 / K1)
+
+
+@njit(inline="always", **_fast)
+def _encode(v):
+    if v <= 0.0:
+        return 0.0
+    if v >= 1.0:
+        return 1.0
+    p = np.sqrt(v) * _N
+    i = min(int(p), _N - 1)
+    w = p - i
+    return _L2S[i] + w * (_L2S[i + 1] - _L2S[i])
+
+
+@njit(inline="always", **_fast)
+def _lab(r, g, b):
+    fx = _f(M[0, 0] * r + M[0, 1] * g + M[0, 2] * b)
+    fy = _f(M[1, 0] * r + M[1, 1] * g + M[1, 2] * b)
+    fz = _f(M[2, 0] * r + M[2, 1] * g + M[2, 2] * b)
+    return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
+
+
+def _make_moments(integer: bool):
+    @njit(parallel=True, **_fast)
+    def kernel(x, dec, scale, lab, store, n_chunks):
+        n = x.shape[0]
+        acc = np.zeros((n_chunks, 6))
+        step = (n + n_chunks - 1) // n_chunks
+        for k in prange(n_chunks):
+            s0 = s1 = s2 = q0 = q1 = q2 = 0.0
+            for i in range(k * step, min(n, (k + 1) * step)):
+                if integer:
+                    L, A, B = _lab(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]])
+                else:
+                    L, A, B = _lab(_decode_float(np.float64(x[i, 0]) * scale),
+                                   _decode_float(np.float64(x[i, 1]) * scale),
+                                   _decode_float(np.float64(x[i, 2]) * scale))
+                if store:
+                    lab[i, 0] = L
+                    lab[i, 1] = A
+                    lab[i, 2] = B
+                L -= 50.0  # a shift keeps E[x^2] - E[x]^2 well conditioned
+                s0 += L
+                s1 += A
+                s2 += B
+                q0 += L * L
+                q1 += A * A
+                q2 += B * B
+            acc[k, 0] = s0
+            acc[k, 1] = s1
+            acc[k, 2] = s2
+            acc[k, 3] = q0
+            acc[k, 4] = q1
+            acc[k, 5] = q2
+        return acc.sum(axis=0)
+
+    return kernel
+
+
+_lab_moments_int = _make_moments(True)
+_lab_moments_float = _make_moments(False)
+
+
+@sized
+def lab_moments(x, dec, scale, lab):
+    """CIELAB mean and std per channel of the sRGB pixels ``x[:, :3]``.
+
+    ``dec`` is :func:`decode_table` for integer ``x`` (empty for float ``x``, which is
+    multiplied by ``scale``); the Lab pixels are written to ``lab`` unless it is empty.
+    """
+    n = x.shape[0]
+    n_chunks = max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
+    kernel = _lab_moments_int if x.dtype.kind == "u" else _lab_moments_float
+    acc = kernel(x, dec, float(scale), lab, lab.shape[0] > 0, n_chunks)
+    mean = acc[:3] / n
+    var = np.maximum(acc[3:] / n - mean**2, 0.0)
+    mean[0] += 50.0
+    return mean, np.sqrt(var)
+
+
+@sized
+@njit(parallel=True, **_fast)
+def lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
+    """``lab * gain + offset`` per channel, to sRGB clipped to [0, 1], times ``out_scale``
+    (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
+    has_alpha = alpha.shape[0] > 0
+    for i in prange(lab.shape[0]):
+        L = np.float64(lab[i, 0]) * gain[0] + offset[0]
+        A = np.float64(lab[i, 1]) * gain[1] + offset[1]
+        B = np.float64(lab[i, 2]) * gain[2] + offset[2]
+        fy = (L + 16.0) * (1.0 / 116.0)
+        fx = A * (1.0 / 500.0) + fy
+        fz = max(fy - B * (1.0 / 200.0), 0.0)
+        X = _finv(fx)
+        Y = _finv(fy)
+        Z = _finv(fz)
+        for c in range(3):
+            v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
+            if rint:
+                v = np.floor(v + 0.5)
+            out[i, c] = v
+        if has_alpha:
+            out[i, 3] = alpha[i]
