@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
-from sklearn.base import clone
 
-from chroma.palettes import _kernels as K
 from chroma import palettes as P
+from chroma._core.base import clone
 from chroma.palettes import (
     KMeansPalette,
     Palette,
@@ -14,9 +13,10 @@ from chroma.palettes import (
     quantize,
     recolor,
     replace_color,
-    tone,
 )
+from chroma.palettes import _kernels as K
 from chroma.spaces import convert
+from chroma.toning import tone
 
 try:
     from chroma.metrics import ciede2000

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma.bench.harness import Case
 from chroma import metrics
+from chroma.bench.harness import Case
 
 POT_SAMPLES = 1000
 _CACHE: dict = {}
@@ -47,7 +47,7 @@ def _chroma_idt(image, reference):
 def _chroma_idt_all(image, reference):
     from chroma.transfers.idt import IDTTransfer
 
-    est = IDTTransfer(6, rotations="pitie", bins=300, sample_size=1 << 40)
+    est = IDTTransfer(6, rotations="pitie", bins=300, max_pixels=1 << 40)
     return est.fit(reference).transform(image)
 
 
