@@ -462,9 +462,9 @@ def _region(m: np.ndarray | None):
     """The statistics region of a float mask (see check_region); None for everywhere."""
     if m is None:
         return None
-    from chroma._core.validate import check_region
+    from chroma._core.validate import region_of
 
-    return check_region(m, m.shape, name="mask")
+    return region_of(m, name="mask")
 
 
 def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:

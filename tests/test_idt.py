@@ -5,6 +5,7 @@ import pytest
 
 from chroma import datasets
 from chroma._core.base import clone
+from chroma.compositing import apply_step
 from chroma.metrics import sliced_wasserstein_lab
 from chroma.transfers import _maps
 from chroma.transfers import _ot_kernels as K
@@ -193,8 +194,8 @@ def test_masks_region_to_region(pair):
     mask[:, :24] = True
     ref_mask = np.zeros(ref.shape[:2], bool)
     ref_mask[:20] = True
-    est = IDTTransfer(random_state=0).fit(ref, mask=ref_mask)
-    out = est.transform(img, mask=mask)
+    est = IDTTransfer(random_state=0).fit(ref, reference_mask=ref_mask)
+    out = apply_step(est, img, mask=mask)
     np.testing.assert_array_equal(out[~mask], img[~mask])  # outside: untouched
     inside = out[mask]
     before = sliced_wasserstein_lab(img[mask][None], ref[ref_mask][None])

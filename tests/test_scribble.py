@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
+import chroma
 from chroma.colorization import scribble as scribble_mod
 from chroma.colorization.hints import Hints, sample_hints
 from chroma.colorization.scribble import scribble_colorize
@@ -148,16 +149,22 @@ def test_hard_mask_outside_gray_and_lightness_kept():
     mask = np.zeros(gray.shape, bool)
     mask[:, :20] = True
     hints = sample_hints(truth, 20, random_state=4)
-    out = scribble_colorize(gray, hints, mask=mask)
+    out = chroma.colorize(gray, method="scribble", hints=hints, mask=mask)
     free = scribble_colorize(gray, hints)
     lab = rgb2lab(out)
     np.testing.assert_allclose(lab[~mask][:, 1:], 0, atol=0.02)
     np.testing.assert_allclose(out[mask], free[mask], atol=1e-6)
     l_in = rgb2lab(np.repeat(gray[..., None], 3, -1))[..., 0]
     np.testing.assert_allclose(lab[..., 0], l_in, atol=0.01)
-    soft = scribble_colorize(gray, hints, mask=np.full(gray.shape, 0.5))
-    np.testing.assert_allclose(
-        rgb2lab(soft)[..., 1:], 0.5 * rgb2lab(free)[..., 1:], atol=0.05
+    # a soft mask blends in linear light: the lightness stays, the chroma is in between
+    soft = chroma.colorize(gray, method="scribble", hints=hints, mask=np.full(gray.shape, 0.5))
+    np.testing.assert_allclose(rgb2lab(soft)[..., 0], l_in, atol=0.01)
+    c_soft, c_free = (np.hypot(*np.moveaxis(rgb2lab(x)[..., 1:], -1, 0)) for x in (soft, free))
+    colorful = c_free > 5
+    assert (c_soft[colorful] < c_free[colorful]).all() and (c_soft[colorful] > 0.2 * c_free[
+        colorful]).all()
+    np.testing.assert_allclose(  # close to half the a*b* (linear light is not Lab)
+        rgb2lab(soft)[..., 1:], 0.5 * rgb2lab(free)[..., 1:], atol=6
     )
 
 
@@ -204,7 +211,7 @@ def test_errors():
     with pytest.raises(ValueError, match="outside the image"):
         scribble_colorize(gray, [(8, 0, "#fff")])
     with pytest.raises(ValueError, match="height and width"):
-        scribble_colorize(gray, [], mask=np.ones((4, 4)))
+        chroma.colorize(gray, method="scribble", hints=[], mask=np.ones((4, 4)))
     with pytest.raises(TypeError, match="radius"):
         scribble_colorize(gray, [], radius=1.5)
     with pytest.raises(TypeError, match="hints"):

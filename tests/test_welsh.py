@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
+import chroma
 from chroma.colorization import _guided, _guided_kernels, _welsh_kernels
 from chroma.colorization.welsh import (
     _jittered_sample,
@@ -187,7 +188,7 @@ def test_hard_mask_outside_gray_lightness_kept():
     ref, gray = _photo(seed=6)
     mask = np.zeros(gray.shape, bool)
     mask[8:24, 10:30] = True
-    out = welsh_colorize(gray, ref, mask=mask, random_state=0)
+    out = chroma.colorize(gray, method="welsh", reference=ref, mask=mask, random_state=0)
     free = welsh_colorize(gray, ref, random_state=0)
     lab = rgb2lab(out)
     np.testing.assert_allclose(lab[~mask][:, 1:], 0, atol=0.02)

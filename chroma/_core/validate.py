@@ -29,6 +29,7 @@ __all__ = [
     "check_region",
     "check_scalar",
     "check_strength",
+    "region_of",
     "to_float",
     "working_copy",
 ]
@@ -450,7 +451,12 @@ def check_region(region, shape: tuple[int, ...], *, name: str = "region") -> np.
     """
     if region is None:
         return None
-    m = check_mask(region, shape, name=name).reshape(-1)
+    return region_of(check_mask(region, shape, name=name), name=name)
+
+
+def region_of(mask: np.ndarray, *, name: str = "region") -> np.ndarray:
+    """:func:`check_region` for a mask that :func:`check_mask` already accepted."""
+    m = mask.reshape(-1)
     sel = m >= 0.5
     if not sel.any():
         sel = m > 0

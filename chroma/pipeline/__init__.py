@@ -3,8 +3,10 @@
 A :class:`Pipeline` runs named steps in order. A step is any estimator with
 ``fit(reference)`` and ``transform(image)`` (the transfers, palette transfer,
 toning, the colorizer). The pipeline fits each step on its reference, runs
-it on the current image, and blends the result in by the step's mask and
-strength: steps never see masks. Pipelines are saved as recipes (TOML or
+it on the current image (image statistics from the step's mask region), and
+blends the result in by the step's mask, strength and mode with
+:func:`chroma.compositing.apply_step`, exactly what :func:`chroma.transfer`
+does with ``mask=``: steps never apply masks. Pipelines are saved as recipes (TOML or
 JSON) that name steps, references (paths relative to the recipe file), mask
 specs (see :func:`chroma.masks.from_spec`) and options, and run from the
 command line with ``chroma run RECIPE IMAGE -o OUT``.
@@ -18,7 +20,7 @@ A recipe (TOML)::
     method = "reinhard"               # a name in STEPS, or "package.module:Class"
     reference = "sunset.jpg"          # relative to this file
     mask = {hue = [230, 80], feather = 3}
-    blend = "normal"                  # "normal" | "chroma" | "pyramid"
+    mode = "normal"                   # the blend: "normal" (default) | "chroma" | "pyramid"
     options = {space = "lab"}
 
     [[steps]]

@@ -29,7 +29,7 @@ def register(sub) -> None:
                    help="point hints: a JSON file or a scribble image")
     p.add_argument("--mask", metavar="M", default=None,
                    help="mask image: colorize only where it is white")
-    p.add_argument("--strength", type=float, default=1.0,
+    p.add_argument("--strength", type=float, default=None,
                    help="prior only: blend of new and old colors in [0, 1] (default: 1)")
     p.add_argument("--prior-correction", type=float, default=None,
                    help="prior only: 1 = calibrated colors, 0 = Zhang's raw rebalanced "
@@ -62,23 +62,22 @@ def run(args) -> int:
     pairs = input_output_pairs(args.image, args.output)
     reference = read_image(args.reference) if args.reference else None
     mask = _read_mask(args.mask) if args.mask else None
-    kwargs = {}
-    if args.method == "prior":
-        kwargs.update(vibrancy=args.vibrancy, strength=args.strength,
-                      prior_correction=args.prior_correction, weights=args.weights)
-        if args.working_size is not None:
-            kwargs["working_size"] = args.working_size
-    elif args.vibrancy is not None:
-        raise ValueError(f"--vibrancy applies to --method prior, not {args.method!r}")
+    # only the options given: a method that does not take one refuses it by name
+    given = {"vibrancy": args.vibrancy, "strength": args.strength,
+             "prior_correction": args.prior_correction, "weights": args.weights,
+             "working_size": args.working_size, "reference": reference, "hints": args.hints}
+    kwargs = {k: v for k, v in given.items() if v is not None}
+    for key in ("vibrancy", "strength", "prior_correction", "weights", "working_size"):
+        if key in kwargs and args.method != "prior":
+            raise ValueError(f"--{key.replace('_', '-')} applies to --method prior, "
+                             f"not {args.method!r}")
     if args.method == "welsh" and reference is None:
         raise ValueError("--method welsh needs --reference REF")
     if args.method == "scribble" and args.hints is None:
         raise ValueError("--method scribble needs --hints HINTS")
-    hints = args.hints  # a JSON file or a scribble image: chroma.colorization.hints reads it
     for src, dst in progress(pairs, desc="colorize"):
         image = read_image(src)
-        out = colorize(image, method=args.method, reference=reference, hints=hints,
-                       mask=mask, **kwargs)
+        out = colorize(image, method=args.method, mask=mask, **kwargs)
         write_image(dst, out, overwrite=args.overwrite)
     if len(pairs) == 1:
         print(f"chroma colorize: wrote {pairs[0][1]}")
