@@ -57,7 +57,7 @@ def _from_str(text: str, name: str) -> np.ndarray:
     match = _HEX.fullmatch(code)
     if not match:
         raise ValueError(
-            f"`{name}` has {text!r}, which is neither a hex color ('#rrggbb' or '#rgb') nor a "
+            f"`{name}` has {text!r}, which is not a hex color ('#rrggbb' or '#rgb') or a known "
             f"color name such as 'red' (see chroma.colors.NAMED_COLORS)."
         )
     digits = match.group(1)
@@ -118,7 +118,7 @@ def parse_colors(values, *, name: str = "colors") -> np.ndarray:
     >>> parse_colors(["#000", "nope"])
     Traceback (most recent call last):
     ...
-    ValueError: `colors` has 'nope', which is neither a hex color ...
+    ValueError: `colors` has 'nope', which is not a hex color ...
     """
     if isinstance(values, str):
         return _from_str(values, name)[None]

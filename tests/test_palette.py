@@ -5,7 +5,9 @@ import pytest
 from sklearn.base import clone
 
 from chroma.palettes import _kernels as K
-from chroma import palettes as P
+from chroma.palettes import extract as E
+from chroma.palettes import quantization as Q
+from chroma.palettes import recoloring as R
 from chroma.palettes import (
     KMeansPalette,
     Palette,
@@ -14,9 +16,9 @@ from chroma.palettes import (
     quantize,
     recolor,
     replace_color,
-    tone,
 )
 from chroma.spaces import convert
+from chroma.toning import tone  # the toning tests move to tests/test_toning.py with toning.py
 
 try:
     from chroma.metrics import ciede2000
@@ -104,20 +106,20 @@ def test_orders():
         extract_palette(img, 3, order="size")
 
 
-def test_mask_and_alpha_select_pixels():
+def test_region_and_alpha_select_pixels():
     img = flat_image(COLORS[:3], [4, 4, 4])
     inside = np.all(img == COLORS[0], axis=-1) | np.all(img == COLORS[1], axis=-1)
-    pal = extract_palette(img, 3, mask=inside, random_state=0)
+    pal = extract_palette(img, 3, region=inside, random_state=0)
     assert sorted(pal.to_hex()) == sorted(Palette(COLORS[:2]).to_hex())
     # a soft mask weights the shares
     soft = np.where(np.all(img == COLORS[0], axis=-1), 1.0, 0.25).astype(np.float32)
-    pal = extract_palette(img, 3, mask=soft, random_state=0)
+    pal = extract_palette(img, 3, region=soft, random_state=0)
     np.testing.assert_allclose(pal.weights, [4 / 6, 1 / 6, 1 / 6])
     rgba = np.concatenate([img, np.where(inside, 255, 0)[..., None].astype(np.uint8)], -1)
-    assert extract_palette(rgba, 3, random_state=0) == extract_palette(img, 3, mask=inside,
+    assert extract_palette(rgba, 3, random_state=0) == extract_palette(img, 3, region=inside,
                                                                        random_state=0)
     with pytest.raises(ValueError, match="selects no pixels"):
-        extract_palette(img, 3, mask=np.zeros(img.shape[:2], bool))
+        extract_palette(img, 3, region=np.zeros(img.shape[:2], bool))
 
 
 def test_extract_validates_and_keeps_input():
@@ -142,12 +144,12 @@ def test_histogram_kernel_equals_numpy_twin():
         scale = {np.uint8: 32 / 256, np.uint16: 32 / 65536, np.float32: 32.0}[img.dtype.type]
         for use_w in (False, True):
             c1, s1 = K.color_histogram(img, scale, w, use_w, 3)
-            c2, s2 = P._np_color_histogram(img, scale, w, use_w)
+            c2, s2 = E._np_color_histogram(img, scale, w, use_w)
             np.testing.assert_allclose(c1, c2, rtol=1e-9)
             np.testing.assert_allclose(s1, s2, rtol=1e-9, atol=1e-9)
     img = rng.integers(0, 256, (37, 29, 3), dtype=np.uint8)
     c1, s1 = K.color_histogram_u8(img, 4)
-    c2, s2 = P._np_color_histogram(img, 32 / 256, None, False)
+    c2, s2 = E._np_color_histogram(img, 32 / 256, None, False)
     np.testing.assert_array_equal(c1, c2)
     np.testing.assert_array_equal(s1, s2)
 
@@ -248,7 +250,7 @@ def test_nearest_kernel_equals_numpy_twin():
     rng = np.random.default_rng(1)
     lab = (rng.random((5000, 3)) * [100, 200, 200] - [0, 100, 100]).astype(np.float32)
     centers = rng.random((9, 3)) * [100, 200, 200] - [0, 100, 100]
-    np.testing.assert_array_equal(K.nearest(lab, centers), P._np_nearest(lab, centers))
+    np.testing.assert_array_equal(K.nearest(lab, centers), Q._np_nearest(lab, centers))
 
 
 def test_dither_kernel_equals_numpy_twin():
@@ -256,7 +258,7 @@ def test_dither_kernel_equals_numpy_twin():
     img = rng.random((17, 23, 3)).astype(np.float32)
     lab = convert(img, "rgb", "lab")
     centers = Palette.from_hex(["#000000", "#ffffff", "#ff0000", "#0000ff"]).lab
-    np.testing.assert_array_equal(K.dither_fs(lab, centers), P._np_dither_fs(lab, centers))
+    np.testing.assert_array_equal(K.dither_fs(lab, centers), Q._np_dither_fs(lab, centers))
 
 
 def test_dithering_keeps_the_mean_color():
@@ -319,8 +321,8 @@ def test_recolor_kernel_equals_numpy_twin(k):
     lab = convert(rng.random((3000, 3)), "rgb", "lab").astype(np.float32)
     src = Palette(rng.random((k, 3))).lab
     tgt = Palette(rng.random((k, 3))).lab
-    params = P._recolor_params(src, tgt)
-    np.testing.assert_allclose(K.recolor_lab(lab, *params), P._np_recolor_lab(lab, *params),
+    params = R._recolor_params(src, tgt)
+    np.testing.assert_allclose(K.recolor_lab(lab, *params), R._np_recolor_lab(lab, *params),
                                atol=2e-3)
 
 
