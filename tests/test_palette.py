@@ -4,10 +4,6 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from chroma.palettes import _kernels as K
-from chroma.palettes import extract as E
-from chroma.palettes import quantization as Q
-from chroma.palettes import recoloring as R
 from chroma.palettes import (
     KMeansPalette,
     Palette,
@@ -17,6 +13,10 @@ from chroma.palettes import (
     recolor,
     replace_color,
 )
+from chroma.palettes import _kernels as K
+from chroma.palettes import extract as E
+from chroma.palettes import quantization as Q
+from chroma.palettes import recoloring as R
 from chroma.spaces import convert
 from chroma.toning import tone  # the toning tests move to tests/test_toning.py with toning.py
 

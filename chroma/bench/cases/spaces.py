@@ -8,8 +8,8 @@ against the input, in CIEDE2000.
 
 from __future__ import annotations
 
+from chroma.bench import adapters as metrics
 from chroma.bench.harness import Case
-from chroma import metrics
 
 
 def _chroma(image, reference):

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chroma.bench import adapters as metrics
 from chroma.bench.harness import Case
-from chroma import metrics
 
 
 # --- chroma ---------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chroma.bench import adapters as metrics
 from chroma.bench.harness import Case
-from chroma import metrics
 
 POT_SAMPLES = 1000
 _CACHE: dict = {}

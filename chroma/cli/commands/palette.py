@@ -36,7 +36,9 @@ def run(args) -> int:
 
     from chroma.io import read_image, write_image
     from chroma.palettes import extract_palette
-    from chroma.palettes import to_css as _to_css, to_gpl as _to_gpl, to_json as _to_json
+    from chroma.palettes import to_css as _to_css
+    from chroma.palettes import to_gpl as _to_gpl
+    from chroma.palettes import to_json as _to_json
 
     size = args.swatch_size.lower().split("x")
     try:
