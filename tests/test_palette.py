@@ -464,3 +464,43 @@ def test_channel_axis_float16_and_gray(channel_axis):
     gpal = extract_palette(gray, 2, random_state=0)
     assert np.allclose(gpal.colors, gpal.colors[:, :1])  # grays stay gray
     assert quantize(gray, gpal).shape == (12, 14, 3)
+
+
+def test_a_palette_is_read_wherever_colors_are():
+    from chroma.colors import parse_colors
+    from chroma.palettes import formats
+
+    pal = Palette(["#102030", "red", (0, 0, 255)], weights=[1, 2, 1])
+    np.testing.assert_array_equal(parse_colors(pal), pal.colors)
+    np.testing.assert_array_equal(np.asarray(pal, dtype=np.float32), pal.colors.astype(np.float32))
+    for fmt in ("json", ".gpl", "CSS", "hex"):
+        back = formats.from_format(formats.to_format(pal, fmt, name="t"), fmt)
+        assert back.to_hex() == pal.to_hex()
+    with pytest.raises(ValueError, match="fmt='ase' is not a palette format"):
+        formats.to_format(pal, "ase")
+    with pytest.raises(TypeError, match="`palette` must be a Palette"):
+        formats.to_format(pal.colors, "json")
+    with pytest.raises(ValueError, match="GIMP Palette"):
+        formats.from_format("not a palette", "gpl")
+
+
+def test_extract_palette_old_mask_name_warns():
+    img = flat_image(COLORS[:3], [4, 4, 4])
+    inside = np.all(img == COLORS[0], axis=-1)
+    with pytest.warns(DeprecationWarning, match="`mask` is deprecated.*`region`"):
+        old = extract_palette(img, 2, mask=inside, random_state=0)
+    assert old == extract_palette(img, 2, region=inside, random_state=0)
+    with pytest.raises(TypeError, match="`n_colors` must be an int"):
+        extract_palette(img, 2.5)
+
+
+def test_recolor_out_of_gamut_target_keeps_lightness_and_hue():
+    gray = np.full((16, 3), 119 / 255, dtype=np.float32)  # L* about 50
+    src_lab = lab_of(gray[:1])
+    target_lab = np.array([[src_lab[0, 0], 30.0, -140.0]])  # far outside sRGB
+    out = R._recolor_rgb(gray, src_lab, target_lab)
+    lab = lab_of(np.rint(out * 255) / 255)
+    # L* kept within 8-bit rounding (a per-channel clip lands 4 L* off here)
+    assert np.abs(lab[:, 0] - target_lab[0, 0]).max() < 0.5
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
+    assert np.abs(hue - np.degrees(np.arctan2(-140.0, 30.0))).max() < 1.5

@@ -152,6 +152,11 @@ class Palette:
     def __len__(self) -> int:
         return len(self._rgb)
 
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(palette)``: the ``(K, 3)`` float sRGB colors (so any color
+        parameter of chroma, read by :func:`chroma.colors.parse_colors`, takes a palette)."""
+        return np.array(self._rgb, dtype=dtype)
+
     def __eq__(self, other) -> bool:
         if not isinstance(other, Palette):
             return NotImplemented

@@ -33,6 +33,7 @@ from chroma.colors import parse_color
 from chroma.palettes.extract import _check_n_colors, _histogram, _kmeans_palette
 from chroma.palettes.palette import Palette, _as_palette, _rgb_to_lab
 from chroma.spaces import _convert_float
+from chroma.spaces.gamut import lab_to_srgb_keep_lightness
 from chroma.transfers._base import ColorTransfer
 
 __all__ = ["PaletteTransfer", "recolor", "replace_color"]
@@ -127,7 +128,7 @@ def _recolor_lab(lab: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarra
 def _recolor_rgb(rgb: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
     """Recolor float32 sRGB pixels (P, 3); float32 sRGB out, clipped to [0, 1]."""
     lab = _convert_float(rgb, "rgb", "lab")
-    return _convert_float(_recolor_lab(lab, src, tgt), "lab", "rgb")
+    return lab_to_srgb_keep_lightness(_recolor_lab(lab, src, tgt))
 
 
 def recolor(image, source_palette, target_palette, *, mask=None, channel_axis: int = -1):
@@ -140,8 +141,10 @@ def recolor(image, source_palette, target_palette, *, mask=None, channel_axis: i
     ``target - source`` blended with radial-basis weights that are smooth in
     Lab, interpolate exactly (a pixel equal to a source color gets that
     color's offset alone), are clamped to be non-negative and sum to one.
-    Colors that leave the sRGB gamut are clipped per channel (the paper's
-    gamut-aware scaling is not implemented).
+    Colors that leave the sRGB gamut lose chroma at constant L* and hue
+    (:func:`chroma.spaces.gamut.lab_to_srgb_keep_lightness`), so the
+    lightness curve holds in the output too (the paper scales the offsets
+    toward the gamut boundary instead).
 
     Parameters
     ----------
@@ -288,7 +291,7 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 12.0,
         else:
             new[:, 1:] = p[:, 1:] + (t_lab[1:] - s_lab[1:])
         out_lab[s : s + _CHUNK] = p + w[:, None] * (new - p)
-    out = _convert_float(out_lab, "lab", "rgb").reshape(x.shape)
+    out = lab_to_srgb_keep_lightness(out_lab).reshape(x.shape)
     return _land(x, out, m, restore, arr, channel_axis)
 
 

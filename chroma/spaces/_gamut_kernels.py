@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from chroma.spaces._kernels import M_LIN, XN, YN, ZN, _finv, _l2s, _mat
+from chroma.spaces._kernels import M_LIN, _finv, _l2s, _lab_xyz, _mat
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 
@@ -23,12 +23,8 @@ BISECT_STEPS = 12  # chroma factor found to 2**-12 (below 8-bit resolution)
 @njit(inline="always", **_opts)
 def _lab_linear(L, a, b):
     """CIELAB -> linear sRGB (float64, no clipping)."""
-    fy = (L + 16.0) / 116.0
-    fx = a / 500.0 + fy
-    fz = fy - b / 200.0
-    if fz < 0.0:
-        fz = 0.0
-    return _mat(M_LIN, _finv(fx) * XN, _finv(fy) * YN, _finv(fz) * ZN)
+    x, y, z = _lab_xyz(L, a, b)
+    return _mat(M_LIN, x, y, z)
 
 
 @njit(inline="always", **_opts)

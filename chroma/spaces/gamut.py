@@ -104,6 +104,19 @@ def _flat_lab(lab, name: str) -> tuple[np.ndarray, tuple[int, ...], np.dtype]:
     return flat, arr.shape, np.dtype(dtype)
 
 
+def _run(lab, backend: str, kernel: str, twin) -> np.ndarray:
+    """Validate `lab`, run the named kernel of _gamut_kernels (or its twin), restore the shape."""
+    flat, shape, dtype = _flat_lab(lab, "lab")
+    if use_numba(len(flat), backend):
+        from chroma.spaces import _gamut_kernels as K
+
+        out = np.empty_like(flat)
+        getattr(K, kernel)(flat, out)
+    else:
+        out = twin(flat)
+    return out.reshape(shape).astype(dtype, copy=False)
+
+
 def into_gamut(lab, *, backend: str = "auto") -> np.ndarray:
     """Bring CIELAB colors inside sRGB by lowering chroma at constant L* and hue.
 
@@ -131,15 +144,7 @@ def into_gamut(lab, *, backend: str = "auto") -> np.ndarray:
     >>> out.round(2)
     array([[60.  , 61.79, 61.79]])
     """
-    flat, shape, dtype = _flat_lab(lab, "lab")
-    if use_numba(len(flat), backend):
-        from chroma.spaces import _gamut_kernels as K
-
-        out = np.empty_like(flat)
-        K.into_gamut(flat, out)
-    else:
-        out = _np_into_gamut(flat)
-    return out.reshape(shape).astype(dtype, copy=False)
+    return _run(lab, backend, "into_gamut", _np_into_gamut)
 
 
 def lab_to_srgb_keep_lightness(lab, *, backend: str = "auto") -> np.ndarray:
@@ -168,12 +173,4 @@ def lab_to_srgb_keep_lightness(lab, *, backend: str = "auto") -> np.ndarray:
     >>> rgb.dtype, bool(rgb.min() >= 0 and rgb.max() <= 1)
     (dtype('float32'), True)
     """
-    flat, shape, dtype = _flat_lab(lab, "lab")
-    if use_numba(len(flat), backend):
-        from chroma.spaces import _gamut_kernels as K
-
-        out = np.empty_like(flat)
-        K.lab_to_srgb_keep_l(flat, out)
-    else:
-        out = _np_lab_to_srgb_keep_l(flat)
-    return out.reshape(shape).astype(dtype, copy=False)
+    return _run(lab, backend, "lab_to_srgb_keep_l", _np_lab_to_srgb_keep_l)
