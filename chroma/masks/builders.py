@@ -26,6 +26,17 @@ from chroma.masks._common import _band, _check_nonneg, _falloff, _finish, _lab, 
 __all__ = ["chroma_threshold", "hue_range", "lightness_range", "pick"]
 
 
+def _band_args(low, high, falloff, softness, *, allow_inf: bool):
+    """Checked ``(low, high, falloff)`` of a band builder (`softness`: falloff's old name)."""
+    falloff = renamed(falloff, softness, old="softness", new="falloff", default=5.0, stacklevel=4)
+    low = check_scalar(low, "low", numbers.Real)
+    high = check_scalar(high, "high", numbers.Real)
+    finite = np.isfinite(low) and (np.isfinite(high) or (allow_inf and high == np.inf))
+    if not finite or low > high:
+        raise ValueError(f"`low` and `high` must be finite with low <= high, got {low}, {high}.")
+    return low, high, _check_nonneg(falloff, "falloff")
+
+
 def hue_range(
     image,
     center: float,
@@ -126,12 +137,7 @@ def lightness_range(
     >>> lightness_range(img, 60, 100, falloff=0)
     array([[0., 1., 1.]], dtype=float32)
     """
-    falloff = renamed(falloff, softness, old="softness", new="falloff", default=5.0)
-    low = check_scalar(low, "low", numbers.Real)
-    high = check_scalar(high, "high", numbers.Real)
-    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
-        raise ValueError(f"`low` and `high` must be finite with low <= high, got {low}, {high}.")
-    falloff = _check_nonneg(falloff, "falloff")
+    low, high, falloff = _band_args(low, high, falloff, softness, allow_inf=False)
     return _finish(_band(_lab(image)[..., 0], low, high, falloff), feather)
 
 
@@ -174,12 +180,7 @@ def chroma_threshold(
     >>> chroma_threshold(img, 30)
     array([[1., 0.]], dtype=float32)
     """
-    falloff = renamed(falloff, softness, old="softness", new="falloff", default=5.0)
-    low = check_scalar(low, "low", numbers.Real)
-    high = check_scalar(high, "high", numbers.Real)
-    if not np.isfinite(low) or np.isnan(high) or low > high:
-        raise ValueError(f"`low` must be finite and <= `high`, got {low}, {high}.")
-    falloff = _check_nonneg(falloff, "falloff")
+    low, high, falloff = _band_args(low, high, falloff, softness, allow_inf=True)
     lab = _lab(image)
     c = np.hypot(lab[..., 1], lab[..., 2])
     if np.isinf(high):
