@@ -122,13 +122,17 @@ def parse_colors(values, *, name: str = "colors") -> np.ndarray:
     """
     if isinstance(values, str):
         return _from_str(values, name)[None]
-    if isinstance(values, (list, tuple)) and any(isinstance(v, str) for v in values):
-        return np.stack([parse_color(v, name=name) for v in values])
+    if isinstance(values, (list, tuple)):
+        if any(isinstance(v, str) for v in values):
+            return np.stack([parse_color(v, name=name) for v in values])
+        if any(isinstance(u, bool) for v in values for u in (v if isinstance(v, (list, tuple))
+                                                               else (v,))):
+            raise TypeError(f"`{name}` must hold numbers, not bools, got {values!r}.")
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError):  # ragged nested sequences
         arr = None
-    if arr is None or arr.dtype == object or arr.dtype.kind not in "iuf":
+    if arr is None or arr.dtype == object or arr.dtype.kind not in "iuf":  # bool arrays too
         raise TypeError(
             f"`{name}` must be hex strings, color names or RGB triplets, got "
             f"{type(values).__name__} ({values!r})."

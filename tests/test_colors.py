@@ -47,6 +47,10 @@ def test_errors_name_the_argument():
         parse_color([[0, 0, 0], [255, 255, 255]])
     with pytest.raises(ValueError, match=r"shape \(3,\) or \(K, 3\)"):
         parse_colors([1, 2], name="colors")
+    with pytest.raises(TypeError, match="not bools"):
+        parse_color((True, 0, 0))
+    with pytest.raises(TypeError, match="`color` must be"):
+        parse_color(np.array([True, False, False]))
     with pytest.raises(ValueError, match="empty"):
         parse_colors([])
     with pytest.raises(ValueError, match="NaN|\\[0, 1\\]"):
