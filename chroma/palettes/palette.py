@@ -7,12 +7,14 @@ triplets, a ``(K, 3)`` array) or a :class:`Palette`.
 
 from __future__ import annotations
 
+import numbers
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from chroma._core.validate import check_scalar
 from chroma.colors import parse_color, parse_colors, to_hex
 from chroma.spaces import _NUMPY_STEPS
 
@@ -217,9 +219,8 @@ class Palette:
         swatch : ndarray of uint8, shape (height, width, 3)
         """
         k = len(self)
-        for name, v in (("width", width), ("height", height)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"`{name}` must be a positive int, got {v!r}.")
+        width = check_scalar(width, "width", numbers.Integral, low=1)
+        height = check_scalar(height, "height", numbers.Integral, low=1)
         if width < k:
             raise ValueError(f"`width` must be at least the number of colors ({k}), got {width}.")
         spare = width - k
