@@ -203,19 +203,19 @@ def _splash_flat(image, mask, tone_a, tone_b, strength, backend="auto"):
 
 # --- linear light and pyramids ------------------------------------------------------------
 def _to_linear(x: np.ndarray) -> np.ndarray:
-    from chroma.spaces import _convert_float, _np_srgb_to_linear
+    from chroma.spaces import _np_srgb_to_linear, convert_pixels
 
     if x.shape[-1] == 3:
-        return _convert_float(x, "rgb", "linear")
+        return convert_pixels(x, "rgb", "linear")
     return _np_srgb_to_linear(x.astype(np.float64)).astype(np.float32)
 
 
 def _from_linear(x: np.ndarray) -> np.ndarray:
-    from chroma.spaces import _convert_float, _np_linear_to_srgb
+    from chroma.spaces import _np_linear_to_srgb, convert_pixels
 
     x = np.clip(x, 0.0, 1.0)
     if x.shape[-1] == 3:
-        return _convert_float(x, "linear", "rgb")
+        return convert_pixels(x, "linear", "rgb")
     return _np_linear_to_srgb(x.astype(np.float64)).astype(np.float32)
 
 
@@ -435,14 +435,27 @@ def _to_axis(out: np.ndarray, channel_axis) -> np.ndarray:
 
 # --- the one meaning of mask= -----------------------------------------------------------
 def _layer(step, x: np.ndarray, sel) -> np.ndarray:
-    """The step's effect on a checked array (channels last), its region a bool selection."""
+    """The step's effect on a checked array (channels last), its region a bool selection.
+
+    chroma's steps get the array straight through their internal hook (checked
+    once, at the door); any other object with ``transform(image)`` is called
+    with the region when its ``transform`` takes one.
+    """
     inner = getattr(step, "_transform_image", None)
     if inner is not None:
         return inner(x, sel)
-    if sel is None:
+    if sel is None or not _takes_region(step):
         return np.asarray(step.transform(x))
-    region = sel.reshape(x.shape[:2])
-    return np.asarray(step.transform(x, region=region))
+    return np.asarray(step.transform(x, region=sel.reshape(x.shape[:2])))
+
+
+def _takes_region(step) -> bool:
+    import inspect
+
+    try:
+        return "region" in inspect.signature(step.transform).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _region(m: np.ndarray | None):
@@ -458,12 +471,15 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
     """Run ``(step, mask, mode, strength)`` layers in order on a checked array.
 
     `arr` is channels last in the caller's dtype; masks are float (M, N) or None
-    (everywhere). One layer without a mask runs straight on `arr` (the step's
-    fast kernels, the caller's dtype); otherwise the work is float32 with one
-    :class:`Restore` at the end, and pixels no mask reached come back bit for bit.
+    (everywhere). One chroma step without a mask runs straight on `arr` (its
+    fast kernels, the caller's dtype); otherwise every step gets the float32
+    working copy, there is one ``Restore`` at the end, and pixels no mask
+    reached come back bit for bit.
     """
-    if len(layers) == 1 and layers[0][1] is None and layers[0][3] == 1.0:
-        return _layer(layers[0][0], arr, None)
+    first = layers[0][0]
+    if (len(layers) == 1 and layers[0][1] is None and layers[0][3] == 1.0
+            and hasattr(first, "_transform_image")):
+        return _layer(first, arr, None)  # the step's own kernels, in the caller's dtype
     x, restore = working_copy(arr)
     cur = x
     untouched = np.ones(arr.shape[:2], bool)
@@ -566,7 +582,7 @@ def _tone_ab(background) -> tuple[float, float]:
     if isinstance(background, str) and background.lower() in TONES:
         return TONES[background.lower()]
     from chroma.colors import parse_colors as _parse_colors
-    from chroma.spaces import _convert_float
+    from chroma.spaces import convert_pixels
 
     try:
         rgb = _parse_colors(background)
@@ -577,7 +593,7 @@ def _tone_ab(background) -> tuple[float, float]:
         ) from None
     if len(rgb) != 1:
         raise ValueError(f"background must be one color, got {background!r}.")
-    lab = _convert_float(rgb, "rgb", "lab")[0]
+    lab = convert_pixels(rgb, "rgb", "lab")[0]
     return float(lab[1]), float(lab[2])
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from chroma._core.base import ColorStep
-from chroma._core.validate import check_fitted, check_image, check_strength, working_copy
+from chroma._core.validate import check_strength, working_copy
 from chroma.compositing import apply_step
 from chroma.palettes.palette import _lab_to_rgb, _parse_colors, _rgb_to_lab
-from chroma.spaces import _convert_float
+from chroma.spaces import convert_pixels
 
 __all__ = ["TONE_MODES", "ToneStep", "tone"]
 
@@ -120,13 +120,13 @@ def tone(image, *, mode: str = "sepia", colors=None, strength: float = 1.0, mask
 
 def _tone_pixels(x: np.ndarray, ramp: np.ndarray, s: float) -> np.ndarray:
     """Tone float32 sRGB (M, N, 3) through an in-gamut Lab ramp, with strength `s`."""
-    lab = _convert_float(x, "rgb", "lab").reshape(-1, 3)
+    lab = convert_pixels(x, "rgb", "lab").reshape(-1, 3)
     pos = np.clip(lab[:, 0], 0.0, 100.0) * ((_RAMP - 1) / 100.0)
     i0 = np.minimum(pos.astype(np.int64), _RAMP - 2)
     f = (pos - i0)[:, None]
     toned = ramp[i0] * (1.0 - f) + ramp[i0 + 1] * f
     out_lab = (lab + s * (toned - lab)).astype(np.float32)
-    out = _convert_float(out_lab, "lab", "rgb", clip=False)
+    out = convert_pixels(out_lab, "lab", "rgb", clip=False)
     if s < 1.0:  # a blend of two in-gamut colors may leave the gamut: lose chroma, keep L*
         bad = np.flatnonzero(np.any((out < -1e-5) | (out > 1 + 1e-5), axis=1))
         if len(bad):
@@ -152,6 +152,8 @@ class ToneStep(ColorStep):
     (2, 2, 3)
     """
 
+    _fitted_attr = "ramp_"
+
     def __init__(self, mode: str = "sepia", *, colors=None, strength: float = 1.0):
         self.mode = mode
         self.colors = colors
@@ -166,15 +168,6 @@ class ToneStep(ColorStep):
         check_strength(self.strength)
         self.ramp_ = _tone_ramp(self.mode, self.colors)
         return self
-
-    def transform(self, image, /, *, region=None, channel_axis: int = -1):
-        """Tone `image` everywhere (`region` is accepted and unused: toning has no statistics)."""
-        check_fitted(self, "ramp_")
-        arr = check_image(image, channel_axis=channel_axis)
-        out = self._transform_image(arr, None)
-        if out.ndim == 3 and channel_axis not in (None, -1, 2):
-            out = np.moveaxis(out, -1, channel_axis)
-        return out
 
     def _transform_image(self, arr, sel):
         x, restore = working_copy(arr, channels=(3,), gray_to_rgb=True)

@@ -17,8 +17,8 @@ import numpy as np
 from PIL import Image
 
 from chroma import masks
-from chroma.compositing import blend, splash
 from chroma.cli import main
+from chroma.compositing import blend, splash
 from chroma.io import read_image
 from chroma.spaces import convert
 

@@ -7,8 +7,6 @@ that are missing or fail. Sizes are tiny (0.01 MP); nothing here is timed.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest

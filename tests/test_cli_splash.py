@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from chroma import masks
-from chroma.compositing import splash
 from chroma.cli import main
+from chroma.compositing import splash
 from chroma.io import read_image, write_image
 from chroma.pipeline import Pipeline
 

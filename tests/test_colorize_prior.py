@@ -202,7 +202,7 @@ def test_module_is_callable_and_public_names(gray):
 
 
 def test_colorizer_estimator(gray):
-    from sklearn.base import clone
+    from chroma._core.base import clone
 
     est = Colorizer(vibrancy=0.5)
     assert est.get_params()["vibrancy"] == 0.5

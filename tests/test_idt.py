@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from sklearn.base import clone
 
 from chroma import datasets
+from chroma._core.base import clone
 from chroma.metrics import sliced_wasserstein_lab
 from chroma.transfers import _maps
 from chroma.transfers import _ot_kernels as K
@@ -81,7 +81,7 @@ def test_same_seed_same_output_different_seed_different_output(pair):
 
 def test_seeded_with_samples_smaller_than_image(pair):
     img, ref = pair
-    est = IDTTransfer(sample_size=500, random_state=0).fit(ref)
+    est = IDTTransfer(max_pixels=500, random_state=0).fit(ref)
     np.testing.assert_array_equal(est.transform(img), est.transform(img))
     after = sliced_wasserstein_lab(est.transform(img), ref)
     assert after <= 0.15 * sliced_wasserstein_lab(img, ref)

@@ -23,3 +23,33 @@ def test_public_names_resolve_lazily():
         assert "no_such_name" in str(err)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_subpackages_load_no_torch_or_sklearn():
+    code = (
+        "import sys, chroma.colorization, chroma.transfers, chroma.pipeline, chroma.compositing,"
+        " chroma.toning, chroma.cli; "
+        "import chroma.colorization.welsh, chroma.colorization.scribble; "
+        "print(','.join(m for m in ('torch', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_python_dash_m_chroma_runs_the_cli():
+    out = subprocess.run([sys.executable, "-m", "chroma", "--version"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and out.stdout.startswith("chroma ")
+    out = subprocess.run([sys.executable, "-m", "chroma"], capture_output=True, text=True)
+    assert out.returncode == 2 and "usage" in out.stderr
+
+
+def test_public_functions_are_plain_functions():
+    import inspect
+
+    import chroma
+
+    for name in ("transfer", "colorize", "blend", "splash", "regrain", "tone", "recolor"):
+        fn = getattr(chroma, name)
+        assert inspect.isfunction(fn), name
+        assert "image" in inspect.signature(fn).parameters or name == "blend", name

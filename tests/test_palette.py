@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from sklearn.base import clone
 
+from chroma._core.base import clone
 from chroma.palettes import (
     KMeansPalette,
     Palette,

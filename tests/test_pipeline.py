@@ -10,7 +10,8 @@ import pytest
 from chroma import masks
 from chroma.compositing import blend
 from chroma.io import write_image
-from chroma.pipeline import STEPS, Pipeline, Step, ToneStep, register_step
+from chroma.pipeline import STEPS, Pipeline, Step, register_step
+from chroma.toning import ToneStep
 
 RNG = np.random.default_rng(0)
 IMG = (RNG.random((32, 48, 3)) * 255).astype(np.uint8)
@@ -95,8 +96,8 @@ def test_errors():
         Pipeline([("a", ShiftStep()), ("a", ShiftStep())])
     with pytest.raises(TypeError, match="fit"):
         Pipeline([("a", object())])
-    with pytest.raises(ValueError, match="blend"):
-        Pipeline([("a", ShiftStep(), {"blend": "screen"})])
+    with pytest.raises(ValueError, match="not a blend mode"):
+        Pipeline([("a", ShiftStep(), {"mode": "screen"})])
     with pytest.raises(ValueError, match="needs a reference"):
         Pipeline([("a", ShiftStep())]).fit()
     with pytest.raises(ValueError, match="not fitted"):
@@ -121,7 +122,7 @@ def test_recipe_saved_and_loaded_gives_identical_output(tmp_path, suffix):
              mask={"hue": [200, 80], "feather": 2.0}),
         Step("rest", _reinhard(), reference=refs / "b.png",
              mask={"file": str(tmp_path / "m.png"), "invert": True}, strength=0.7,
-             blend="chroma"),
+             mode="chroma"),
     ]
     pipe = Pipeline(steps)
     out1 = pipe.fit().transform(IMG)
@@ -139,7 +140,9 @@ def test_recipe_saved_and_loaded_gives_identical_output(tmp_path, suffix):
 
 
 def test_recipe_with_options_registry_and_dotted_classes(tmp_path, monkeypatch):
-    monkeypatch.setattr("chroma.pipeline.STEPS", dict(STEPS))
+    from chroma._core.registry import Registry
+
+    monkeypatch.setattr("chroma.pipeline.STEPS", Registry("pipeline step", dict(STEPS)))
     from chroma import pipeline
 
     register_step("shift", ShiftStep)
@@ -203,7 +206,7 @@ def test_recipe_round_trip_with_estimator_options(tmp_path):
     sot = _import_class("sot")(random_state=0, n_iter=3)
     pipe = Pipeline([
         Step("hist", hist, reference="a.png", mask={"ellipse": [24, 16, 12, 8], "feather": 1.0}),
-        Step("sot", sot, reference="b.png", strength=0.5, blend="pyramid"),
+        Step("sot", sot, reference="b.png", strength=0.5, mode="pyramid"),
     ], base_dir=tmp_path)
     out = pipe.fit().transform(IMG)
     pipe.save(tmp_path / "r.toml")

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from sklearn.base import clone
 
 from chroma import datasets
+from chroma._core.base import clone
 from chroma.metrics import sliced_wasserstein_lab
 from chroma.transfers import _maps
 from chroma.transfers import _ot_kernels as K
@@ -49,7 +49,7 @@ def test_sot_reaches_reference_distribution_bundled_samples(space):
 
 def test_sample_smaller_than_image_still_works(pair):
     img, ref = pair
-    est = SlicedOTTransfer(sample_size=400, random_state=1).fit(ref)
+    est = SlicedOTTransfer(max_pixels=400, random_state=1).fit(ref)
     out = est.transform(img)
     assert sliced_wasserstein_lab(out, ref) <= 0.15 * sliced_wasserstein_lab(img, ref)
     np.testing.assert_array_equal(out, est.transform(img))
@@ -150,8 +150,8 @@ def test_nan_and_bad_parameters(pair):
         SlicedOTTransfer(step=0).fit(ref)
     with pytest.raises(ValueError, match="n_projections"):
         SlicedOTTransfer(0).fit(ref)
-    with pytest.raises(TypeError, match="sample_size"):
-        SlicedOTTransfer(sample_size=1e4).fit(ref)
+    with pytest.raises(TypeError, match="max_pixels"):
+        SlicedOTTransfer(max_pixels=1e4).fit(ref)
     est = SlicedOTTransfer(12, 3, random_state=1)
     assert clone(est).get_params() == est.get_params()
 

@@ -1,1 +1,4 @@
-"""Internal foundations shared by every room: validation, registries, the step base, the thread policy."""
+"""Internal foundations shared by every room.
+
+Validation, registries, the step base and the thread policy.
+"""

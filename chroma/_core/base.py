@@ -33,8 +33,10 @@ True
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
-from typing import Any, Protocol, runtime_checkable
+import warnings
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -57,8 +59,32 @@ class Step(Protocol):
 class ColorStep:
     """Parameters, ``repr`` and cloning for steps (scikit-learn's BaseEstimator, slimmed).
 
-    Subclasses store each ``__init__`` argument under its own name.
+    Subclasses store each ``__init__`` argument under its own name. A class
+    attribute ``_renamed = {"old": "new"}`` keeps an old parameter name working
+    (with a ``DeprecationWarning``) after a rename to the glossary's name.
     """
+
+    _renamed: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        renamed = cls.__dict__.get("_renamed")
+        if not renamed or "__init__" not in cls.__dict__:
+            return
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            for old, new in renamed.items():
+                if old in kw:
+                    if new in kw:
+                        raise TypeError(f"give `{new}` only; `{old}` is its old name.")
+                    warnings.warn(f"{cls.__name__}: `{old}` is now called `{new}`.",
+                                  DeprecationWarning, stacklevel=2)
+                    kw[new] = kw.pop(old)
+            init(self, *args, **kw)
+
+        cls.__init__ = __init__
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -70,6 +96,45 @@ class ColorStep:
             p.name for p in sig.parameters.values()
             if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
         )
+
+    #: a learned attribute that exists once the step is fitted
+    _fitted_attr: ClassVar[str] = "n_features_in_"
+
+    def _check_params(self) -> None:
+        """Validate the parameters (called by fit and transform; subclasses extend it)."""
+
+    def transform(self, image, /, *, region=None, channel_axis: int = -1):
+        """The step's effect on `image`, everywhere (its dtype and alpha kept).
+
+        Parameters
+        ----------
+        image : ndarray
+            RGB(A) or gray image; uint8, uint16 or float in [0, 1].
+        region : ndarray of shape (M, N), optional
+            Where the image's statistics come from, for steps that use them.
+            Never a blend (see :func:`chroma.compositing.apply_step`).
+        channel_axis : int, optional
+            Channel axis of `image` and of the result.
+
+        Returns
+        -------
+        out : ndarray
+            Same dtype (float16 gives float32) and alpha as `image`.
+        """
+        from chroma._core.validate import check_fitted, check_image, check_region
+
+        check_fitted(self, self._fitted_attr)
+        self._check_params()
+        arr = check_image(image, name="image", channel_axis=channel_axis)
+        sel = check_region(region, arr.shape, name="region")
+        out = self._transform_image(arr, sel)
+        if out.ndim == 3 and channel_axis not in (None, -1, 2):
+            out = np.moveaxis(out, -1, channel_axis)
+        return out
+
+    def _transform_image(self, arr: np.ndarray, sel: np.ndarray | None) -> np.ndarray:
+        """The effect on a checked array (channels last, its dtype), `sel` a flat region."""
+        raise NotImplementedError  # pragma: no cover - abstract
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's parameters and their current values."""

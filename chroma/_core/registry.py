@@ -79,7 +79,8 @@ def check_options(fn: Callable, options: Mapping[str, Any], *, label: str,
     names, var_kw = _parameters(fn)
     if var_kw:
         return
-    unknown = [k for k in options if k not in names and k not in reserved]
+    renamed = getattr(fn, "_renamed", {})
+    unknown = [k for k in options if k not in names and k not in reserved and k not in renamed]
     if unknown:
         what = "option" if len(unknown) == 1 else "options"
         listed = ", ".join(repr(k) for k in unknown)
@@ -151,7 +152,7 @@ class Registry(Mapping):
 
     def name_of(self, obj: Any) -> str | None:
         """The registered name of `obj`'s class (or of `obj`), or None."""
-        cls = obj if inspect.isclass(obj) or callable(obj) and not hasattr(obj, "fit") \
+        cls = obj if inspect.isclass(obj) or (callable(obj) and not hasattr(obj, "fit")) \
             else type(obj)
         full = f"{cls.__module__}:{cls.__qualname__}"
         for name, target in self._targets.items():

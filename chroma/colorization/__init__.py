@@ -18,10 +18,9 @@ Importing this package loads neither torch nor scikit-learn.
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 
+from chroma._core.lazy import lazy_attributes
 from chroma._core.registry import Registry, check_options
 
 __all__ = ["COLORIZERS", "DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize",
@@ -43,16 +42,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'chroma.colorization' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 class _Call:

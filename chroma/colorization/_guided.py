@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma._core.validate import Restore, check_mask, to_float
+from chroma._core.validate import Restore, to_float
 from chroma.spaces import LINEAR_FROM_XYZ, WHITE_D65, _convert_float
 
 __all__ = ["compose", "read_lightness"]

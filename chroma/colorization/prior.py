@@ -40,7 +40,7 @@ import numbers
 import numpy as np
 
 from chroma._core.base import ColorStep
-from chroma._core.validate import check_fitted, check_image, check_mask, check_strength, to_float
+from chroma._core.validate import check_image, check_mask, check_strength, to_float
 
 __all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prior",
            "load_weights"]
@@ -238,8 +238,8 @@ def colorize_prior(
     >>> out.shape, out.dtype
     ((100, 150, 3), dtype('uint8'))
     """
-    from chroma.spaces import _convert_float
     from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+    from chroma.spaces import _convert_float
 
     check_image(image, channel_axis=channel_axis)
     x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
@@ -287,6 +287,8 @@ class Colorizer(ColorStep):
     hints : optional
         Point hints (see :mod:`chroma.colorization.hints`), for ``"prior"`` and
         ``"scribble"``.
+    random_state : None, int or numpy Generator, optional
+        ``"welsh"``: seed of its jittered sample of the reference.
 
     Attributes
     ----------
@@ -301,15 +303,18 @@ class Colorizer(ColorStep):
     (75, 113, 3)
     """
 
+    _fitted_attr = "reference_"
+
     def __init__(self, method: str = "prior", *, vibrancy: float | None = None,
                  prior_correction: float | None = None, working_size: int = WORKING_SIZE,
-                 weights=None, hints=None):
+                 weights=None, hints=None, random_state=None):
         self.method = method
         self.vibrancy = vibrancy
         self.prior_correction = prior_correction
         self.working_size = working_size
         self.weights = weights
         self.hints = hints
+        self.random_state = random_state
 
     def _options(self) -> dict:
         """The keyword arguments of the method's function."""
@@ -319,7 +324,8 @@ class Colorizer(ColorStep):
                         hints=self.hints, reference=self.reference_,
                         reference_mask=self.reference_mask_)
         elif self.method == "welsh":
-            opts = dict(reference=self.reference_, reference_mask=self.reference_mask_)
+            opts = dict(reference=self.reference_, reference_mask=self.reference_mask_,
+                        random_state=self.random_state)
         else:
             opts = dict(hints=self.hints)
         return opts
@@ -342,15 +348,6 @@ class Colorizer(ColorStep):
         self.reference_ = reference
         self.reference_mask_ = reference_mask
         return self
-
-    def transform(self, image, /, *, region=None, channel_axis: int = -1):
-        """Colorize `image` (RGB out, its dtype and alpha kept); `region` is unused."""
-        check_fitted(self, "reference_")
-        arr = check_image(image, channel_axis=channel_axis)
-        out = self._transform_image(arr, None)
-        if out.ndim == 3 and channel_axis not in (None, -1, 2):
-            out = np.moveaxis(out, -1, channel_axis)
-        return out
 
     def _transform_image(self, arr, sel):
         from chroma.colorization import COLORIZERS

@@ -75,8 +75,8 @@ def load_resized(path: Path, short_side: int) -> np.ndarray:
 
 def compute_prior(images: list[np.ndarray], bins: np.ndarray) -> np.ndarray:
     """Empirical a*b* prior over bins: soft-encoded counts at 1/4 resolution, smoothed."""
-    from chroma.spaces import _convert_float
     from chroma.colorization.bins import encode_soft, prior_from_counts
+    from chroma.spaces import _convert_float
 
     counts = np.zeros(len(bins))
     for img in images:
@@ -170,8 +170,8 @@ def evaluate(model_obj, photos, temperature=0.38, side=160):
     (see :mod:`chroma.colorization.prior`), so these numbers track training, not
     the shipped behavior.
     """
-    from chroma.spaces import _convert_float
     from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+    from chroma.spaces import _convert_float
 
     model_obj.net.eval()
     rmse, psnr, cf_p, cf_t = [], [], [], []

@@ -37,8 +37,8 @@ import numpy as np
 import scipy.ndimage as ndi
 
 from chroma._core.validate import check_mask, check_random_state, to_float
-from chroma.spaces import _convert_float
 from chroma.colorization._guided import compose, read_lightness
+from chroma.spaces import _convert_float
 
 __all__ = ["welsh_colorize"]
 

@@ -70,10 +70,10 @@ def _band(x: np.ndarray, low: float, high: float, falloff: float) -> np.ndarray:
 
 def _lab(image, name: str = "image") -> np.ndarray:
     """float32 CIELAB (M, N, 3) of an image (gray is taken as neutral)."""
-    from chroma.spaces import _convert_float
+    from chroma.spaces import convert_pixels
 
     x, _ = to_float(image, name=name, gray_to_rgb=True)
-    return _convert_float(x, "rgb", "lab")
+    return convert_pixels(x, "rgb", "lab")
 
 
 def _finish(mask: np.ndarray, feather_sigma) -> np.ndarray:

@@ -94,9 +94,9 @@ def hue_range(
     width = _check_nonneg(width, "width")
     falloff = _check_nonneg(falloff, "falloff")
     min_chroma = _check_nonneg(min_chroma, "min_chroma")
-    from chroma.spaces import _convert_float
+    from chroma.spaces import convert_pixels
 
-    lch = _convert_float(_lab(image), "lab", "lch")
+    lch = convert_pixels(_lab(image), "lab", "lch")
     hue, c = lch[..., 2], lch[..., 1]
     if width >= 360:
         m = np.ones(hue.shape, np.float32)
@@ -277,10 +277,10 @@ def pick(
             win = lab[max(yi - radius, 0) : yi + radius + 1, max(xi - radius, 0) : xi + radius + 1]
             targets.append(win.reshape(-1, 3).mean(0))
     if colors is not None:
-        from chroma.spaces import _convert_float
+        from chroma.spaces import convert_pixels
 
         rgb = parse_colors(colors, name="colors").astype(np.float32)
-        targets.extend(_convert_float(rgb, "rgb", "lab"))
+        targets.extend(convert_pixels(rgb, "rgb", "lab"))
     dist = None
     for t in targets:
         d = _ciede2000(lab, np.asarray(t, dtype=np.float32)[None, None, :]).astype(np.float32)

@@ -84,9 +84,9 @@ def refine(mask, image, *, radius: int = 8, eps: float = 1e-3) -> np.ndarray:
     m = _as_mask(mask, shape=x.shape)
     radius = check_scalar(radius, "radius", numbers.Integral, low=1)
     eps = _check_nonneg(eps, "eps")
-    from chroma.spaces import _convert_float
+    from chroma.spaces import convert_pixels
 
-    guide = _convert_float(x, "rgb", "lab")[..., 0] * np.float32(0.01)
+    guide = convert_pixels(x, "rgb", "lab")[..., 0] * np.float32(0.01)
     r = int(radius)
     mean_i, mean_p = _box(guide, r), _box(m, r)
     cov_ip = _box(guide * m, r) - mean_i * mean_p

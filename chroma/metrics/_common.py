@@ -40,9 +40,9 @@ def _rgb(image, name: str) -> np.ndarray:
 
 def _lab(image, name: str) -> np.ndarray:
     """CIELAB float32 (M, N, 3) of an RGB image."""
-    from chroma.spaces import _convert_float
+    from chroma.spaces import convert_pixels
 
-    return _convert_float(_rgb(image, name), "rgb", "lab")
+    return convert_pixels(_rgb(image, name), "rgb", "lab")
 
 
 def _same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:

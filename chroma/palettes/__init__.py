@@ -31,39 +31,23 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np  # noqa: F401  (doctest namespace)
+
+from chroma._core.lazy import lazy_attributes
 
 # public name -> submodule that defines it
 _LAZY = {
-    "Palette": "palette",
-    "ORDERS": "palette",
-    "FORMATS": "formats",
-    "from_format": "formats",
-    "to_format": "formats",
-    "to_css": "formats",
-    "to_gpl": "formats",
-    "to_hex_file": "formats",
-    "to_json": "formats",
-    "KMeansPalette": "extract",
-    "extract_palette": "extract",
-    "quantize": "quantization",
-    "PaletteTransfer": "recoloring",
-    "recolor": "recoloring",
-    "replace_color": "recoloring",
+    name: f"chroma.palettes.{module}"
+    for module, names in {
+        "palette": ("ORDERS", "Palette"),
+        "formats": ("FORMATS", "from_format", "to_css", "to_format", "to_gpl", "to_hex_file",
+                    "to_json"),
+        "extract": ("KMeansPalette", "extract_palette"),
+        "quantization": ("quantize",),
+        "recoloring": ("PaletteTransfer", "recolor", "replace_color"),
+    }.items()
+    for name in names
 }
 
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'chroma.palettes' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*__all__, "extract", "formats", "palette", "quantization", "recoloring"])
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())

@@ -13,7 +13,7 @@ import numpy as np
 from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 from chroma._core.validate import check_scalar, to_float
 from chroma.palettes.palette import _as_palette
-from chroma.spaces import _convert_float
+from chroma.spaces import convert_pixels
 
 __all__ = ["quantize"]
 
@@ -95,7 +95,7 @@ def quantize(image, palette, *, dither: bool = False, return_labels: bool = Fals
     """
     pal = _as_palette(palette, "palette")
     x, restore = to_float(image, channel_axis=channel_axis, channels=(3,), gray_to_rgb=True)
-    lab = _convert_float(x, "rgb", "lab")
+    lab = convert_pixels(x, "rgb", "lab")
     dither = check_scalar(dither, "dither", bool)
     labels = _labels(lab, np.ascontiguousarray(pal.lab), dither)
     out = restore(pal.colors.astype(np.float32)[labels])

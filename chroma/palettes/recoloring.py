@@ -32,7 +32,7 @@ from chroma._core.validate import (
 from chroma.colors import parse_color
 from chroma.palettes.extract import _check_n_colors, _histogram, _kmeans_palette
 from chroma.palettes.palette import Palette, _as_palette, _rgb_to_lab
-from chroma.spaces import _convert_float
+from chroma.spaces import convert_pixels
 from chroma.spaces.gamut import lab_to_srgb_keep_lightness
 from chroma.transfers._base import ColorTransfer
 
@@ -127,7 +127,7 @@ def _recolor_lab(lab: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarra
 
 def _recolor_rgb(rgb: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
     """Recolor float32 sRGB pixels (P, 3); float32 sRGB out, clipped to [0, 1]."""
-    lab = _convert_float(rgb, "rgb", "lab")
+    lab = convert_pixels(rgb, "rgb", "lab")
     return lab_to_srgb_keep_lightness(_recolor_lab(lab, src, tgt))
 
 
@@ -265,7 +265,7 @@ def replace_color(image, source_color, target_color, *, tolerance: float = 12.0,
     x, restore = working_copy(arr, channels=(3,), gray_to_rgb=True)
     m = None if mask is None else check_mask(mask, x.shape, name="mask")
     s_lab, t_lab = _rgb_to_lab(s_rgb)[0], _rgb_to_lab(t_rgb)[0]
-    lab = _convert_float(x, "rgb", "lab").reshape(-1, 3)
+    lab = convert_pixels(x, "rgb", "lab").reshape(-1, 3)
     out_lab = np.empty(lab.shape, dtype=np.float32)
     xk, yk = _lightness_curve(s_lab[:1], t_lab[:1])
     s_c, t_c = np.hypot(*s_lab[1:]), np.hypot(*t_lab[1:])

@@ -33,13 +33,8 @@ earlier steps), so a hue mask selects the same pixels whatever ran before.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import json
-import math
-import numbers
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +45,13 @@ import numpy as np
 from chroma._core.registry import Registry, check_options, import_target
 from chroma._core.validate import check_image, check_mask, check_strength
 from chroma.compositing import DEFAULT_MODE, MODES, _apply_layers, _to_axis
+from chroma.pipeline.recipe import (
+    changed_params,
+    check_recipe_path,
+    plain,
+    read_recipe,
+    write_recipe,
+)
 
 __all__ = ["STEPS", "Pipeline", "Step", "register_step"]
 
@@ -359,7 +361,7 @@ class Pipeline:
         steps = []
         for s in self.steps:
             d: dict[str, Any] = {"name": s.name, "method": _method_name(s.estimator)}
-            opts = _changed_params(s.estimator, s.name)
+            opts = changed_params(s.estimator, s.name)
             if opts:
                 d["options"] = opts
             if s.reference is not None:
@@ -408,7 +410,7 @@ class Pipeline:
     def _spec_for_recipe(self, spec: dict, relative_to) -> dict:
         if "file" in spec:
             spec["file"] = self._relpath(spec["file"], relative_to)
-        return _plain(spec, "mask")
+        return plain(spec, "mask")
 
     @classmethod
     def from_dict(cls, recipe: Mapping, *, base_dir=None) -> Pipeline:
@@ -464,42 +466,13 @@ class Pipeline:
     def load(cls, path) -> Pipeline:
         """Read a recipe file (``.toml`` or ``.json``); paths in it are relative to its folder."""
         path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no such recipe file: {str(path)!r}")
-        text = path.read_text(encoding="utf-8")
-        suffix = path.suffix.lower()
-        try:
-            if suffix == ".toml":
-                try:
-                    import tomllib
-                except ImportError:  # Python 3.10
-                    import tomli as tomllib
-                data = tomllib.loads(text)
-            elif suffix == ".json":
-                data = json.loads(text)
-            else:
-                raise ValueError(
-                    f"recipe {str(path)!r}: unknown extension {suffix!r}; use .toml or .json."
-                )
-        except (ValueError, TypeError) as err:  # TOMLDecodeError and JSONDecodeError too
-            if "unknown extension" in str(err):
-                raise
-            raise ValueError(f"cannot parse recipe {str(path)!r}: {err}") from None
-        return cls.from_dict(data, base_dir=path.parent)
+        return cls.from_dict(read_recipe(path), base_dir=path.parent)
 
     def save(self, path, *, overwrite: bool = False) -> None:
         """Write the recipe as TOML or JSON (by extension); paths relative to its folder."""
         path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in (".toml", ".json"):
-            raise ValueError(f"cannot save recipe {str(path)!r}: use a .toml or .json name.")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it.")
-        data = self.to_dict(relative_to=path.parent)
-        text = _to_toml(data) if suffix == ".toml" else json.dumps(data, indent=2) + "\n"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        check_recipe_path(path)
+        write_recipe(path, self.to_dict(relative_to=path.parent), overwrite=overwrite)
 
 
 def _fit_takes_no_reference(estimator) -> bool:
@@ -509,95 +482,3 @@ def _fit_takes_no_reference(estimator) -> bool:
         return False
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return not positional or positional[0].default is not inspect.Parameter.empty
-
-
-def _changed_params(estimator, who: str) -> dict:
-    """Parameters that differ from the class defaults, as recipe data."""
-    get = getattr(estimator, "get_params", None)
-    if get is None:
-        return {}
-    params = get(deep=False)
-    try:
-        sig = inspect.signature(type(estimator).__init__).parameters
-    except (TypeError, ValueError):
-        sig = {}
-    out = {}
-    for k, v in params.items():
-        default = sig[k].default if k in sig else inspect.Parameter.empty
-        if default is not inspect.Parameter.empty and _same(v, default):
-            continue
-        out[k] = _plain(v, f"step {who!r} option {k!r}")
-    return out
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    try:
-        return type(a) is type(b) and bool(a == b)
-    except (ValueError, TypeError):
-        return False
-
-
-def _plain(value, who: str):
-    """Recipe-safe copy of `value`: str, bool, int, float, lists and dicts of those."""
-    if isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, who) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist(), who)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v, who) for k, v in value.items()}
-    if hasattr(value, "to_hex"):  # a Palette
-        return list(value.to_hex())
-    if value is None:
-        raise ValueError(f"{who} is None where the default is not; recipes have no null.")
-    raise ValueError(
-        f"{who} = {value!r} ({type(value).__name__}) cannot be written to a recipe; use "
-        "numbers, strings, booleans and lists of them."
-    )
-
-
-# --- a small TOML writer (the recipe subset: scalars, arrays, inline tables) ----------------
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _toml_key(k: str) -> str:
-    return k if _BARE.match(k) else json.dumps(k)
-
-
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
-    raise ValueError(f"cannot write {v!r} to TOML")
-
-
-def _to_toml(data: dict) -> str:
-    lines = ["# chroma recipe: run with `chroma run THIS_FILE IMAGE -o OUT`"]
-    for k, v in data.items():
-        if k != "steps":
-            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
-    for step in data.get("steps", []):
-        lines += ["", "[[steps]]"]
-        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in step.items()]
-    return "\n".join(lines) + "\n"
-

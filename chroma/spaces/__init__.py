@@ -47,9 +47,12 @@ from collections import deque
 
 import numpy as np
 
+from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
+
 __all__ = [
     "SPACES",
     "convert",
+    "convert_pixels",
     "lab2lch",
     "lab2rgb",
     "lab2xyz",
@@ -118,7 +121,6 @@ _FUSED = {
     ("rgb", "lab"): "srgb_to_lab",
     ("lab", "rgb"): "lab_to_srgb",
 }
-from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 
 
 # --- NumPy twins (float64 inside, like the kernels) ------------------------------
@@ -215,12 +217,25 @@ def _check_space(space, name):
         raise ValueError(f"{name}={space!r} is not a color space; choose from {list(SPACES)}.")
 
 
-def _convert_float(
+def convert_pixels(
     x: np.ndarray, src: str, dst: str, *, backend: str = "auto", clip: bool = True
 ) -> np.ndarray:
-    """Convert a float array of shape ``(..., 3)`` without validation (internal).
+    """Convert float pixels of shape ``(..., 3)`` that were already checked.
 
-    Returns a new C-contiguous float32 array of the same shape.
+    The fast inner form of :func:`convert` for code inside chroma and for users
+    who validated their arrays: no checks, no dtype handling, no alpha, no
+    channel axis. `src` and `dst` are names from :data:`SPACES`.
+
+    Returns
+    -------
+    out : ndarray of float32
+        A new C-contiguous array of the same shape; sRGB output is clipped to
+        [0, 1] unless ``clip=False``.
+
+    Examples
+    --------
+    >>> convert_pixels(np.array([[1.0, 1.0, 1.0]]), "rgb", "lab").round(3)
+    array([[100.,   0.,   0.]], dtype=float32)
     """
     shape = x.shape
     flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1, 3)
@@ -244,6 +259,9 @@ def _convert_float(
     if dst == "rgb" and clip:
         np.clip(out, 0.0, 1.0, out=out)
     return out.reshape(shape)
+
+
+_convert_float = convert_pixels  # the name used inside the spaces package
 
 
 def convert(

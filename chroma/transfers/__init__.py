@@ -7,11 +7,11 @@ export a 3-D LUT), registered in :data:`TRANSFERS`:
 =============  ===================================================  =============================
 method         estimator                                            module
 =============  ===================================================  =============================
-"histogram"    :class:`~chroma.transfers.histogram.HistogramMatcher`  ``chroma.transfers.histogram``
-"reinhard"     :class:`~chroma.transfers.reinhard.ReinhardTransfer`   ``chroma.transfers.reinhard``
-"mkl"          :class:`~chroma.transfers.linear.MKLTransfer`          ``chroma.transfers.linear``
-"idt"          :class:`~chroma.transfers.idt.IDTTransfer`             ``chroma.transfers.idt``
-"sot"          :class:`~chroma.transfers.sliced.SlicedOTTransfer`     ``chroma.transfers.sliced``
+"histogram"    :class:`~chroma.transfers.histogram.HistogramMatcher`  ``.histogram``
+"reinhard"     :class:`~chroma.transfers.reinhard.ReinhardTransfer`   ``.reinhard``
+"mkl"          :class:`~chroma.transfers.linear.MKLTransfer`          ``.linear``
+"idt"          :class:`~chroma.transfers.idt.IDTTransfer`             ``.idt``
+"sot"          :class:`~chroma.transfers.sliced.SlicedOTTransfer`     ``.sliced``
 "palette"      :class:`~chroma.palettes.PaletteTransfer`              ``chroma.palettes``
 =============  ===================================================  =============================
 
@@ -22,10 +22,9 @@ first use, so ``import chroma.transfers`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np  # noqa: F401  (doctest namespace)
 
+from chroma._core.lazy import lazy_attributes
 from chroma._core.registry import Registry
 
 __all__ = [
@@ -67,16 +66,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'chroma.transfers' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 def estimator(method: str, **options):

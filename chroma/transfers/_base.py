@@ -49,7 +49,7 @@ from chroma._core.validate import (
     check_strength,
     working_copy,
 )
-from chroma.spaces import SPACES, _convert_float
+from chroma.spaces import SPACES, convert_pixels
 
 __all__ = ["ColorTransfer"]
 
@@ -158,32 +158,6 @@ class ColorTransfer(ColorStep):
         self._fit_image(arr, sel)
         return self
 
-    def transform(self, image, /, *, region=None, channel_axis: int = -1):
-        """Give `image` the colors learned from the reference, everywhere.
-
-        Parameters
-        ----------
-        image : ndarray
-            RGB(A) or gray image (gray comes back RGB); uint8, uint16 or float.
-        region : ndarray of shape (M, N), optional
-            Where the image's statistics come from (bool or [0, 1]; pixels where
-            it is >= 0.5), for methods that use them. Never a blend: to apply
-            the effect through a mask use :func:`chroma.transfer` or a
-            :class:`chroma.Pipeline` step with ``mask=``.
-        channel_axis : int, optional
-            Channel axis of `image` and of the result.
-
-        Returns
-        -------
-        out : ndarray
-            Same dtype (float16 gives float32) and alpha as `image`.
-        """
-        check_fitted(self, self._fitted_attr)
-        self._check_params()
-        arr = check_image(image, name="image", channel_axis=channel_axis)
-        sel = check_region(region, arr.shape, name="region")
-        return _to_axis(self._transform_image(arr, sel), channel_axis)
-
     def fit_transform(self, image, reference=None, *, region=None, reference_mask=None,
                       channel_axis: int = -1):
         """``fit(reference).transform(image)``; without a reference, `image` is both."""
@@ -243,7 +217,7 @@ class ColorTransfer(ColorStep):
         x, _ = working_copy(arr, name="reference", channels=(3,), gray_to_rgb=True)
         ref = _select(x.reshape(-1, 3), sel)
         space = self._space()
-        ref = _convert_float(ref, "rgb", space) if space != "rgb" else np.array(ref)
+        ref = convert_pixels(ref, "rgb", space) if space != "rgb" else np.array(ref)
         self.n_features_in_ = 3
         self._fit_pixels(ref)
 
@@ -268,14 +242,14 @@ class ColorTransfer(ColorStep):
             pixels = rgb.copy()
             stats = pixels if same else stats_rgb
         else:
-            pixels = _convert_float(rgb, "rgb", space)
-            stats = pixels if same else _convert_float(stats_rgb, "rgb", space)
+            pixels = convert_pixels(rgb, "rgb", space)
+            stats = pixels if same else convert_pixels(stats_rgb, "rgb", space)
         original = pixels.copy() if (self._strength() < 1.0 or self._keep_luminance()) else None
         out = self._transform_pixels(pixels, stats)
         out = self._finish(out, original, space)
         if space == "rgb":
             return out
-        return _convert_float(out, space, "rgb", clip=False)
+        return convert_pixels(out, space, "rgb", clip=False)
 
     def _finish(self, out: np.ndarray, original: np.ndarray | None, space: str) -> np.ndarray:
         """Apply ``strength`` and ``keep_luminance`` to ``out`` (working space, in place)."""
@@ -289,11 +263,11 @@ class ColorTransfer(ColorStep):
             if space in _LIGHTNESS_FIRST:
                 out[:, 0] = original[:, 0]
             else:  # swap CIELAB L* back in
-                lab = _convert_float(_convert_float(out, space, "rgb", clip=False), "rgb", "lab")
-                lab0 = _convert_float(_convert_float(original, space, "rgb", clip=False),
+                lab = convert_pixels(convert_pixels(out, space, "rgb", clip=False), "rgb", "lab")
+                lab0 = convert_pixels(convert_pixels(original, space, "rgb", clip=False),
                                       "rgb", "lab")
                 lab[:, 0] = lab0[:, 0]
-                out = _convert_float(_convert_float(lab, "lab", "rgb", clip=False), "rgb", space)
+                out = convert_pixels(convert_pixels(lab, "lab", "rgb", clip=False), "rgb", space)
         return out
 
 

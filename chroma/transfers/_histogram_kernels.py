@@ -14,9 +14,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-_opts = dict(cache=True, nogil=True)
-
 from chroma._core.parallel import PARALLEL_MIN_PIXELS, sized  # noqa: F401 (re-used here)
+
+_opts = dict(cache=True, nogil=True)
 
 
 def _n_chunks(n: int) -> int:

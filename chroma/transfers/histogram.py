@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 from chroma.transfers._base import ColorTransfer
 
 __all__ = ["HistogramMatcher", "match_histograms"]
 
 _LEVELS = {np.dtype(np.uint8): 256, np.dtype(np.uint16): 65536}
 _MODES = ("auto", "exact", "binned")
-from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
+
 _EXACT_MAX_PIXELS = 1 << 18  # "auto" sorts float images up to this size, bins above
 
 

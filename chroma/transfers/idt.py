@@ -11,6 +11,8 @@ stretch into grain in smooth areas; :func:`chroma.transfers.regrain.regrain`
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from chroma._core.validate import check_random_state, working_copy
@@ -71,7 +73,7 @@ class IDTTransfer(ColorTransfer):
     Each iteration rotates the colors, matches the three 1-D marginals to the
     reference's along the rotated axes (binned CDF matching, piecewise-linear
     maps), and rotates back. The maps are learned on a sample of the image
-    (all of it up to `sample_size` pixels) and then applied to every pixel,
+    (all of it up to `max_pixels` pixels) and then applied to every pixel,
     so the transfer is a function of the color: equal colors stay equal, and
     :meth:`to_lut` exports it (``to_lut(image=...)``: the mapping depends on
     the image).
@@ -90,7 +92,7 @@ class IDTTransfer(ColorTransfer):
         turned by a random rotation.
     bins : int, optional
         Histogram bins per axis (the paper's 300 by default).
-    sample_size : int, optional
+    max_pixels : int, optional
         At most this many pixels (drawn with a seed) estimate the marginals of
         the image and of the reference at each iteration; every pixel is then
         mapped.
@@ -143,6 +145,7 @@ class IDTTransfer(ColorTransfer):
     True
     """
 
+    _renamed: ClassVar[dict[str, str]] = {"sample_size": "max_pixels"}
     _spaces = ("rgb", "linear", "lab", "lalphabeta", "ycbcr", "xyz")
     _fitted_attr = "rotations_"
     _uses_image_stats = True
@@ -154,7 +157,7 @@ class IDTTransfer(ColorTransfer):
         space: str = "rgb",
         rotations: str = "random",
         bins: int = 300,
-        sample_size: int = 262_144,
+        max_pixels: int = 262_144,
         regrain: bool = False,
         strength: float = 1.0,
         keep_luminance: bool = False,
@@ -164,7 +167,7 @@ class IDTTransfer(ColorTransfer):
         self.space = space
         self.rotations = rotations
         self.bins = bins
-        self.sample_size = sample_size
+        self.max_pixels = max_pixels
         self.regrain = regrain
         self.strength = strength
         self.keep_luminance = keep_luminance
@@ -174,7 +177,7 @@ class IDTTransfer(ColorTransfer):
     def _check_params(self) -> tuple[int, int, int]:
         n_iter = _maps.check_int(self.n_iter, "n_iter", 1, 10_000)
         bins = _maps.check_int(self.bins, "bins", 2, 1 << 16)
-        sample_size = _maps.check_int(self.sample_size, "sample_size", 1)
+        max_pixels = _maps.check_int(self.max_pixels, "max_pixels", 1)
         if self.rotations not in ("random", "pitie"):
             raise ValueError(
                 f"rotations={self.rotations!r} is not supported; choose from "
@@ -182,12 +185,12 @@ class IDTTransfer(ColorTransfer):
             )
         if not isinstance(self.regrain, (bool, np.bool_)):
             raise TypeError(f"`regrain` must be a bool, got {type(self.regrain).__name__}.")
-        return n_iter, bins, sample_size
+        return n_iter, bins, max_pixels
 
     def _fit_pixels(self, ref: np.ndarray) -> None:
         from chroma.transfers import _ot_kernels as K
 
-        n_iter, bins, sample_size = self._check_params()
+        n_iter, bins, max_pixels = self._check_params()
         rng = check_random_state(self.random_state)
         if self.rotations == "random":
             rot = random_rotations(n_iter, rng)
@@ -196,7 +199,7 @@ class IDTTransfer(ColorTransfer):
             for k in range(n_iter):
                 turn = np.eye(3) if k < 6 else random_rotations(1, rng)[0]
                 rot[k] = PITIE_ROTATIONS[k % 6] @ turn
-        sample = _maps.sample_rows(ref, sample_size, rng)
+        sample = _maps.sample_rows(ref, max_pixels, rng)
         axes = rot.reshape(-1, 3)  # the reference does not move: all axes in one pass
         mm = K.proj_minmax(sample, axes)
         hist = K.proj_hist(sample, axes, mm[:, 0], mm[:, 1], bins)
@@ -211,11 +214,11 @@ class IDTTransfer(ColorTransfer):
         """Learn the per-iteration 1-D maps from (a sample of) the image's pixels."""
         from chroma.transfers import _ot_kernels as K
 
-        _, bins, sample_size = self._check_params()
+        _, bins, max_pixels = self._check_params()
         rot = self.rotations_
         n_iter = len(rot)
         rng = np.random.default_rng(self.sample_seed_)
-        sample = _maps.sample_rows(stats, sample_size, rng)
+        sample = _maps.sample_rows(stats, max_pixels, rng)
         chain = {
             "dirs": np.ascontiguousarray(rot),
             "weights": np.ones(n_iter),

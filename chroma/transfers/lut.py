@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 from chroma._core.validate import _INT_MAX, check_image
 
 __all__ = ["apply_lut", "identity_lut", "read_cube", "write_cube"]
 
 _METHODS = ("trilinear", "tetrahedral")
-from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 
 
 def identity_lut(size: int = 33) -> np.ndarray:

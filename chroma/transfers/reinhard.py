@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma._core.validate import _INT_MAX, check_image
-from chroma.spaces import _convert_float
+from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
+from chroma.spaces import convert_pixels
 from chroma.transfers._base import AffineTransfer, _affine_pixels, _select
 from chroma.transfers.linear import _mean_cov
 
@@ -24,7 +24,7 @@ def _moments(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]
 def _np_lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None):
     """NumPy twin of the fused kernel: CIELAB mean and std of sRGB pixels (exact formulas)."""
     rgb = x2d[:, :3].astype(np.float64) * scale
-    out = _convert_float(rgb, "rgb", "lab", backend="numpy")
+    out = convert_pixels(rgb, "rgb", "lab", backend="numpy")
     if lab is not None and lab.shape[0]:
         lab[...] = out
     return _np_moments(out)
@@ -38,7 +38,7 @@ def _np_moments(x):
 def _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
     """NumPy twin of the fused kernel (exact formulas)."""
     y = lab.astype(np.float64) * gain + offset
-    rgb = _convert_float(y, "lab", "rgb", backend="numpy").astype(np.float64) * out_scale
+    rgb = convert_pixels(y, "lab", "rgb", backend="numpy").astype(np.float64) * out_scale
     out[:, :3] = np.floor(rgb + 0.5) if rint else rgb
     if alpha.shape[0]:
         out[:, 3] = alpha

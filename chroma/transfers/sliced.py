@@ -11,6 +11,8 @@ instead of a network-simplex solve on an n x n cost matrix.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from chroma._core.validate import check_random_state
@@ -51,7 +53,7 @@ class SlicedOTTransfer(ColorTransfer):
         Random directions per iteration (grouped in orthonormal triples).
     n_iter : int, optional
         Iterations (gradient steps on the sliced Wasserstein distance).
-    sample_size : int, optional
+    max_pixels : int, optional
         Pixels of the reference, and of the image, that the 1-D transports
         are solved on (exactly, by sorting); every pixel of the image is then
         moved by the same 1-D maps.
@@ -102,6 +104,7 @@ class SlicedOTTransfer(ColorTransfer):
     True
     """
 
+    _renamed: ClassVar[dict[str, str]] = {"sample_size": "max_pixels"}
     _spaces = ("rgb", "linear", "lab", "lalphabeta", "ycbcr", "xyz")
     _fitted_attr = "directions_"
     _uses_image_stats = True
@@ -111,7 +114,7 @@ class SlicedOTTransfer(ColorTransfer):
         n_projections: int = 6,
         n_iter: int = 10,
         *,
-        sample_size: int = 50_000,
+        max_pixels: int = 50_000,
         step: float = 1.0,
         space: str = "rgb",
         strength: float = 1.0,
@@ -120,7 +123,7 @@ class SlicedOTTransfer(ColorTransfer):
     ):
         self.n_projections = n_projections
         self.n_iter = n_iter
-        self.sample_size = sample_size
+        self.max_pixels = max_pixels
         self.step = step
         self.space = space
         self.strength = strength
@@ -130,21 +133,21 @@ class SlicedOTTransfer(ColorTransfer):
     def _check_params(self) -> tuple[int, int, int, float]:
         n_proj = _maps.check_int(self.n_projections, "n_projections", 1, 3000)
         n_iter = _maps.check_int(self.n_iter, "n_iter", 1, 100_000)
-        sample_size = _maps.check_int(self.sample_size, "sample_size", 1)
+        max_pixels = _maps.check_int(self.max_pixels, "max_pixels", 1)
         step = self.step
         if isinstance(step, bool) or not isinstance(step, (int, float, np.floating)) or not (
             0 < step <= 1
         ):
             raise ValueError(f"`step` must be a number in (0, 1], got {step!r}.")
-        return n_proj, n_iter, sample_size, float(step)
+        return n_proj, n_iter, max_pixels, float(step)
 
     def _fit_pixels(self, ref: np.ndarray) -> None:
         from chroma.transfers import _ot_kernels as K
 
-        n_proj, n_iter, sample_size, _ = self._check_params()
+        n_proj, n_iter, max_pixels, _ = self._check_params()
         rng = check_random_state(self.random_state)
         dirs = random_directions(n_iter, n_proj, rng)
-        sample = _maps.sample_rows(ref, sample_size, rng)
+        sample = _maps.sample_rows(ref, max_pixels, rng)
         q = np.empty((n_iter, n_proj, _maps.N_LEVELS))
         for k in range(n_iter):
             q[k] = _maps.quantiles_from_sorted(K.proj_sort(sample, dirs[k]))
@@ -156,11 +159,11 @@ class SlicedOTTransfer(ColorTransfer):
         """Solve the 1-D transports on a sample of the image; return the maps."""
         from chroma.transfers import _ot_kernels as K
 
-        n_proj, _, sample_size, step = self._check_params()
+        n_proj, _, max_pixels, step = self._check_params()
         dirs = self.directions_
         n_iter = len(dirs)
         rng = np.random.default_rng(self.sample_seed_)
-        sample = _maps.sample_rows(stats, sample_size, rng)
+        sample = _maps.sample_rows(stats, max_pixels, rng)
         n = len(sample)
         chain = {
             "dirs": dirs,

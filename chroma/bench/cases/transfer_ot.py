@@ -47,7 +47,7 @@ def _chroma_idt(image, reference):
 def _chroma_idt_all(image, reference):
     from chroma.transfers.idt import IDTTransfer
 
-    est = IDTTransfer(6, rotations="pitie", bins=300, sample_size=1 << 40)
+    est = IDTTransfer(6, rotations="pitie", bins=300, max_pixels=1 << 40)
     return est.fit(reference).transform(image)
 
 

@@ -49,9 +49,8 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from chroma.cli.commands._common import parse_floats
-
     from chroma.bench import harness, report
+    from chroma.cli.commands._common import parse_floats
 
     if args.images is not None:
         folder = Path(args.images)

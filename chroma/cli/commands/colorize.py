@@ -55,9 +55,9 @@ def _read_mask(path: str):
 
 
 def run(args) -> int:
+    from chroma.cli.commands._common import input_output_pairs, progress
     from chroma.colorization import colorize
     from chroma.io import read_image, write_image
-    from chroma.cli.commands._common import input_output_pairs, progress
 
     pairs = input_output_pairs(args.image, args.output)
     reference = read_image(args.reference) if args.reference else None

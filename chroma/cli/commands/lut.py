@@ -38,9 +38,9 @@ def _usage(parser) -> int:
 
 
 def run_apply(args) -> int:
+    from chroma.cli.commands._common import input_output_pairs, progress
     from chroma.io import read_image, write_image
     from chroma.transfers.lut import apply_lut, read_cube
-    from chroma.cli.commands._common import input_output_pairs, progress
 
     lut = read_cube(args.cube)
     pairs = input_output_pairs(args.image, args.output)

@@ -39,9 +39,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
+    from chroma.cli.commands._common import input_output_pairs, progress
     from chroma.io import read_image, write_image
     from chroma.palettes import Palette, PaletteTransfer, replace_color
-    from chroma.cli.commands._common import input_output_pairs, progress
 
     pairs = input_output_pairs(args.image, args.output)
     if args.to is not None:

@@ -21,9 +21,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from chroma.cli.commands._common import input_output_pairs, progress
     from chroma.io import read_image, write_image
     from chroma.pipeline import Pipeline
-    from chroma.cli.commands._common import input_output_pairs, progress
 
     pipe = Pipeline.load(args.recipe)
     pairs = input_output_pairs(args.image, args.output)

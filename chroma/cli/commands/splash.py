@@ -31,10 +31,10 @@ def register(sub) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from chroma.compositing import splash
-    from chroma.io import read_image, write_image
     from chroma.cli.commands._common import input_output_pairs, progress
     from chroma.cli.commands.mask import build_mask, mask_spec
+    from chroma.compositing import splash
+    from chroma.io import read_image, write_image
 
     mask_spec(args)  # argument errors before any work
     pairs = input_output_pairs(args.image, args.output)

@@ -36,9 +36,9 @@ def _hex_list(text: str, option: str) -> list[str]:
 
 
 def run(args) -> int:
+    from chroma.cli.commands._common import input_output_pairs, progress
     from chroma.io import read_image, write_image
     from chroma.toning import ToneStep, tone
-    from chroma.cli.commands._common import input_output_pairs, progress
 
     if args.sepia:
         mode, colors = "sepia", None

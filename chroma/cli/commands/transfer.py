@@ -95,10 +95,11 @@ def read_mask(path: str, image):
 def run(args) -> int:
     from pathlib import Path
 
+    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.compositing import apply_step
     from chroma.io import read_image, write_image
     from chroma.transfers import estimator
     from chroma.transfers.lut import write_cube
-    from chroma.cli.commands._common import input_output_pairs, progress
 
     pairs = input_output_pairs(args.image, args.output)
     ref_path = Path(args.reference)
@@ -118,20 +119,20 @@ def run(args) -> int:
     est = estimator(args.method, **options)
     reference = read_image(args.reference)
     ref_mask = read_mask(args.reference_mask, reference) if args.reference_mask else None
-    est.fit(reference, mask=ref_mask)
+    est.fit(reference, reference_mask=ref_mask)
     lut_image = lut_mask = None
     for src, dst in progress(pairs, desc="transfer"):
         image = read_image(src)
         mask = read_mask(args.mask, image) if args.mask else None
-        out = est.transform(image, mask=mask)
+        out = apply_step(est, image, mask=mask)
         write_image(dst, out, overwrite=args.overwrite)
         if lut_image is None:
             lut_image, lut_mask = image, mask
     if args.lut_out:
         if not hasattr(est, "to_lut"):
             raise ValueError(f"--method {args.method} cannot export a LUT")
-        lut = est.to_lut(args.lut_size, image=lut_image if est._uses_image_stats else None,
-                         mask=lut_mask)
+        lut = est.to_lut(args.lut_size, image=lut_image,
+                         region=lut_mask)
         write_cube(args.lut_out, lut, title=f"chroma {args.method} from {ref_path.name}",
                    overwrite=args.overwrite)
         print(f"chroma transfer: wrote {args.lut_out}")
