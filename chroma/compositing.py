@@ -581,7 +581,7 @@ def _tone_ab(background) -> tuple[float, float]:
     """a*b* at L* = 50 for a background name, hex color or RGB triple."""
     if isinstance(background, str) and background.lower() in TONES:
         return TONES[background.lower()]
-    from chroma.masks import _parse_colors
+    from chroma.colors import parse_colors as _parse_colors
     from chroma.spaces import convert_pixels
 
     try:

@@ -11,7 +11,7 @@ import numpy as np
 from chroma._core.base import ColorStep
 from chroma._core.validate import check_strength, working_copy
 from chroma.compositing import apply_step
-from chroma.palettes import _lab_to_rgb, _parse_colors, _rgb_to_lab
+from chroma.palettes.palette import _lab_to_rgb, _parse_colors, _rgb_to_lab
 from chroma.spaces import convert_pixels
 
 __all__ = ["TONE_MODES", "ToneStep", "tone"]

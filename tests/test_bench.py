@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pytest
 
-from chroma import metrics
+from chroma.bench import adapters as metrics
 from chroma.bench import harness, report
 from chroma.bench.harness import Case
 from chroma.cli import main

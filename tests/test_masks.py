@@ -107,19 +107,19 @@ def test_refine_snaps_a_blurry_mask_to_the_edge():
 # --- builders --------------------------------------------------------------------------
 def test_hue_range_selects_by_lch_hue_and_wraps_around():
     lch = convert(IMG, "rgb", "lch")
-    m = masks.hue_range(IMG, 120, 60, softness=0, min_chroma=0)
+    m = masks.hue_range(IMG, 120, 60, falloff=0, min_chroma=0)
     d = np.abs((lch[..., 2] - 120 + 180) % 360 - 180)
     np.testing.assert_array_equal(m, (d <= 30).astype(np.float32))
     # a band across 0/360 equals the union of its two halves
-    wrap = masks.hue_range(IMG, 350, 40, softness=0, min_chroma=0)
+    wrap = masks.hue_range(IMG, 350, 40, falloff=0, min_chroma=0)
     expect = ((lch[..., 2] >= 330) | (lch[..., 2] <= 10)).astype(np.float32)
     np.testing.assert_array_equal(wrap, expect)
-    np.testing.assert_array_equal(masks.hue_range(IMG, -10, 40, softness=0, min_chroma=0), wrap)
+    np.testing.assert_array_equal(masks.hue_range(IMG, -10, 40, falloff=0, min_chroma=0), wrap)
 
 
 def test_hue_range_soft_falloff_and_low_chroma_suppression():
-    soft = masks.hue_range(IMG, 120, 60, softness=20, min_chroma=0)
-    hard = masks.hue_range(IMG, 120, 60, softness=0, min_chroma=0)
+    soft = masks.hue_range(IMG, 120, 60, falloff=20, min_chroma=0)
+    hard = masks.hue_range(IMG, 120, 60, falloff=0, min_chroma=0)
     assert (soft >= hard).all() and ((soft > 0) & (soft < 1)).any()
     gray = np.full((4, 4, 3), 0.4)
     noisy = gray + np.random.default_rng(1).normal(0, 0.005, gray.shape)
@@ -129,11 +129,11 @@ def test_hue_range_soft_falloff_and_low_chroma_suppression():
 
 def test_lightness_and_chroma_bands():
     lab = convert(IMG, "rgb", "lab")
-    m = masks.lightness_range(IMG, 40, 70, softness=0)
+    m = masks.lightness_range(IMG, 40, 70, falloff=0)
     np.testing.assert_array_equal(m, ((lab[..., 0] >= 40) & (lab[..., 0] <= 70)))
     c = np.hypot(lab[..., 1], lab[..., 2])
-    np.testing.assert_array_equal(masks.chroma_threshold(IMG, 30, softness=0), c >= 30)
-    np.testing.assert_array_equal(masks.chroma_threshold(IMG, 10, 40, softness=0),
+    np.testing.assert_array_equal(masks.chroma_threshold(IMG, 30, falloff=0), c >= 30)
+    np.testing.assert_array_equal(masks.chroma_threshold(IMG, 10, 40, falloff=0),
                                   (c >= 10) & (c <= 40))
     with pytest.raises(ValueError, match="low <= high"):
         masks.lightness_range(IMG, 70, 40)
@@ -144,7 +144,7 @@ def test_pick_uses_ciede2000_to_sampled_points():
 
     lab = convert(IMG, "rgb", "lab")
     x, y = 5, 7
-    m = masks.pick(IMG, points=[(x, y)], radius=0, fuzziness=10)
+    m = masks.pick(IMG, points=[(x, y)], radius=0, tolerance=10)
     d = deltaE_ciede2000(lab, lab[y, x][None, None], channel_axis=-1)
     assert m[y, x] == 1
     assert (m[d <= 9.99] == 1).all() and (m[d >= 20.01] == 0).all()
@@ -208,3 +208,46 @@ def test_from_spec_combines_and_modifies(tmp_path):
         masks.from_spec({"hue": [1, 2], "colour": 3}, IMG)
     with pytest.raises(ValueError, match="builds nothing"):
         masks.from_spec({"feather": 3}, IMG)
+
+
+def test_old_parameter_names_warn_and_give_the_same_mask():
+    new = masks.hue_range(IMG, 120, 60, falloff=20, min_chroma=0)
+    with pytest.warns(DeprecationWarning, match="`softness` is deprecated.*`falloff`"):
+        old = masks.hue_range(IMG, 120, 60, softness=20, min_chroma=0)
+    np.testing.assert_array_equal(old, new)
+    with pytest.warns(DeprecationWarning, match="softness"):
+        np.testing.assert_array_equal(masks.lightness_range(IMG, 40, 70, softness=0),
+                                      masks.lightness_range(IMG, 40, 70, falloff=0))
+    with pytest.warns(DeprecationWarning, match="softness"):
+        np.testing.assert_array_equal(masks.chroma_threshold(IMG, 30, softness=2),
+                                      masks.chroma_threshold(IMG, 30, falloff=2))
+    with pytest.warns(DeprecationWarning, match="`fuzziness` is deprecated.*`tolerance`"):
+        old = masks.pick(IMG, points=[(3, 4)], fuzziness=7)
+    np.testing.assert_array_equal(old, masks.pick(IMG, points=[(3, 4)], tolerance=7))
+    with pytest.raises(TypeError, match="pass `falloff` only"):
+        masks.hue_range(IMG, 120, 60, falloff=3, softness=3)
+
+
+def test_spec_reads_new_and_old_key_names():
+    new = masks.from_spec({"hue": [120, 60], "falloff": 0, "min_chroma": 0}, IMG)
+    old = masks.from_spec({"hue": [120, 60], "softness": 0, "min_chroma": 0}, IMG)
+    np.testing.assert_array_equal(new, old)
+    np.testing.assert_array_equal(new, masks.hue_range(IMG, 120, 60, falloff=0, min_chroma=0))
+    pts = [[3, 4]]
+    np.testing.assert_array_equal(masks.from_spec({"pick": pts, "tolerance": 5}, IMG),
+                                  masks.from_spec({"pick": pts, "fuzziness": 5}, IMG))
+    assert not np.array_equal(masks.from_spec({"pick": pts, "tolerance": 5}, IMG),
+                              masks.from_spec({"pick": pts, "tolerance": 30}, IMG))
+
+
+def test_pick_reads_every_color_spelling():
+    img = np.zeros((2, 3, 3), dtype=np.uint8)
+    img[:, 2] = (255, 0, 0)
+    expect = masks.pick(img, colors=["#ff0000"])
+    assert expect[:, 2].min() == 1 and expect[:, :2].max() == 0
+    for spelling in ("#f00", "red", (255, 0, 0), (1.0, 0.0, 0.0), ["#f00", "#ff0000"]):
+        np.testing.assert_array_equal(masks.pick(img, colors=spelling), expect)
+    with pytest.raises(ValueError, match="`colors` has 'reddish'"):
+        masks.pick(img, colors=["reddish"])
+    with pytest.raises(TypeError, match="`radius` must be an int"):
+        masks.pick(img, colors="red", radius=1.5)

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from chroma import palettes as P
 from chroma._core.base import clone
 from chroma.palettes import (
     KMeansPalette,
@@ -15,8 +14,11 @@ from chroma.palettes import (
     replace_color,
 )
 from chroma.palettes import _kernels as K
+from chroma.palettes import extract as E
+from chroma.palettes import quantization as Q
+from chroma.palettes import recoloring as R
 from chroma.spaces import convert
-from chroma.toning import tone
+from chroma.toning import tone  # the toning tests move to tests/test_toning.py with toning.py
 
 try:
     from chroma.metrics import ciede2000
@@ -104,20 +106,20 @@ def test_orders():
         extract_palette(img, 3, order="size")
 
 
-def test_mask_and_alpha_select_pixels():
+def test_region_and_alpha_select_pixels():
     img = flat_image(COLORS[:3], [4, 4, 4])
     inside = np.all(img == COLORS[0], axis=-1) | np.all(img == COLORS[1], axis=-1)
-    pal = extract_palette(img, 3, mask=inside, random_state=0)
+    pal = extract_palette(img, 3, region=inside, random_state=0)
     assert sorted(pal.to_hex()) == sorted(Palette(COLORS[:2]).to_hex())
     # a soft mask weights the shares
     soft = np.where(np.all(img == COLORS[0], axis=-1), 1.0, 0.25).astype(np.float32)
-    pal = extract_palette(img, 3, mask=soft, random_state=0)
+    pal = extract_palette(img, 3, region=soft, random_state=0)
     np.testing.assert_allclose(pal.weights, [4 / 6, 1 / 6, 1 / 6])
     rgba = np.concatenate([img, np.where(inside, 255, 0)[..., None].astype(np.uint8)], -1)
-    assert extract_palette(rgba, 3, random_state=0) == extract_palette(img, 3, mask=inside,
+    assert extract_palette(rgba, 3, random_state=0) == extract_palette(img, 3, region=inside,
                                                                        random_state=0)
     with pytest.raises(ValueError, match="selects no pixels"):
-        extract_palette(img, 3, mask=np.zeros(img.shape[:2], bool))
+        extract_palette(img, 3, region=np.zeros(img.shape[:2], bool))
 
 
 def test_extract_validates_and_keeps_input():
@@ -142,12 +144,12 @@ def test_histogram_kernel_equals_numpy_twin():
         scale = {np.uint8: 32 / 256, np.uint16: 32 / 65536, np.float32: 32.0}[img.dtype.type]
         for use_w in (False, True):
             c1, s1 = K.color_histogram(img, scale, w, use_w, 3)
-            c2, s2 = P._np_color_histogram(img, scale, w, use_w)
+            c2, s2 = E._np_color_histogram(img, scale, w, use_w)
             np.testing.assert_allclose(c1, c2, rtol=1e-9)
             np.testing.assert_allclose(s1, s2, rtol=1e-9, atol=1e-9)
     img = rng.integers(0, 256, (37, 29, 3), dtype=np.uint8)
     c1, s1 = K.color_histogram_u8(img, 4)
-    c2, s2 = P._np_color_histogram(img, 32 / 256, None, False)
+    c2, s2 = E._np_color_histogram(img, 32 / 256, None, False)
     np.testing.assert_array_equal(c1, c2)
     np.testing.assert_array_equal(s1, s2)
 
@@ -248,7 +250,7 @@ def test_nearest_kernel_equals_numpy_twin():
     rng = np.random.default_rng(1)
     lab = (rng.random((5000, 3)) * [100, 200, 200] - [0, 100, 100]).astype(np.float32)
     centers = rng.random((9, 3)) * [100, 200, 200] - [0, 100, 100]
-    np.testing.assert_array_equal(K.nearest(lab, centers), P._np_nearest(lab, centers))
+    np.testing.assert_array_equal(K.nearest(lab, centers), Q._np_nearest(lab, centers))
 
 
 def test_dither_kernel_equals_numpy_twin():
@@ -256,7 +258,7 @@ def test_dither_kernel_equals_numpy_twin():
     img = rng.random((17, 23, 3)).astype(np.float32)
     lab = convert(img, "rgb", "lab")
     centers = Palette.from_hex(["#000000", "#ffffff", "#ff0000", "#0000ff"]).lab
-    np.testing.assert_array_equal(K.dither_fs(lab, centers), P._np_dither_fs(lab, centers))
+    np.testing.assert_array_equal(K.dither_fs(lab, centers), Q._np_dither_fs(lab, centers))
 
 
 def test_dithering_keeps_the_mean_color():
@@ -319,8 +321,8 @@ def test_recolor_kernel_equals_numpy_twin(k):
     lab = convert(rng.random((3000, 3)), "rgb", "lab").astype(np.float32)
     src = Palette(rng.random((k, 3))).lab
     tgt = Palette(rng.random((k, 3))).lab
-    params = P._recolor_params(src, tgt)
-    np.testing.assert_allclose(K.recolor_lab(lab, *params), P._np_recolor_lab(lab, *params),
+    params = R._recolor_params(src, tgt)
+    np.testing.assert_allclose(K.recolor_lab(lab, *params), R._np_recolor_lab(lab, *params),
                                atol=2e-3)
 
 
@@ -462,3 +464,43 @@ def test_channel_axis_float16_and_gray(channel_axis):
     gpal = extract_palette(gray, 2, random_state=0)
     assert np.allclose(gpal.colors, gpal.colors[:, :1])  # grays stay gray
     assert quantize(gray, gpal).shape == (12, 14, 3)
+
+
+def test_a_palette_is_read_wherever_colors_are():
+    from chroma.colors import parse_colors
+    from chroma.palettes import formats
+
+    pal = Palette(["#102030", "red", (0, 0, 255)], weights=[1, 2, 1])
+    np.testing.assert_array_equal(parse_colors(pal), pal.colors)
+    np.testing.assert_array_equal(np.asarray(pal, dtype=np.float32), pal.colors.astype(np.float32))
+    for fmt in ("json", ".gpl", "CSS", "hex"):
+        back = formats.from_format(formats.to_format(pal, fmt, name="t"), fmt)
+        assert back.to_hex() == pal.to_hex()
+    with pytest.raises(ValueError, match="fmt='ase' is not a palette format"):
+        formats.to_format(pal, "ase")
+    with pytest.raises(TypeError, match="`palette` must be a Palette"):
+        formats.to_format(pal.colors, "json")
+    with pytest.raises(ValueError, match="GIMP Palette"):
+        formats.from_format("not a palette", "gpl")
+
+
+def test_extract_palette_old_mask_name_warns():
+    img = flat_image(COLORS[:3], [4, 4, 4])
+    inside = np.all(img == COLORS[0], axis=-1)
+    with pytest.warns(DeprecationWarning, match="`mask` is deprecated.*`region`"):
+        old = extract_palette(img, 2, mask=inside, random_state=0)
+    assert old == extract_palette(img, 2, region=inside, random_state=0)
+    with pytest.raises(TypeError, match="`n_colors` must be an int"):
+        extract_palette(img, 2.5)
+
+
+def test_recolor_out_of_gamut_target_keeps_lightness_and_hue():
+    gray = np.full((16, 3), 119 / 255, dtype=np.float32)  # L* about 50
+    src_lab = lab_of(gray[:1])
+    target_lab = np.array([[src_lab[0, 0], 30.0, -140.0]])  # far outside sRGB
+    out = R._recolor_rgb(gray, src_lab, target_lab)
+    lab = lab_of(np.rint(out * 255) / 255)
+    # L* kept within 8-bit rounding (a per-channel clip lands 4 L* off here)
+    assert np.abs(lab[:, 0] - target_lab[0, 0]).max() < 0.5
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
+    assert np.abs(hue - np.degrees(np.arctan2(-140.0, 30.0))).max() < 1.5

@@ -21,7 +21,7 @@ at each size:
 4. **Peak memory**: one more, untimed call per contender; see
    :class:`PeakMemory` for what exactly is measured.
 5. **Quality**: each metric ``metric(output, image, reference) -> float``
-   (the adapters at the end of :mod:`chroma.metrics`) on the warm-up output;
+   (:mod:`chroma.bench.adapters`) on the warm-up output;
    optionally (``pairs=N``) also its mean and spread over N further pairs of
    evaluation photos (or bundled samples) at 0.25 MP.
 

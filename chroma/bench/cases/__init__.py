@@ -4,7 +4,7 @@ The harness imports every ``chroma/bench/cases/<topic>.py`` (names starting
 with ``_`` are skipped). Adding a case for a new method is one declaration::
 
     from chroma.bench.harness import Case
-    from chroma import metrics
+    from chroma.bench import adapters as metrics
 
     CASES = [
         Case(

@@ -8,7 +8,7 @@ against the input, in CIEDE2000.
 
 from __future__ import annotations
 
-from chroma import metrics
+from chroma.bench import adapters as metrics
 from chroma.bench.harness import Case
 
 

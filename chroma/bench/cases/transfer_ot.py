@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma import metrics
+from chroma.bench import adapters as metrics
 from chroma.bench.harness import Case
 
 POT_SAMPLES = 1000

@@ -35,7 +35,10 @@ def run(args) -> int:
     from pathlib import Path
 
     from chroma.io import read_image, write_image
-    from chroma.palettes import _to_css, _to_gpl, _to_json, extract_palette
+    from chroma.palettes import extract_palette
+    from chroma.palettes import to_css as _to_css
+    from chroma.palettes import to_gpl as _to_gpl
+    from chroma.palettes import to_json as _to_json
 
     size = args.swatch_size.lower().split("x")
     try:
