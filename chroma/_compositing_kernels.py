@@ -16,66 +16,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from chroma.spaces._kernels import M_LIN, M_XYZ, XN, YN, ZN, _f, _finv, _l2s, _mat, _s2l
+from chroma.spaces._gamut_kernels import _lab_srgb_keep_l  # the one gamut map
+from chroma.spaces._kernels import M_XYZ, XN, YN, ZN, _f, _mat, _s2l
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
-
-GAMUT_TOL = 1e-5  # linear-light slack before a color counts as out of gamut
-BISECT_STEPS = 12
-
 
 @njit(inline="always", **_opts)
 def _rgb_lab(r, g, b):
     x, y, z = _mat(M_XYZ, _s2l(r), _s2l(g), _s2l(b))
     fx, fy, fz = _f(x / XN), _f(y / YN), _f(z / ZN)
     return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
-
-
-@njit(inline="always", **_opts)
-def _lab_linear(L, a, b):
-    fy = (L + 16.0) / 116.0
-    fx = a / 500.0 + fy
-    fz = fy - b / 200.0
-    if fz < 0.0:
-        fz = 0.0
-    return _mat(M_LIN, _finv(fx) * XN, _finv(fy) * YN, _finv(fz) * ZN)
-
-
-@njit(inline="always", **_opts)
-def _in_gamut(r, g, b):
-    lo, hi = -GAMUT_TOL, 1.0 + GAMUT_TOL
-    return lo <= r <= hi and lo <= g <= hi and lo <= b <= hi
-
-
-@njit(inline="always", **_opts)
-def _clip01(v):
-    if v < 0.0:
-        return 0.0
-    if v > 1.0:
-        return 1.0
-    return v
-
-
-@njit(inline="always", **_opts)
-def _lab_srgb_keep_l(L, a, b):
-    """CIELAB -> sRGB at constant L*: gray exact, out-of-gamut chroma reduced."""
-    y = _finv((L + 16.0) / 116.0)  # linear gray of this L* (R = G = B = Y)
-    r, g, bl = y, y, y
-    if a != 0.0 or b != 0.0:
-        r1, g1, b1 = _lab_linear(L, a, b)
-        if _in_gamut(r1, g1, b1):
-            r, g, bl = r1, g1, b1
-        else:
-            lo, hi = 0.0, 1.0
-            for _ in range(BISECT_STEPS):
-                mid = 0.5 * (lo + hi)
-                r1, g1, b1 = _lab_linear(L, a * mid, b * mid)
-                if _in_gamut(r1, g1, b1):
-                    lo = mid
-                    r, g, bl = r1, g1, b1
-                else:
-                    hi = mid
-    return _l2s(_clip01(r)), _l2s(_clip01(g)), _l2s(_clip01(bl))
 
 
 @njit(parallel=True, **_opts)

@@ -67,8 +67,6 @@ TONES = {
     "sepia": (9.3, 19.9),  # C* 22 at hue 65 degrees: warm brown
     "cyanotype": (-8.5, -23.4),  # C* 25 at hue 250 degrees: Prussian blue
 }
-_GAMUT_TOL = 1e-5
-_BISECT_STEPS = 12
 
 
 # --- NumPy twins of the kernels (float64 inside, like the kernels) ------------------------
@@ -78,41 +76,11 @@ def _np_rgb_lab(x: np.ndarray) -> np.ndarray:
     return _NUMPY_STEPS["srgb_to_lab"](x.astype(np.float64))
 
 
-def _np_lab_linear(lab: np.ndarray) -> np.ndarray:
-    from chroma.spaces import LINEAR_FROM_XYZ, _np_lab_to_xyz
-
-    return _np_lab_to_xyz(lab) @ LINEAR_FROM_XYZ.T
-
-
-def _np_in_gamut(lin: np.ndarray) -> np.ndarray:
-    return ((lin >= -_GAMUT_TOL) & (lin <= 1.0 + _GAMUT_TOL)).all(-1)
-
-
 def _np_lab_srgb_keep_l(lab: np.ndarray) -> np.ndarray:
-    """NumPy twin of ``_blend_kernels._lab_srgb_keep_l`` on an (N, 3) float64 array."""
-    from chroma.spaces import _np_lab_finv, _np_linear_to_srgb
+    """The one gamut map's NumPy twin (:mod:`chroma.spaces.gamut`) on (N, 3) float64."""
+    from chroma.spaces.gamut import _np_lab_to_srgb_keep_l
 
-    L, a, b = lab[:, 0], lab[:, 1], lab[:, 2]
-    lin = _np_lab_linear(lab)
-    neutral = (a == 0) & (b == 0)
-    bad = ~_np_in_gamut(lin) & ~neutral
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        lo, hi = np.zeros(len(idx)), np.ones(len(idx))
-        sub = lab[idx]
-        for _ in range(_BISECT_STEPS):
-            mid = 0.5 * (lo + hi)
-            trial = np.stack([sub[:, 0], sub[:, 1] * mid, sub[:, 2] * mid], -1)
-            ok = _np_in_gamut(_np_lab_linear(trial))
-            lo = np.where(ok, mid, lo)
-            hi = np.where(ok, hi, mid)
-        fixed = np.stack([sub[:, 0], sub[:, 1] * lo, sub[:, 2] * lo], -1)
-        lin[idx] = _np_lab_linear(fixed)
-        neutral[idx[lo == 0]] = True
-    if neutral.any():
-        y = _np_lab_finv((L[neutral] + 16.0) / 116.0)
-        lin[neutral] = y[:, None]
-    return _np_linear_to_srgb(np.clip(lin, 0.0, 1.0))
+    return _np_lab_to_srgb_keep_l(lab)
 
 
 def _np_chroma_blend(base: np.ndarray, layer: np.ndarray, mask: np.ndarray, strength: float

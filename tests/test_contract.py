@@ -288,3 +288,17 @@ def test_renamed_parameter_still_works_with_a_warning(rng):
     assert est.max_pixels == 500 and "sample_size" not in est.get_params()
     with pytest.raises(TypeError, match="give `max_pixels` only"):
         IDTTransfer(sample_size=5, max_pixels=5)
+
+
+@pytest.mark.parametrize("name", [*TRANSFERS])
+def test_keep_luminance_keeps_lightness_within_8bit_rounding(name, rng):
+    # a saturated reference pushes colors out of gamut at the image's L*: the one gamut
+    # map lowers chroma at constant L* and hue instead of clipping channels
+    img = _image(rng, np.uint8)
+    sat = np.zeros((16, 16, 3), np.uint8)
+    sat[..., 0] = 255
+    sat[:8, :, 2] = 200
+    out = chroma.transfer(img, sat, name, keep_luminance=True, **FAST.get(name, {}))
+    d = np.abs(chroma.convert(out, "rgb", "lab")[..., 0] - chroma.convert(img, "rgb", "lab")[..., 0])
+    assert d.max() <= 0.6
+    assert np.abs(out.astype(int) - img).max() > 10  # the colors did change

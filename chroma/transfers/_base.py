@@ -53,8 +53,6 @@ from chroma.spaces import SPACES, convert_pixels
 
 __all__ = ["ColorTransfer"]
 
-# spaces whose first channel is a lightness (keep_luminance keeps it directly)
-_LIGHTNESS_FIRST = ("lab", "lch", "lalphabeta", "ycbcr")
 
 
 def _select(flat: np.ndarray, sel: np.ndarray | None) -> np.ndarray:
@@ -235,7 +233,13 @@ class ColorTransfer(ColorStep):
         raise NotImplementedError  # pragma: no cover - abstract
 
     def _transform_rgb(self, rgb: np.ndarray, stats_rgb: np.ndarray) -> np.ndarray:
-        """Map float32 ``(N, 3)`` sRGB pixels; returns float32 ``(N, 3)`` sRGB (unclipped)."""
+        """Map float32 ``(N, 3)`` sRGB pixels; returns float32 ``(N, 3)`` sRGB.
+
+        Unclipped, except with ``keep_luminance``: then the result is the
+        mapped color's a*b* at the input's CIELAB L*, brought into sRGB by the
+        one gamut map (:func:`chroma.spaces.gamut.lab_to_srgb_keep_lightness`),
+        so L* is kept to float rounding whatever the transfer did to chroma.
+        """
         space = self._space()
         same = stats_rgb is rgb
         if space == "rgb":
@@ -244,31 +248,22 @@ class ColorTransfer(ColorStep):
         else:
             pixels = convert_pixels(rgb, "rgb", space)
             stats = pixels if same else convert_pixels(stats_rgb, "rgb", space)
-        original = pixels.copy() if (self._strength() < 1.0 or self._keep_luminance()) else None
-        out = self._transform_pixels(pixels, stats)
-        out = self._finish(out, original, space)
-        if space == "rgb":
-            return out
-        return convert_pixels(out, space, "rgb", clip=False)
-
-    def _finish(self, out: np.ndarray, original: np.ndarray | None, space: str) -> np.ndarray:
-        """Apply ``strength`` and ``keep_luminance`` to ``out`` (working space, in place)."""
         s = self._strength()
-        if original is None:
-            return out
-        if s < 1.0:
+        original = pixels.copy() if s < 1.0 else None
+        out = self._transform_pixels(pixels, stats)
+        if original is not None:
             out *= np.float32(s)
             out += np.float32(1.0 - s) * original
         if self._keep_luminance():
-            if space in _LIGHTNESS_FIRST:
-                out[:, 0] = original[:, 0]
-            else:  # swap CIELAB L* back in
-                lab = convert_pixels(convert_pixels(out, space, "rgb", clip=False), "rgb", "lab")
-                lab0 = convert_pixels(convert_pixels(original, space, "rgb", clip=False),
-                                      "rgb", "lab")
-                lab[:, 0] = lab0[:, 0]
-                out = convert_pixels(convert_pixels(lab, "lab", "rgb", clip=False), "rgb", space)
-        return out
+            from chroma.spaces.gamut import lab_to_srgb_keep_lightness
+
+            lab = out if space == "lab" else convert_pixels(out, space, "lab", clip=False)
+            lab = np.ascontiguousarray(lab, dtype=np.float32)
+            lab[:, 0] = convert_pixels(rgb, "rgb", "lab")[:, 0]
+            return lab_to_srgb_keep_lightness(lab)
+        if space == "rgb":
+            return out
+        return convert_pixels(out, space, "rgb", clip=False)
 
 
 class AffineTransfer(ColorTransfer):
