@@ -22,8 +22,8 @@ def run(ctx) -> None:
         extract_palette,
         quantize,
         replace_color,
-        tone,
     )
+    from chroma.toning import tone
 
     names = ("coffee", "astronaut", "chelsea", "rocket")
     palettes = {n: extract_palette(ctx.sample(n), 6, random_state=0) for n in names}
