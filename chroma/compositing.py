@@ -51,6 +51,7 @@ from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 from chroma._core.validate import (
     check_image,
     check_mask,
+    check_scalar,
     check_strength,
     to_float,
     working_copy,
@@ -365,9 +366,8 @@ def _blend_float(x, y, m, mode, restore, *, levels=None, backend="auto"):
         else:
             if levels is None:
                 levels = _default_levels(h, w)
-            if isinstance(levels, bool) or not isinstance(levels, numbers.Integral) or levels < 0:
-                raise ValueError(f"`levels` must be an int >= 0, got {levels!r}.")
-            out = _pyramid_blend(la, lb, m, int(levels))
+            levels = check_scalar(levels, "levels", numbers.Integral, low=0)
+            out = _pyramid_blend(la, lb, m, levels)
         out = _from_linear(out)
         one = m == 1  # full effect: the layer itself
         out[one] = np.clip(y[one], 0.0, 1.0)

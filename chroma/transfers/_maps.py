@@ -91,10 +91,7 @@ def sample_rows(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
 
 
 def check_int(value, name: str, low: int, high: int | None = None) -> int:
-    """An int in [low, high] or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"`{name}` must be an int, got {type(value).__name__}.")
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"`{name}` must be an int {bound}, got {value!r}.")
-    return int(value)
+    """An int in [low, high] or a clear error (see :func:`chroma._core.validate.check_scalar`)."""
+    from chroma._core.validate import check_scalar
+
+    return check_scalar(value, name, numbers.Integral, low=low, high=high)

@@ -23,9 +23,12 @@ The alpha channel is never matched; it is copied through.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
+from chroma._core.validate import check_scalar
 from chroma.transfers._base import ColorTransfer
 
 __all__ = ["HistogramMatcher", "match_histograms"]
@@ -323,10 +326,7 @@ class HistogramMatcher(ColorTransfer):
         super()._check_params()
         if self.mode not in _MODES:
             raise ValueError(f"mode={self.mode!r} is not supported; choose from {list(_MODES)}.")
-        if isinstance(self.n_bins, bool) or not isinstance(self.n_bins, (int, np.integer)) or (
-            not 2 <= self.n_bins <= 1 << 20
-        ):
-            raise ValueError(f"`n_bins` must be an int in [2, 2**20], got {self.n_bins!r}.")
+        check_scalar(self.n_bins, "n_bins", numbers.Integral, low=2, high=1 << 20)
 
     def _fast(self) -> bool:
         """Whether the fused path (no color conversion, no lightness swap) applies."""

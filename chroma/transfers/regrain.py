@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from chroma._core.validate import to_float
+from chroma._core.validate import check_scalar, to_float
 
 __all__ = ["regrain"]
 
@@ -90,10 +90,8 @@ def regrain(
     >>> out.shape, out.dtype
     ((24, 24, 3), dtype('float64'))
     """
-    if isinstance(smoothness, bool) or not isinstance(smoothness, numbers.Real) or not (
-        np.isfinite(smoothness) and smoothness > 0
-    ):
-        raise ValueError(f"`smoothness` must be a positive number, got {smoothness!r}.")
+    check_scalar(smoothness, "smoothness", numbers.Real, low=0, high=np.inf, include_low=False,
+                 include_high=False)
     sweeps = _check_sweeps(sweeps)
     x, _ = to_float(image, name="image", channel_axis=channel_axis, gray_to_rgb=True,
                     channels=(3,))

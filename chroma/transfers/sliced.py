@@ -11,11 +11,12 @@ instead of a network-simplex solve on an n x n cost matrix.
 
 from __future__ import annotations
 
+import numbers
 from typing import ClassVar
 
 import numpy as np
 
-from chroma._core.validate import check_random_state
+from chroma._core.validate import check_random_state, check_scalar
 from chroma.transfers import _maps
 from chroma.transfers._base import ColorTransfer
 
@@ -134,11 +135,7 @@ class SlicedOTTransfer(ColorTransfer):
         n_proj = _maps.check_int(self.n_projections, "n_projections", 1, 3000)
         n_iter = _maps.check_int(self.n_iter, "n_iter", 1, 100_000)
         max_pixels = _maps.check_int(self.max_pixels, "max_pixels", 1)
-        step = self.step
-        if isinstance(step, bool) or not isinstance(step, (int, float, np.floating)) or not (
-            0 < step <= 1
-        ):
-            raise ValueError(f"`step` must be a number in (0, 1], got {step!r}.")
+        step = check_scalar(self.step, "step", numbers.Real, low=0, high=1, include_low=False)
         return n_proj, n_iter, max_pixels, float(step)
 
     def _fit_pixels(self, ref: np.ndarray) -> None:
