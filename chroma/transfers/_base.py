@@ -266,6 +266,24 @@ class ColorTransfer(ColorStep):
         return convert_pixels(out, space, "rgb", clip=False)
 
 
+class ChainTransfer(ColorTransfer):
+    """An iterative distribution transfer (IDT, sliced OT): a chain of 1-D maps.
+
+    Subclasses implement ``_chain(stats) -> dict`` (the maps learned for an
+    image with these statistics); applying the chain is the same for all.
+    """
+
+    def _chain(self, stats: np.ndarray) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
+        from chroma.transfers import _ot_kernels as K
+
+        chain = self._chain(stats)
+        pixels = np.ascontiguousarray(pixels, dtype=np.float32)
+        return K.apply_chain(pixels, chain, out=pixels)  # in place: the base gave us a copy
+
+
 class AffineTransfer(ColorTransfer):
     """A transfer whose map is affine in RGB (MKL, Reinhard in RGB): one fused pass.
 

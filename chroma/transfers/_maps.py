@@ -95,3 +95,21 @@ def check_int(value, name: str, low: int, high: int | None = None) -> int:
     from chroma._core.validate import check_scalar
 
     return check_scalar(value, name, numbers.Integral, low=low, high=high)
+
+
+def add_step(chain: dict, k: int, cdf: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+             reference_quantiles: np.ndarray, sample: np.ndarray) -> None:
+    """Store step `k` of an iterative transfer's chain and move `sample` through it.
+
+    `cdf` is the (P, B+1) CDF of the sample's projections on the grid between
+    `lo` and `hi`; the step maps it onto `reference_quantiles`. The sample is
+    moved (in place) only when a later step will need it.
+    """
+    from chroma.transfers import _ot_kernels as K
+
+    tables = tables_from_cdf(cdf, reference_quantiles)
+    constant_rows(tables, lo, hi, reference_quantiles)
+    chain["lo"][k], chain["hi"][k], chain["tables"][k] = lo, hi, tables
+    if k + 1 < len(chain["lo"]):
+        K.apply_chain(sample, {key: value[k : k + 1] for key, value in chain.items()},
+                      out=sample)

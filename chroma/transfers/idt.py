@@ -17,7 +17,7 @@ import numpy as np
 
 from chroma._core.validate import check_random_state, working_copy
 from chroma.transfers import _maps
-from chroma.transfers._base import ColorTransfer, _restore, _select
+from chroma.transfers._base import ChainTransfer, _restore, _select
 
 __all__ = ["PITIE_ROTATIONS", "IDTTransfer", "random_rotations"]
 
@@ -67,7 +67,7 @@ def random_rotations(n: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-class IDTTransfer(ColorTransfer):
+class IDTTransfer(ChainTransfer):
     """Iterative distribution transfer: match the 3-D color distribution of a reference.
 
     Each iteration rotates the colors, matches the three 1-D marginals to the
@@ -233,20 +233,9 @@ class IDTTransfer(ColorTransfer):
             cdf = np.zeros((3, bins + 1))
             np.cumsum(hist, axis=1, out=cdf[:, 1:])
             cdf /= cdf[:, -1:]
-            tables = _maps.tables_from_cdf(cdf, self.reference_quantiles_[k])
-            _maps.constant_rows(tables, lo, hi, self.reference_quantiles_[k])
-            chain["lo"][k], chain["hi"][k], chain["tables"][k] = lo, hi, tables
-            if k + 1 < n_iter:
-                step = {key: value[k : k + 1] for key, value in chain.items()}
-                K.apply_chain(sample, step, out=sample)
+            _maps.add_step(chain, k, cdf, lo, hi, self.reference_quantiles_[k], sample)
         return chain
 
-    def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-        from chroma.transfers import _ot_kernels as K
-
-        chain = self._chain(stats)
-        pixels = np.ascontiguousarray(pixels, dtype=np.float32)
-        return K.apply_chain(pixels, chain, out=pixels)  # in place: the base gave us a copy
 
     def _transform_image(self, arr, sel):
         if not getattr(self, "regrain", False):

@@ -18,7 +18,7 @@ import numpy as np
 
 from chroma._core.validate import check_random_state, check_scalar
 from chroma.transfers import _maps
-from chroma.transfers._base import ColorTransfer
+from chroma.transfers._base import ChainTransfer
 
 __all__ = ["SlicedOTTransfer", "random_directions"]
 
@@ -45,7 +45,7 @@ def random_directions(n_iter: int, n_projections: int, rng: np.random.Generator)
     return np.ascontiguousarray(rot[:, :n_projections])
 
 
-class SlicedOTTransfer(ColorTransfer):
+class SlicedOTTransfer(ChainTransfer):
     """Sliced optimal transport: move the image's colors onto a reference sample.
 
     Parameters
@@ -180,17 +180,6 @@ class SlicedOTTransfer(ColorTransfer):
                 nodes = lo[j] + grid * (hi[j] - lo[j])
                 cdf[j] = np.interp(nodes, s[j], ranks)
                 cdf[j, 0], cdf[j, -1] = 0.0, 1.0
-            tables = _maps.tables_from_cdf(cdf, self.reference_quantiles_[k])
-            _maps.constant_rows(tables, lo, hi, self.reference_quantiles_[k])
-            chain["lo"][k], chain["hi"][k], chain["tables"][k] = lo, hi, tables
-            if k + 1 < n_iter:
-                one = {key: value[k : k + 1] for key, value in chain.items()}
-                K.apply_chain(sample, one, out=sample)
+            _maps.add_step(chain, k, cdf, lo, hi, self.reference_quantiles_[k], sample)
         return chain
 
-    def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-        from chroma.transfers import _ot_kernels as K
-
-        chain = self._chain(stats)
-        pixels = np.ascontiguousarray(pixels, dtype=np.float32)
-        return K.apply_chain(pixels, chain, out=pixels)
