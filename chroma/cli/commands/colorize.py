@@ -74,11 +74,14 @@ def run(args) -> int:
         raise ValueError("--method welsh needs --reference REF")
     if args.method == "scribble" and args.hints is None:
         raise ValueError("--method scribble needs --hints HINTS")
-    hints = args.hints  # a JSON file or a scribble image: chroma.colorization.hints reads it
+    # only the options given: the dispatcher refuses options a method does not take
+    if reference is not None:
+        kwargs["reference"] = reference
+    if args.hints is not None:  # a JSON file or a scribble image: colorization.hints reads it
+        kwargs["hints"] = args.hints
     for src, dst in progress(pairs, desc="colorize"):
         image = read_image(src)
-        out = colorize(image, method=args.method, reference=reference, hints=hints,
-                       mask=mask, **kwargs)
+        out = colorize(image, method=args.method, mask=mask, **kwargs)
         write_image(dst, out, overwrite=args.overwrite)
     if len(pairs) == 1:
         print(f"chroma colorize: wrote {pairs[0][1]}")
