@@ -53,7 +53,7 @@ PAGES = [
 PARSE_ONLY = {"demo", "bench"}
 
 SKIP_MARK = re.compile(r"<!--\s*docs-test:\s*skip\b.*-->")
-FENCE = re.compile(r"^```(\w*)\s*$")
+FENCE = re.compile(r"^```(\S*)\s*$")
 SHELL_SYNTAX = re.compile(r"[|;&<>`$(){}*?]")
 
 
