@@ -143,7 +143,7 @@ def test_page_blocks_run(page, tmp_path, monkeypatch):
     path = ROOT / page
     found = blocks(path.read_text(encoding="utf-8"))
     runnable = [b for b in found if b[0] in ("python", "bash", "console") and not b[3]]
-    assert found and runnable or page == "docs/index.md", f"{page} has no runnable block"
+    assert (found and runnable) or page == "docs/index.md", f"{page} has no runnable block"
     for name in ("data", "docs"):
         (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
     monkeypatch.chdir(tmp_path)

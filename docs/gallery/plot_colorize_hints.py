@@ -17,8 +17,8 @@ gray = chroma.convert(photo, "rgb", "lab")[..., 0] / 100
 
 hints = [(150, 40, "#c03020"),   # the cup: red
          (60, 160, "#2a5fb0"),   # the saucer's side: blue
-         (250, 20, "#d8c8a8"),   # the wall: cream
-         (20, 100, "#8a5a30")]   # the table: wood
+         (270, 30, "#8a5a30"),   # the table, top right: wood
+         (20, 100, "#8a5a30")]   # the table, left: wood
 
 scribbled = chroma.colorize(gray, method="scribble", hints=hints)
 prior = chroma.colorize(gray, hints=hints)
