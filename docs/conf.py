@@ -173,10 +173,11 @@ class _FromOtherWork(logging_std.Filter):
 
 
 def report_known(app, exception) -> None:
-    if known_warnings:
+    unique = list(dict.fromkeys(known_warnings))
+    if unique:
         logger.info("%d warning(s) from modules other work owns (not errors here; "
-                    "CHROMA_DOCS_STRICT=1 to fail on them):", len(known_warnings))
-        for text in known_warnings:
+                    "CHROMA_DOCS_STRICT=1 to fail on them):", len(unique))
+        for text in unique:
             logger.info("  %s", text)
 
 
