@@ -42,4 +42,4 @@ docs: $(VENV)/.docs
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) demo-output docs/_build docs/api docs/auto_examples
+	rm -rf $(VENV) demo-output docs/_build docs/api docs/auto_examples docs/sg_execution_times.rst
