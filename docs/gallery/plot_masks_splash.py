@@ -21,7 +21,7 @@ upper = masks.rectangle(image.shape[:2], (0, 0, image.shape[1], image.shape[0] /
 warm_top = masks.intersect(warm, upper)
 print(f"selected: {warm.mean():.1%} of the image, {warm_top.mean():.1%} in the top half")
 
-fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.7))
 panels = [("image", image, None), ("hue mask 35° ± 15°", warm, "gray"),
           ("splash", chroma.splash(image, warm), None),
           ("splash, top half, sepia", chroma.splash(image, warm_top, background="sepia"), None)]
