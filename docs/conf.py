@@ -46,7 +46,6 @@ root_doc = "index"
 # gallery/ holds the example sources (sphinx-gallery writes auto_examples/ from them);
 # the make_*_figures.py scripts are not pages
 exclude_patterns = ["_build", "gallery", "images"]
-templates_path = ["_templates"]
 
 # --- MyST: the tutorials stay plain GitHub-readable Markdown
 myst_enable_extensions = ["dollarmath"]
