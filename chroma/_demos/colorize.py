@@ -20,7 +20,8 @@ def run(ctx) -> None:
     try:
         import torch  # noqa: F401
     except ImportError:
-        ctx.text('Skipped: the CNN prior needs PyTorch (pip install "chroma[neural]").')
+        ctx.text('Skipped: the CNN prior needs PyTorch '
+                 '(pip install -c constraints.txt "chroma-image[neural]").')
         return
     import chroma
     from chroma.colorization import DEFAULT_VIBRANCY, load_weights

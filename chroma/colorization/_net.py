@@ -10,7 +10,10 @@ from functools import lru_cache
 
 import numpy as np
 
-_MSG = 'chroma.colorize(method="prior") needs PyTorch: pip install "chroma[neural]"'
+_MSG = (
+    'chroma.colorize(method="prior") needs PyTorch: pip install -c constraints.txt '
+    '"chroma-image[neural]" (constraints.txt, in chroma\'s source, pins the CPU build of torch)'
+)
 
 # input channels: L, local a*b* hint (2), hint mask, global-hint flag
 N_INPUT = 5

@@ -9,7 +9,7 @@ that the two agree and that both agree with :mod:`skimage.color`.
 Spaces
 ------
 ``"rgb"``
-    sRGB (IEC 61966-2-1), gamma-encoded, in [0, 1]. uint8 / uint16 input is
+    sRGB (IEC 61966-2-1 [1]_), gamma-encoded, in [0, 1]. uint8 / uint16 input is
     read as sRGB and scaled by the dtype's maximum.
 ``"linear"``
     Linear-light sRGB primaries in [0, 1].
@@ -22,7 +22,7 @@ Spaces
     CIE LCh(ab): L*, chroma ``C* = hypot(a*, b*)``, hue angle in **degrees**
     in [0, 360).
 ``"lalphabeta"``
-    Ruderman's lαβ as used by Reinhard et al. (2001): linear RGB → LMS (their
+    Ruderman's lαβ [3]_ as used by Reinhard et al. (2001) [2]_: linear RGB → LMS (their
     matrix) → ``log10(LMS + 1e-4)`` → decorrelating rotation. The small offset
     keeps pure black finite and the transform exactly invertible.
 ``"ycbcr"``

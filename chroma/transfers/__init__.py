@@ -4,16 +4,16 @@
 package holds the estimators (fit a reference once, transform many images,
 export a 3-D LUT), registered in :data:`TRANSFERS`:
 
-=============  ===================================================  =============================
-method         estimator                                            module
-=============  ===================================================  =============================
-"histogram"    :class:`~chroma.transfers.histogram.HistogramMatcher`  ``.histogram``
-"reinhard"     :class:`~chroma.transfers.reinhard.ReinhardTransfer`   ``.reinhard``
-"mkl"          :class:`~chroma.transfers.linear.MKLTransfer`          ``.linear``
-"idt"          :class:`~chroma.transfers.idt.IDTTransfer`             ``.idt``
-"sot"          :class:`~chroma.transfers.sliced.SlicedOTTransfer`     ``.sliced``
-"palette"      :class:`~chroma.palettes.PaletteTransfer`              ``chroma.palettes``
-=============  ===================================================  =============================
+=============  ====================================  ====================
+method         estimator                             module
+=============  ====================================  ====================
+"histogram"    :class:`~chroma.HistogramMatcher`     ``.histogram``
+"reinhard"     :class:`~chroma.ReinhardTransfer`     ``.reinhard``
+"mkl"          :class:`~chroma.MKLTransfer`          ``.linear``
+"idt"          :class:`~chroma.IDTTransfer`          ``.idt``
+"sot"          :class:`~chroma.SlicedOTTransfer`     ``.sliced``
+"palette"      :class:`~chroma.PaletteTransfer`      ``chroma.palettes``
+=============  ====================================  ====================
 
 Every estimator subclasses :class:`chroma.transfers._base.ColorTransfer` and
 follows the step contract of :mod:`chroma._core.base`. Submodules load on

@@ -164,7 +164,7 @@ class ColorTransfer(ColorStep):
         return self.transform(image, region=region, channel_axis=channel_axis)
 
     def to_lut(self, size: int = 33, image=None, *, region=None, channel_axis: int = -1):
-        """Sample the fitted mapping on a ``size``³ RGB grid.
+        """Sample the fitted mapping on a ``size`` × ``size`` × ``size`` RGB grid.
 
         Parameters
         ----------

@@ -14,7 +14,8 @@ def register(sub) -> None:
         help="benchmark chroma against peer tools and write a Markdown report",
         description="Run the benchmark cases shipped in chroma.bench.cases: "
         "every contender on the same inputs, interleaved, warm-up first; writes report.md, "
-        "results.json and figures. Peers come with: pip install 'chroma[bench]'.",
+        "results.json and figures. Peers come with: "
+        "pip install -c constraints.txt 'chroma-image[bench]'.",
     )
     p.add_argument("--quick", action="store_true",
                    help=f"small inputs ({', '.join(map(str, QUICK_SIZES))} MP) and "
