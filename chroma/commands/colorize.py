@@ -57,9 +57,15 @@ def _read_mask(path: str):
 def run(args) -> int:
     from ..colorize import colorize
     from ..io import read_image, write_image
-    from ._common import input_output_pairs, progress
+    from ._common import check_paths, image_inputs, image_outputs, input_output_pairs, progress
 
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(
+        image_inputs(pairs, ("--reference", args.reference), ("--mask", args.mask),
+                     ("--hints", args.hints), ("--weights", args.weights)),
+        image_outputs(pairs),
+        overwrite=args.overwrite,
+    )
     reference = read_image(args.reference) if args.reference else None
     mask = _read_mask(args.mask) if args.mask else None
     kwargs = {}

@@ -40,10 +40,12 @@ def _usage(parser) -> int:
 def run_apply(args) -> int:
     from ..io import read_image, write_image
     from ..transfer.lut import apply_lut, read_cube
-    from ._common import input_output_pairs, progress
+    from ._common import check_paths, image_inputs, image_outputs, input_output_pairs, progress
 
-    lut = read_cube(args.cube)
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs, ("cube", args.cube)), image_outputs(pairs),
+                overwrite=args.overwrite)
+    lut = read_cube(args.cube)
     for src, dst in progress(pairs, desc="lut"):
         out = apply_lut(read_image(src), lut, method=args.interpolation)
         write_image(dst, out, overwrite=args.overwrite)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 FORMATS = ("hex", "json", "gpl", "css")
+SAVE_SUFFIXES = (".json", ".gpl", ".css", ".hex")
 
 
 def register(sub) -> None:
@@ -34,8 +35,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from ..io import read_image, write_image
+    from ..io import check_writable, read_image, write_image
     from ..palette import _to_css, _to_gpl, _to_json, extract_palette
+    from ._common import check_paths
 
     size = args.swatch_size.lower().split("x")
     try:
@@ -43,15 +45,20 @@ def run(args) -> int:
     except (ValueError, IndexError):
         raise ValueError(
             f"--swatch-size expects WxH, e.g. 480x64, got {args.swatch_size!r}") from None
-    if args.swatch and Path(args.swatch).resolve() == Path(args.image).resolve():
-        raise ValueError(f"--swatch {args.swatch!r} is the input file; choose another name")
+    check_paths([("image", args.image)], [("--swatch", args.swatch), ("-o", args.output)],
+                overwrite=args.overwrite)
+    if args.output and Path(args.output).suffix.lower() not in SAVE_SUFFIXES:
+        raise ValueError(f"-o {args.output!r}: a palette file ends in one of "
+                         f"{', '.join(SAVE_SUFFIXES)}")
     image = read_image(args.image)
     pal = extract_palette(image, args.n_colors, random_state=args.seed, order=args.order)
-    if args.swatch:
-        write_image(args.swatch, pal.swatch(width=width, height=height),
-                    overwrite=args.overwrite)
-    if args.output:
+    swatch = check_writable(args.swatch, pal.swatch(width=width, height=height)) \
+        if args.swatch else None
+    if args.output:  # every output is checked before the first one is written
         pal.save(args.output, overwrite=args.overwrite)
+    if args.swatch:
+        write_image(args.swatch, swatch, overwrite=args.overwrite)
+    if args.output:
         return 0
     name = Path(args.image).stem
     if args.format == "hex":

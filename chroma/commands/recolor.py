@@ -41,9 +41,11 @@ def run(args) -> int:
 
     from ..io import read_image, write_image
     from ..palette import Palette, PaletteTransfer, replace_color
-    from ._common import input_output_pairs, progress
+    from ._common import check_paths, image_inputs, image_outputs, input_output_pairs, progress
 
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs, ("--to", args.to)), image_outputs(pairs),
+                overwrite=args.overwrite)
     if args.to is not None:
         ref_path = Path(args.to)
         if ref_path.suffix.lower() in PALETTE_SUFFIXES:

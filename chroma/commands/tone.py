@@ -38,7 +38,7 @@ def _hex_list(text: str, option: str) -> list[str]:
 def run(args) -> int:
     from ..io import read_image, write_image
     from ..palette import _tone_ramp, tone
-    from ._common import input_output_pairs, progress
+    from ._common import check_paths, image_inputs, image_outputs, input_output_pairs, progress
 
     if args.sepia:
         mode, colors = "sepia", None
@@ -48,6 +48,7 @@ def run(args) -> int:
         mode, colors = "gradient", _hex_list(args.colors, "--colors")
     _tone_ramp(mode, colors)  # check the colors before reading anything
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs), image_outputs(pairs), overwrite=args.overwrite)
     for src, dst in progress(pairs, desc="tone"):
         out = tone(read_image(src), mode=mode, colors=colors, strength=args.strength)
         write_image(dst, out, overwrite=args.overwrite)

@@ -95,19 +95,15 @@ def read_mask(path: str, image):
 def run(args) -> int:
     from pathlib import Path
 
-    from ..io import read_image, write_image
+    from ..io import atomic_path, read_image, write_image
     from ..transfer import estimator
     from ..transfer.lut import write_cube
-    from ._common import input_output_pairs, progress
+    from ._common import check_paths, image_inputs, image_outputs, input_output_pairs, progress
 
     pairs = input_output_pairs(args.image, args.output)
     ref_path = Path(args.reference)
-    if any(ref_path.resolve() == dst.resolve() for _, dst in pairs):
-        raise ValueError(f"--output would overwrite the reference {args.reference!r}")
     if args.lut_out and not args.lut_out.lower().endswith(".cube"):
         raise ValueError(f"--lut-out must name a .cube file, got {args.lut_out!r}")
-    if args.lut_out and Path(args.lut_out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.lut_out!r} exists; pass --overwrite to replace it")
     options = parse_options(args.options)
     for key in ("space", "strength", "seed"):
         value = getattr(args, key)
@@ -116,25 +112,31 @@ def run(args) -> int:
     if args.keep_luminance:
         options["keep_luminance"] = True
     est = estimator(args.method, **options)
+    if args.lut_out and not hasattr(est, "to_lut"):
+        raise ValueError(f"--method {args.method} cannot export a LUT")
     reference = read_image(args.reference)
     ref_mask = read_mask(args.reference_mask, reference) if args.reference_mask else None
-    est.fit(reference, mask=ref_mask)
-    lut_image = lut_mask = None
+    est.fit(reference, mask=ref_mask)  # option errors first, then the paths
+    check_paths(
+        image_inputs(pairs, ("reference", args.reference), ("--mask", args.mask),
+                     ("--reference-mask", args.reference_mask)),
+        image_outputs(pairs, ("--lut-out", args.lut_out)),
+        overwrite=args.overwrite,
+    )
+    lut = None
     for src, dst in progress(pairs, desc="transfer"):
         image = read_image(src)
         mask = read_mask(args.mask, image) if args.mask else None
         out = est.transform(image, mask=mask)
+        if args.lut_out and lut is None:  # every output checked before the first is written
+            lut = est.to_lut(args.lut_size, image=image if est._uses_image_stats else None,
+                             mask=mask)
         write_image(dst, out, overwrite=args.overwrite)
-        if lut_image is None:
-            lut_image, lut_mask = image, mask
-    if args.lut_out:
-        if not hasattr(est, "to_lut"):
-            raise ValueError(f"--method {args.method} cannot export a LUT")
-        lut = est.to_lut(args.lut_size, image=lut_image if est._uses_image_stats else None,
-                         mask=lut_mask)
-        write_cube(args.lut_out, lut, title=f"chroma {args.method} from {ref_path.name}",
-                   overwrite=args.overwrite)
-        print(f"chroma transfer: wrote {args.lut_out}")
+        if lut is not None and dst == pairs[0][1]:
+            with atomic_path(args.lut_out, overwrite=args.overwrite) as tmp:
+                write_cube(tmp, lut, title=f"chroma {args.method} from {ref_path.name}",
+                           overwrite=True)
+            print(f"chroma transfer: wrote {args.lut_out}")
     if len(pairs) == 1:
         print(f"chroma transfer: wrote {pairs[0][1]}")
     else:

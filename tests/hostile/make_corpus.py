@@ -15,6 +15,7 @@ naming the file) or ``"read"`` (a valid if unusual file that must decode).
 
 from __future__ import annotations
 
+import itertools
 import struct
 import sys
 import zlib
@@ -100,7 +101,7 @@ def tiff_bytes(width: int, height: int, *, spp: int = 1, bps: int = 8, pages: in
                 out += struct.pack("<HHII", tag, typ, count, value)
         out += struct.pack("<I", 0)  # next IFD, patched below
     struct.pack_into("<I", out, 4, ifd_offsets[0])
-    for this, nxt in zip(ifd_offsets, ifd_offsets[1:]):
+    for this, nxt in itertools.pairwise(ifd_offsets):
         n = struct.unpack_from("<H", out, this)[0]
         struct.pack_into("<I", out, this + 2 + 12 * n, nxt)
     return bytes(out)
@@ -250,5 +251,5 @@ def make_corpus(folder: str | Path) -> dict[str, tuple[Path, str]]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    for name, (path, expected) in make_corpus(sys.argv[1]).items():
+    for _name, (path, expected) in make_corpus(sys.argv[1]).items():
         print(f"{expected:6s} {path.stat().st_size:8d} B  {path}")
