@@ -59,7 +59,9 @@ def input_output_pairs(input_path: str, output: str) -> list[tuple[Path, Path]]:
         pairs = [(src, dst)]
     for a, b in pairs:
         if _same_file(a, b):
-            raise ValueError(f"output {str(b)!r} is the input file; choose another --output")
+            raise ValueError(
+                f"-o {str(b)!r} would overwrite the input image {str(a)!r}; chroma never "
+                "writes over its inputs, --overwrite or not: choose another output name")
     return pairs
 
 

@@ -129,8 +129,11 @@ def run(args) -> int:
         mask = read_mask(args.mask, image) if args.mask else None
         out = est.transform(image, mask=mask)
         if args.lut_out and lut is None:  # every output checked before the first is written
-            lut = est.to_lut(args.lut_size, image=image if est._uses_image_stats else None,
-                             mask=mask)
+            try:
+                lut = est.to_lut(args.lut_size, mask=mask,
+                                 image=image if est._uses_image_stats else None)
+            except ValueError as err:
+                raise ValueError(f"--lut-size {args.lut_size}: {err}") from err
         write_image(dst, out, overwrite=args.overwrite)
         if lut is not None and dst == pairs[0][1]:
             with atomic_path(args.lut_out, overwrite=args.overwrite) as tmp:
