@@ -684,7 +684,7 @@ def _png_16bit(path: Path, img: np.ndarray) -> None:
     h, w = img.shape[:2]
     c = 1 if img.ndim == 2 else img.shape[2]
     color_type = {1: 0, 2: 4, 3: 2, 4: 6}[c]
-    raw = img.astype(">u2").reshape(h, w * c)
+    raw = np.ascontiguousarray(img, dtype=">u2").reshape(h, w * c)  # views too
     rows = np.concatenate([np.zeros((h, 1), np.uint8), raw.view(np.uint8).reshape(h, -1)], 1)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
