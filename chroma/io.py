@@ -857,4 +857,13 @@ def _install_signal_cleanup() -> None:
         _HANDLED[signum] = current
 
 
+def _forget_pending_in_child() -> None:
+    """A forked child does not own its parent's temporary files (nor its lock state)."""
+    global _PENDING_LOCK
+    _PENDING_LOCK = threading.Lock()
+    _PENDING.clear()
+
+
 atexit.register(_remove_pending)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pending_in_child)

@@ -301,6 +301,28 @@ def test_overwrite_replaces_a_symlink_not_its_target(tmp_path):
     assert read_image(target).max() == 0
 
 
+def test_forked_child_killed_does_not_remove_the_parents_temporary_file(tmp_path):
+    ctx = multiprocessing.get_context("fork")
+    with atomic_path(tmp_path / "x.txt") as tmp:
+        tmp.write_text("parent's data")
+        ready = ctx.Event()
+        child = ctx.Process(target=_sleep, args=(ready, 30))
+        child.start()
+        assert ready.wait(timeout=30)
+        child.terminate()  # SIGTERM: the child's handler must not touch our file
+        child.join(timeout=30)
+        assert child.exitcode == -signal.SIGTERM
+        assert tmp.exists()
+    assert (tmp_path / "x.txt").read_text() == "parent's data"
+
+
+def _sleep(ready, seconds):
+    import time
+
+    ready.set()
+    time.sleep(seconds)
+
+
 def test_signal_handlers_are_installed_once_and_chain(tmp_path):
     write_image(tmp_path / "a.png", np.zeros((2, 2), np.uint8))
     assert signal.getsignal(signal.SIGTERM) is cio._signal_handler
