@@ -237,7 +237,7 @@ def read_image(path: str | os.PathLike, *, max_pixels: int | None = None) -> np.
         if kind == "TIFF":
             img, orientation = _read_tiff(path, cap), 1
         elif kind == "PNG":
-            img, orientation = _read_png(path, cap), 1
+            img, orientation = _read_png(path, cap)
         else:
             img, orientation = _read_pil(path, cap)
     except (ImageReadError, MemoryError):
@@ -355,12 +355,13 @@ def _png_check(path: Path, cap: int) -> dict:
     return info
 
 
-def _read_png(path: Path, cap: int) -> np.ndarray:
+def _read_png(path: Path, cap: int) -> tuple[np.ndarray, int]:
     info = _png_check(path, cap)
+    orientation = 1
     if info["depth"] == 16 and info["color_type"] in (2, 4, 6):
         img = _read_png_16bit(path)  # Pillow would reduce these to 8 bits
     else:
-        img, _ = _read_pil(path, cap)
+        img, orientation = _read_pil(path, cap)  # an eXIf chunk's orientation too
         channels = 1 if img.ndim == 2 else img.shape[-1]
         if "trns" in info and (info["color_type"], channels) in ((0, 1), (2, 3)):
             img = _apply_color_key(img, info)  # a color key becomes alpha
@@ -369,7 +370,7 @@ def _read_png(path: Path, cap: int) -> np.ndarray:
         raise ImageReadError(
             f"cannot read image {str(path)!r}: decoded {img.shape[1]}x{img.shape[0]} pixels "
             f"but the header says {w}x{h}")
-    return img
+    return img, orientation
 
 
 def _apply_color_key(img: np.ndarray, info: dict) -> np.ndarray:

@@ -262,6 +262,18 @@ def test_decoded_size_must_match_the_header(tmp_path, monkeypatch, cap):
         read_image(path)
 
 
+def test_png_exif_orientation_still_applied(tmp_path, cap):
+    from PIL import Image
+
+    img = np.zeros((20, 40, 3), np.uint8)
+    img[:, :20] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(img).save(tmp_path / "r.png", exif=exif)
+    out = read_image(tmp_path / "r.png")
+    assert out.shape == (40, 20, 3) and out[:20].mean() > 200 and out[20:].mean() < 50
+
+
 def test_png_header_checks(tmp_path, cap):
     ihdr = struct.pack(">IIBBBBB", 4, 4, 3, 2, 0, 0, 0)  # 3-bit RGB does not exist
     bad = make_corpus.PNG_MAGIC + make_corpus._chunk(b"IHDR", ihdr)
