@@ -130,6 +130,25 @@ def test_lut_out_and_image_written_when_all_is_well(files, capsys):
     assert not [p for p in files.iterdir() if "chroma-tmp" in p.name or ".tmp" in p.name]
 
 
+def test_text_outputs_get_the_umask_mode_and_leave_no_temporary_file(files, capsys):
+    import stat
+
+    saved = os.umask(0o022)
+    try:
+        assert main(["palette", str(files / "img.png"), "-n", "3", "-o",
+                     str(files / "p.gpl")]) == 0
+        assert main(["transfer", str(files / "img.png"), str(files / "ref.png"), "-o",
+                     str(files / "o.png"), "--lut-out", str(files / "l.cube"),
+                     "--lut-size", "3"]) == 0
+    finally:
+        os.umask(saved)
+    for name in ("p.gpl", "l.cube", "o.png"):
+        assert stat.S_IMODE(os.stat(files / name).st_mode) == 0o644, name
+    assert not [p.name for p in files.iterdir() if p.name.startswith(".")]
+    assert main(["palette", str(files / "img.png"), "-n", "3", "-o", str(files / "p.gpl")]) == 2
+    assert "exists" in capsys.readouterr().err
+
+
 def test_existing_second_output_refuses_before_the_first_is_written(files, capsys):
     (files / "m.png").write_bytes(b"keep me")
     before = _snapshot(files)

@@ -131,6 +131,25 @@ def check_paths(
             raise FileExistsError(f"{str(path)!r} exists; pass --overwrite to replace it")
 
 
+def write_atomic(path: str | os.PathLike, save, *, overwrite: bool) -> None:
+    """Write a non-image output through :func:`chroma.io.atomic_path`.
+
+    ``save(staged)`` writes the file (any library writer; `staged` keeps the
+    extension of `path`, so writers that pick the format from it work). The
+    result gets what ``write_image`` gives: an atomic ``overwrite=False``,
+    the umask's mode (or the replaced file's), no temporary file left behind.
+    """
+    from ..io import atomic_path
+
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        staged = tmp.with_name(tmp.name + Path(path).suffix)
+        try:
+            save(staged)
+            os.replace(staged, tmp)
+        finally:
+            staged.unlink(missing_ok=True)
+
+
 def image_inputs(pairs: Iterable[tuple[Path, Path]], *others: tuple) -> list:
     """``("image", path)`` for the input side of `pairs`, then `others` (for check_paths)."""
     return [*(("image", src) for src, _ in pairs), *others]

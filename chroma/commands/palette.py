@@ -37,7 +37,7 @@ def run(args) -> int:
 
     from ..io import check_writable, read_image, write_image
     from ..palette import _to_css, _to_gpl, _to_json, extract_palette
-    from ._common import check_paths
+    from ._common import check_paths, write_atomic
 
     size = args.swatch_size.lower().split("x")
     try:
@@ -55,7 +55,8 @@ def run(args) -> int:
     swatch = check_writable(args.swatch, pal.swatch(width=width, height=height)) \
         if args.swatch else None
     if args.output:  # every output is checked before the first one is written
-        pal.save(args.output, overwrite=args.overwrite)
+        write_atomic(args.output, lambda staged: pal.save(staged, overwrite=True),
+                     overwrite=args.overwrite)
     if args.swatch:
         write_image(args.swatch, swatch, overwrite=args.overwrite)
     if args.output:

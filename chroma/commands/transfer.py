@@ -95,10 +95,17 @@ def read_mask(path: str, image):
 def run(args) -> int:
     from pathlib import Path
 
-    from ..io import atomic_path, read_image, write_image
+    from ..io import read_image, write_image
     from ..transfer import estimator
     from ..transfer.lut import write_cube
-    from ._common import check_paths, image_inputs, image_outputs, input_output_pairs, progress
+    from ._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+        write_atomic,
+    )
 
     pairs = input_output_pairs(args.image, args.output)
     ref_path = Path(args.reference)
@@ -136,9 +143,9 @@ def run(args) -> int:
                 raise ValueError(f"--lut-size {args.lut_size}: {err}") from err
         write_image(dst, out, overwrite=args.overwrite)
         if lut is not None and dst == pairs[0][1]:
-            with atomic_path(args.lut_out, overwrite=args.overwrite) as tmp:
-                write_cube(tmp, lut, title=f"chroma {args.method} from {ref_path.name}",
-                           overwrite=True)
+            title = f"chroma {args.method} from {ref_path.name}"
+            write_atomic(args.lut_out, lambda staged, lut=lut, title=title: write_cube(
+                staged, lut, title=title, overwrite=True), overwrite=args.overwrite)
             print(f"chroma transfer: wrote {args.lut_out}")
     if len(pairs) == 1:
         print(f"chroma transfer: wrote {pairs[0][1]}")
