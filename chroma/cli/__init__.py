@@ -24,14 +24,26 @@ __all__ = ["build_parser", "main"]
 USER_ERRORS = (ValueError, TypeError, OSError, ImportError, KeyError)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``chroma CMD: error: ...`` and exit status 2."""
+
+    def error(self, message: str):
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from chroma.cli import commands
-    parser = argparse.ArgumentParser(
+
+    parser = _Parser(
         prog="chroma",
         description="Color transfer, palettes, masks and colorization for images.",
     )
     parser.add_argument("--version", action="version", version=f"chroma {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--max-pixels", type=int, default=None, metavar="N",
+                        help="refuse images larger than N pixels (width x height) before "
+                        "decoding; default 178956970, or the CHROMA_MAX_PIXELS variable")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -48,7 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    previous = None
     try:
+        if args.max_pixels is not None:
+            from chroma.io import set_max_pixels
+
+            previous = set_max_pixels(args.max_pixels)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("chroma: interrupted", file=sys.stderr)
@@ -66,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if args.max_pixels is not None:
+            from chroma.io import set_max_pixels
+
+            set_max_pixels(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,11 +55,23 @@ def _read_mask(path: str):
 
 
 def run(args) -> int:
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+    )
     from chroma.colorization import colorize
     from chroma.io import read_image, write_image
 
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(
+        image_inputs(pairs, ("--reference", args.reference), ("--mask", args.mask),
+                     ("--hints", args.hints), ("--weights", args.weights)),
+        image_outputs(pairs),
+        overwrite=args.overwrite,
+    )
     reference = read_image(args.reference) if args.reference else None
     mask = _read_mask(args.mask) if args.mask else None
     # only the options given: a method that does not take one refuses it by name

@@ -38,12 +38,20 @@ def _usage(parser) -> int:
 
 
 def run_apply(args) -> int:
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+    )
     from chroma.io import read_image, write_image
     from chroma.transfers.lut import apply_lut, read_cube
 
-    lut = read_cube(args.cube)
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs, ("cube", args.cube)), image_outputs(pairs),
+                overwrite=args.overwrite)
+    lut = read_cube(args.cube)
     for src, dst in progress(pairs, desc="lut"):
         out = apply_lut(read_image(src), lut, method=args.interpolation)
         write_image(dst, out, overwrite=args.overwrite)

@@ -98,11 +98,12 @@ def run(args) -> int:
 
     import numpy as np
 
+    from chroma.cli.commands._common import check_paths
     from chroma.io import read_image, write_image
 
     src, dst = Path(args.image), Path(args.output)
-    if dst.exists() and dst.resolve() == src.resolve():
-        raise ValueError(f"output {str(dst)!r} is the input file; choose another --output")
+    check_paths([("image", src), ("--mask", args.mask_file)], [("-o", dst)],
+                overwrite=args.overwrite)
     image = read_image(src)
     mask = build_mask(args, image)
     out = np.rint(mask * 255.0).astype(np.uint8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 FORMATS = ("hex", "json", "gpl", "css")
+SAVE_SUFFIXES = (".json", ".gpl", ".css", ".hex")
 
 
 def register(sub) -> None:
@@ -34,7 +35,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from chroma.io import read_image, write_image
+    from chroma.cli.commands._common import check_paths, write_atomic
+    from chroma.io import check_writable, read_image, write_image
     from chroma.palettes import extract_palette
     from chroma.palettes import to_css as _to_css
     from chroma.palettes import to_gpl as _to_gpl
@@ -46,15 +48,21 @@ def run(args) -> int:
     except (ValueError, IndexError):
         raise ValueError(
             f"--swatch-size expects WxH, e.g. 480x64, got {args.swatch_size!r}") from None
-    if args.swatch and Path(args.swatch).resolve() == Path(args.image).resolve():
-        raise ValueError(f"--swatch {args.swatch!r} is the input file; choose another name")
+    check_paths([("image", args.image)], [("--swatch", args.swatch), ("-o", args.output)],
+                overwrite=args.overwrite)
+    if args.output and Path(args.output).suffix.lower() not in SAVE_SUFFIXES:
+        raise ValueError(f"-o {args.output!r}: a palette file ends in one of "
+                         f"{', '.join(SAVE_SUFFIXES)}")
     image = read_image(args.image)
     pal = extract_palette(image, args.n_colors, random_state=args.seed, order=args.order)
+    swatch = check_writable(args.swatch, pal.swatch(width=width, height=height)) \
+        if args.swatch else None
+    if args.output:  # every output is checked before the first one is written
+        write_atomic(args.output, lambda staged: pal.save(staged, overwrite=True),
+                     overwrite=args.overwrite)
     if args.swatch:
-        write_image(args.swatch, pal.swatch(width=width, height=height),
-                    overwrite=args.overwrite)
+        write_image(args.swatch, swatch, overwrite=args.overwrite)
     if args.output:
-        pal.save(args.output, overwrite=args.overwrite)
         return 0
     name = Path(args.image).stem
     if args.format == "hex":

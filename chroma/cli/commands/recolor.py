@@ -39,11 +39,19 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+    )
     from chroma.io import read_image, write_image
     from chroma.palettes import Palette, PaletteTransfer, replace_color
 
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs, ("--to", args.to)), image_outputs(pairs),
+                overwrite=args.overwrite)
     if args.to is not None:
         ref_path = Path(args.to)
         if ref_path.suffix.lower() in PALETTE_SUFFIXES:

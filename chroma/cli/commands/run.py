@@ -20,13 +20,43 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _recipe_files(pipe) -> list:
+    """``(option, path)`` of the references and mask files a loaded recipe names."""
+    import os
+    from pathlib import Path
+
+    def resolve(p):
+        p = Path(p)
+        return p if p.is_absolute() or pipe.base_dir is None else pipe.base_dir / p
+
+    files = []
+    refs = [("recipe reference", pipe.reference)]
+    for step in pipe.steps:
+        refs.append((f"reference of step {step.name!r}", step.reference))
+        if isinstance(step.mask, dict) and step.mask.get("file"):
+            refs.append((f"mask file of step {step.name!r}", step.mask["file"]))
+    for option, ref in refs:
+        if isinstance(ref, (str, os.PathLike)):
+            files.append((option, resolve(ref)))
+    return files
+
+
 def run(args) -> int:
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+    )
     from chroma.io import read_image, write_image
     from chroma.pipeline import Pipeline
 
     pipe = Pipeline.load(args.recipe)
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs, ("recipe", args.recipe), ("--reference", args.reference),
+                             *_recipe_files(pipe)),
+                image_outputs(pairs), overwrite=args.overwrite)
     reference = read_image(args.reference) if args.reference else None
     pipe.fit(reference)
     for src, dst in progress(pairs, desc="run"):

@@ -31,23 +31,34 @@ def register(sub) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+    )
     from chroma.cli.commands.mask import build_mask, mask_spec
     from chroma.compositing import splash
-    from chroma.io import read_image, write_image
+    from chroma.io import check_writable, read_image, write_image
 
     mask_spec(args)  # argument errors before any work
     pairs = input_output_pairs(args.image, args.output)
     if args.save_mask and len(pairs) > 1:
         raise ValueError("--save-mask works with a single image, not a folder")
+    check_paths(image_inputs(pairs, ("--mask", args.mask_file)),
+                image_outputs(pairs, ("--save-mask", args.save_mask)),
+                overwrite=args.overwrite)
     for src, dst in progress(pairs, desc="splash"):
         image = read_image(src)
         mask = build_mask(args, image)
         out = splash(image, mask, background=args.background, strength=args.strength)
+        saved = np.rint(mask * 255).astype(np.uint8) if args.save_mask else None
+        if args.save_mask:  # both outputs checked before either is written
+            check_writable(args.save_mask, saved)
         write_image(dst, out, overwrite=args.overwrite)
         if args.save_mask:
-            write_image(args.save_mask, np.rint(mask * 255).astype(np.uint8),
-                        overwrite=args.overwrite)
+            write_image(args.save_mask, saved, overwrite=args.overwrite)
     if len(pairs) == 1:
         print(f"chroma splash: wrote {pairs[0][1]}")
     else:

@@ -36,7 +36,13 @@ def _hex_list(text: str, option: str) -> list[str]:
 
 
 def run(args) -> int:
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+    )
     from chroma.io import read_image, write_image
     from chroma.toning import ToneStep, tone
 
@@ -48,6 +54,7 @@ def run(args) -> int:
         mode, colors = "gradient", _hex_list(args.colors, "--colors")
     ToneStep(mode, colors=colors).fit()  # check the colors before reading anything
     pairs = input_output_pairs(args.image, args.output)
+    check_paths(image_inputs(pairs), image_outputs(pairs), overwrite=args.overwrite)
     for src, dst in progress(pairs, desc="tone"):
         out = tone(read_image(src), mode=mode, colors=colors, strength=args.strength)
         write_image(dst, out, overwrite=args.overwrite)

@@ -95,7 +95,14 @@ def read_mask(path: str, image):
 def run(args) -> int:
     from pathlib import Path
 
-    from chroma.cli.commands._common import input_output_pairs, progress
+    from chroma.cli.commands._common import (
+        check_paths,
+        image_inputs,
+        image_outputs,
+        input_output_pairs,
+        progress,
+        write_atomic,
+    )
     from chroma.compositing import apply_step
     from chroma.io import read_image, write_image
     from chroma.transfers import estimator
@@ -103,12 +110,8 @@ def run(args) -> int:
 
     pairs = input_output_pairs(args.image, args.output)
     ref_path = Path(args.reference)
-    if any(ref_path.resolve() == dst.resolve() for _, dst in pairs):
-        raise ValueError(f"--output would overwrite the reference {args.reference!r}")
     if args.lut_out and not args.lut_out.lower().endswith(".cube"):
         raise ValueError(f"--lut-out must name a .cube file, got {args.lut_out!r}")
-    if args.lut_out and Path(args.lut_out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.lut_out!r} exists; pass --overwrite to replace it")
     options = parse_options(args.options)
     for key in ("space", "strength", "seed"):
         value = getattr(args, key)
@@ -117,25 +120,33 @@ def run(args) -> int:
     if args.keep_luminance:
         options["keep_luminance"] = True
     est = estimator(args.method, **options)
+    if args.lut_out and not hasattr(est, "to_lut"):
+        raise ValueError(f"--method {args.method} cannot export a LUT")
     reference = read_image(args.reference)
     ref_mask = read_mask(args.reference_mask, reference) if args.reference_mask else None
-    est.fit(reference, reference_mask=ref_mask)
-    lut_image = lut_mask = None
+    est.fit(reference, reference_mask=ref_mask)  # option errors first, then the paths
+    check_paths(
+        image_inputs(pairs, ("reference", args.reference), ("--mask", args.mask),
+                     ("--reference-mask", args.reference_mask)),
+        image_outputs(pairs, ("--lut-out", args.lut_out)),
+        overwrite=args.overwrite,
+    )
+    lut = None
     for src, dst in progress(pairs, desc="transfer"):
         image = read_image(src)
         mask = read_mask(args.mask, image) if args.mask else None
         out = apply_step(est, image, mask=mask)
+        if args.lut_out and lut is None:  # every output checked before the first is written
+            try:
+                lut = est.to_lut(args.lut_size, image=image, region=mask)
+            except ValueError as err:
+                raise ValueError(f"--lut-size {args.lut_size}: {err}") from err
         write_image(dst, out, overwrite=args.overwrite)
-        if lut_image is None:
-            lut_image, lut_mask = image, mask
-    if args.lut_out:
-        if not hasattr(est, "to_lut"):
-            raise ValueError(f"--method {args.method} cannot export a LUT")
-        lut = est.to_lut(args.lut_size, image=lut_image,
-                         region=lut_mask)
-        write_cube(args.lut_out, lut, title=f"chroma {args.method} from {ref_path.name}",
-                   overwrite=args.overwrite)
-        print(f"chroma transfer: wrote {args.lut_out}")
+        if lut is not None and dst == pairs[0][1]:
+            title = f"chroma {args.method} from {ref_path.name}"
+            write_atomic(args.lut_out, lambda staged, lut=lut, title=title: write_cube(
+                staged, lut, title=title, overwrite=True), overwrite=args.overwrite)
+            print(f"chroma transfer: wrote {args.lut_out}")
     if len(pairs) == 1:
         print(f"chroma transfer: wrote {pairs[0][1]}")
     else:
