@@ -299,6 +299,7 @@ def test_keep_luminance_keeps_lightness_within_8bit_rounding(name, rng):
     sat[..., 0] = 255
     sat[:8, :, 2] = 200
     out = chroma.transfer(img, sat, name, keep_luminance=True, **FAST.get(name, {}))
-    d = np.abs(chroma.convert(out, "rgb", "lab")[..., 0] - chroma.convert(img, "rgb", "lab")[..., 0])
+    d = np.abs(chroma.convert(out, "rgb", "lab")[..., 0]
+               - chroma.convert(img, "rgb", "lab")[..., 0])
     assert d.max() <= 0.6
     assert np.abs(out.astype(int) - img).max() > 10  # the colors did change
