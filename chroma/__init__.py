@@ -52,7 +52,7 @@ _LAZY = {
 # function (chroma.transfer(img, ref), chroma.colorize(gray)): see chroma/_callable.py.
 _SUBMODULES = {
     "io", "spaces", "metrics", "histogram", "transfer", "palette", "masks", "blend",
-    "pipeline", "colorize", "cli", "datasets",
+    "pipeline", "colorize", "cli", "datasets", "batch", "video",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
