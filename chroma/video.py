@@ -15,7 +15,9 @@ person walks past. :func:`transfer` offers two cures:
     jitter of the statistics is removed; a slow drift is kept.
 
 ``method="colorize"`` runs :func:`chroma.colorize` on each frame and low-passes
-its a*b* over a centred window (each frame keeps its own L*).
+its a*b* over a centred window, each neighbour first aligned to the frame by
+the camera's global motion (phase correlation on L*); each frame keeps its own
+L*.
 
 Frames come as an array ``(T, M, N, C)``, a list of images, a folder of image
 files, or a video file (read and written with PyAV: ``pip install
@@ -49,7 +51,7 @@ import numpy as np
 import chroma
 
 # --- internal imports: the one place to repoint after the layout move ------------------
-from ._flicker import flicker, flicker_components
+from ._flicker import _global_shift, _overlap, flicker, flicker_components
 from .io import READ_EXTENSIONS as _IMAGE_EXTENSIONS
 
 __all__ = ["MODES", "VIDEO_EXTENSIONS", "VideoInfo", "flicker", "flicker_components",
@@ -353,17 +355,25 @@ def _smoothed(frames: Iterator, est, window: int, size: int):
 
 
 def _colorize_smoothed(frames: Iterator, reference, window: int, options):
+    """Colorize each frame; average a*b* over the window along the camera's motion."""
     from .spaces import convert
 
     def per_frame(frame):
         color = chroma.colorize(frame, reference=reference, **options)
-        return convert(_rgb(color), "rgb", "lab")[..., 1:]
+        lab = convert(_rgb(color), "rgb", "lab")
+        return lab[..., 0], lab[..., 1:]
 
-    def combine(frame, abs_):
-        color_lab = convert(_rgb(frame), "rgb", "lab")
-        color_lab[..., 1:] = np.mean(abs_, axis=0)
-        rgb = convert(color_lab, "lab", "rgb")
-        return _restore_like(frame, rgb)
+    def combine(frame, window_vals):
+        lab = convert(_rgb(frame), "rgb", "lab")
+        total = np.zeros((*lab.shape[:2], 2), np.float64)
+        weight = np.zeros((*lab.shape[:2], 1), np.float64)
+        for light, ab in window_vals:  # align each neighbour to this frame, then average
+            dy, dx = _global_shift(light, lab[..., 0])
+            (sa, sb), (ta, tb) = _overlap(lab.shape[0], dy), _overlap(lab.shape[1], dx)
+            total[sb, tb] += ab[sa, ta]
+            weight[sb, tb] += 1.0
+        lab[..., 1:] = total / np.maximum(weight, 1.0)
+        return _restore_like(frame, convert(lab, "lab", "rgb"))
 
     yield from _centred(frames, window, per_frame, combine)
 
@@ -515,14 +525,16 @@ def _sample_frames(source, k: int) -> list[np.ndarray]:
         n = len(source)
         idx = sorted(set(np.linspace(0, n - 1, min(k, n)).round().astype(int)))
         return [np.asarray(source[i]) for i in idx]
+    if not isinstance(source, (str, os.PathLike)):  # a one-shot iterable
+        raise TypeError("mode='fixed' samples frames ahead: pass an array, a list, a folder "
+                        "or a video file, not a one-shot iterator.")
     p = Path(source)
     if p.is_dir():
         files = _folder_frames(p)
         idx = sorted(set(np.linspace(0, len(files) - 1, min(k, len(files))).round().astype(int)))
         return [chroma.read_image(files[i]) for i in idx]
-    n = video_info(p).frames if _is_video(p) and p.is_file() else None
-    if n is None:  # a one-shot iterable cannot be sampled ahead
-        raise TypeError("mode='fixed' samples frames ahead: pass an array, a list, a folder "
-                        "or a video file, not a one-shot iterator.")
+    if not p.is_file():
+        raise FileNotFoundError(f"no such video file or frame folder: {str(p)!r}")
+    n = video_info(p).frames
     idx = set(np.linspace(0, n - 1, min(k, n)).round().astype(int).tolist())
     return [f for i, f in enumerate(read_frames(p)) if i in idx]
