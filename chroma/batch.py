@@ -250,7 +250,8 @@ def _remove_stale_temporaries(dst: Path) -> None:
 def _looks_fitted(step) -> bool:
     if hasattr(step, "n_steps_"):  # a fitted Pipeline
         return True
-    return any(k.endswith("_") and not k.startswith("_") for k in vars(step))
+    return any(k.endswith("_") and not k.startswith("_")
+               for k in getattr(step, "__dict__", {}))
 
 
 def _prepare_step(step, reference):
@@ -421,19 +422,22 @@ def _dask_client(scheduler):
 
 
 def _run_dask(jobs, step, overwrite, client):
+    import uuid
+
     from distributed import as_completed
 
-    [shared] = client.scatter([step], broadcast=True, hash=False)
+    [shared] = client.scatter([step], broadcast=True, hash=False)  # shipped once
+    run = uuid.uuid4().hex[:12]
     futures = {}
     for i, (src, dst) in jobs:
         fut = client.submit(_dask_task, src, dst, shared, overwrite, pure=False,
-                            key=f"chroma-batch-{i}-{os.path.basename(src)}-{id(futures)}")
+                            key=f"chroma-batch-{run}-{i}")
         futures[fut] = i
     try:
         for fut in as_completed(futures):
             yield futures[fut], fut.result()
     finally:
-        client.cancel(list(futures))
+        client.cancel([*futures, shared])
 
 
 def _progress_bar(total: int, enabled: bool):
