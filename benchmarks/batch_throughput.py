@@ -60,7 +60,8 @@ import numpy as np
 import chroma
 from chroma.batch import process_file
 step = {step_expr}
-process_file({warm!r}, {tmp!r} + "/warm.jpg", step)   # imports and JIT at full size
+rec = process_file({warm!r}, {tmp!r} + "/warm.jpg", step, overwrite=True)  # JIT, full size
+assert rec.status == "done", rec
 def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key):
@@ -68,7 +69,8 @@ def status(key):
 before = status("VmRSS:")
 with open("/proc/self/clear_refs", "w") as fh:
     fh.write("5")                                     # reset the peak RSS (VmHWM)
-process_file({src!r}, {tmp!r} + "/one.jpg", step)
+rec = process_file({src!r}, {tmp!r} + "/one.jpg", step, overwrite=True)
+assert rec.status == "done", rec
 print(before, status("VmHWM:"))
 """
 
@@ -130,13 +132,63 @@ def children_of_self():
     return [c.pid for c in me.children(recursive=True)]
 
 
+def memory_probe(files, ref, recipe, tmp, image_bytes) -> dict[str, float]:
+    """Peak RSS of a fresh worker above its idle footprint, per image, / the decoded image.
+
+    glibc's dynamic mmap threshold would keep a freed image's memory in the heap
+    and hide the next one's; a fixed threshold (MALLOC_MMAP_THRESHOLD_) returns
+    large arrays to the system when freed, so the second image's peak is its own.
+    """
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+    exprs = {"reinhard": f"chroma.ReinhardTransfer().fit(chroma.read_image({str(ref)!r}))",
+             "recipe (reinhard + histogram)": f"chroma.Pipeline.load({str(recipe)!r}).fit()"}
+    probe = {}
+    for sname, expr in exprs.items():
+        code = PROBE.format(root=str(ROOT), step_expr=expr, warm=str(files[1]),
+                            src=str(files[0]), tmp=str(tmp))
+        before, peak = map(int, subprocess.run([sys.executable, "-c", code], env=env,
+                                               capture_output=True, text=True,
+                                               check=True).stdout.split())
+        probe[sname] = (peak - before) / image_bytes
+    return probe
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "batch.md"))
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only the per-worker memory probe (prints it)")
     args = parser.parse_args()
+    if args.memory_only:
+        tmp = Path(tempfile.mkdtemp(prefix="chroma-batch-mem-"))
+        try:
+            (tmp / "in").mkdir()
+            make_images(tmp / "in", 2)
+            ref = tmp / "ref.png"
+            chroma.write_image(ref, chroma.read_image(ROOT / "data" / "coffee.png"))
+            recipe = tmp / "recipe.toml"
+            recipe.write_text(RECIPE.format(ref=ref.as_posix()))
+            files = sorted((tmp / "in").iterdir())
+            nbytes = chroma.read_image(files[0]).nbytes
+            lines = ["# chroma.batch: memory per worker", "",
+                     "Reproduce: `.venv/bin/python benchmarks/batch_throughput.py "
+                     "--memory-only`. A fresh worker process transforms one 2 MP image after "
+                     "a warm-up on another (MALLOC_MMAP_THRESHOLD_ fixed so that freed "
+                     "images go back to the system); its peak RSS above its idle footprint "
+                     f"is divided by the decoded image ({nbytes / 2**20:.1f} MiB uint8 RGB).",
+                     ""]
+            for k, v in memory_probe(files, ref, recipe, tmp, nbytes).items():
+                lines.append(f"- {k}: {v:.2f}x the decoded uint8 image ({v / 4:.2f}x its "
+                             "float32 working copy)")
+            text = "\n".join(lines) + "\n"
+            (ROOT / "benchmarks" / "results" / "batch_memory.md").write_text(text)
+            print(text)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     from distributed import Client, LocalCluster
 
     tmp = Path(tempfile.mkdtemp(prefix="chroma-batch-bench-"))
@@ -166,17 +218,7 @@ def main() -> None:
         worker_pids = [w.pid for w in cluster.workers.values() if hasattr(w, "pid")]
         dask_family = set(children_of_self())  # nannies and workers: not the process pool
 
-        probe = {}
-        files = sorted(src.iterdir())
-        exprs = {"reinhard": f"chroma.ReinhardTransfer().fit(chroma.read_image({str(ref)!r}))",
-                 "recipe (reinhard + histogram)": f"chroma.Pipeline.load({str(recipe)!r}).fit()"}
-        for sname, expr in exprs.items():
-            code = PROBE.format(root=str(ROOT), step_expr=expr, warm=str(files[1]),
-                                src=str(files[0]), tmp=str(tmp))
-            before, peak = map(int, subprocess.run([sys.executable, "-c", code],
-                                                   capture_output=True, text=True,
-                                                   check=True).stdout.split())
-            probe[sname] = (peak - before) / image_bytes
+        probe = memory_probe(sorted(src.iterdir()), ref, recipe, tmp, image_bytes)
         loads.append(("after the memory probe", uptime()))
 
         schedulers = {"sync": "sync", "processes": "processes", "dask": client}
@@ -241,7 +283,8 @@ def report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen
               f"One decoded image (uint8 RGB): {image_bytes / 2**20:.1f} MiB.", ""]
     for sname, ratio in probe.items():
         lines.append(f"- {sname}: peak RSS of a worker above its idle footprint while it "
-                     f"transforms one image = {ratio:.2f}x the decoded image")
+                     f"transforms one image = {ratio:.2f}x the decoded uint8 image "
+                     f"({ratio / 4:.2f}x its float32 working copy)")
     for kname, peak in peaks.items():
         lines.append(f"- {kname}: highest peak RSS of one worker process during the runs, "
                      f"interpreter, NumPy, Numba and chroma included: {peak / 2**20:.0f} MiB")
