@@ -210,7 +210,7 @@ def main() -> None:
 
         t = time.perf_counter()
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
         dask_start = time.perf_counter() - t
         apply(sorted(src.iterdir())[:2], steps["recipe (reinhard + histogram)"](),

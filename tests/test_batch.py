@@ -55,7 +55,7 @@ def _bytes(folder: Path) -> dict[str, bytes]:
 def dask_client():
     distributed = pytest.importorskip("distributed")  # in the dev extra: CI has it
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 
