@@ -53,7 +53,7 @@ _LAZY = {
 }
 _SUBMODULES = {
     "io", "spaces", "colors", "metrics", "transfers", "palettes", "toning", "masks",
-    "compositing", "pipeline", "colorization", "bench", "cli", "datasets",
+    "compositing", "pipeline", "colorization", "bench", "cli", "datasets", "batch", "video",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

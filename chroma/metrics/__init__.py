@@ -15,7 +15,8 @@ first (``lightness_ssim`` and ``gradient_artifacts`` take ``(output, image)``:
 the result and the input it was made from); they are positional-only.
 Modules: :mod:`.difference` (ΔE), :mod:`.quality` (PSNR, SSIM,
 colorfulness, structure kept, artifacts), :mod:`.distribution` (sliced
-Wasserstein, EMD, Bhattacharyya), :mod:`.colorization` (a*b* RMSE, AuC).
+Wasserstein, EMD, Bhattacharyya), :mod:`.colorization` (a*b* RMSE, AuC),
+:mod:`.temporal` (flicker of a frame sequence).
 The benchmark harness's adapters are in :mod:`chroma.bench.adapters`.
 
 Examples
@@ -34,6 +35,7 @@ from chroma.metrics.colorization import ab_rmse, auc_ab
 from chroma.metrics.difference import ciede2000, deltae76
 from chroma.metrics.distribution import bhattacharyya_ab, emd_per_channel, sliced_wasserstein_lab
 from chroma.metrics.quality import colorfulness, gradient_artifacts, lightness_ssim, psnr, ssim
+from chroma.metrics.temporal import flicker, flicker_components
 
 __all__ = [
     "ab_rmse",
@@ -43,6 +45,8 @@ __all__ = [
     "colorfulness",
     "deltae76",
     "emd_per_channel",
+    "flicker",
+    "flicker_components",
     "gradient_artifacts",
     "lightness_ssim",
     "psnr",

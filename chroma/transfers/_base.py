@@ -110,6 +110,15 @@ class ColorTransfer(ColorStep):
     _uses_image_stats: bool = False
     _default_space: str = "rgb"
 
+    @property
+    def uses_image_statistics(self) -> bool:
+        """Whether the mapping depends on the transformed image's statistics.
+
+        True for histogram matching, Reinhard, MKL, palette, IDT and sliced OT:
+        their LUT (:meth:`to_lut`) is the mapping for one given image.
+        """
+        return self._uses_image_stats
+
     # --- parameters read by the base -------------------------------------------------
     def _space(self) -> str:
         space = getattr(self, "space", self._default_space)
