@@ -371,7 +371,8 @@ class Handler(BaseHTTPRequestHandler):
             if not url.path.startswith("/api/"):
                 raise ApiError(404, f"no such page: {url.path}")
             self._check_token(query)
-            route = getattr(self, f"api_{method.lower()}_{url.path[5:].split('/')[0]}", None)
+            segment = url.path[5:].split("/")[0].removesuffix(".png")
+            route = getattr(self, f"api_{method.lower()}_{segment}", None)
             if route is None:
                 raise ApiError(404 if method in ("GET", "POST") else 405,
                                f"no such endpoint: {method} {url.path}")
