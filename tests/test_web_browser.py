@@ -16,6 +16,7 @@ Set ``CHROMA_SCREENSHOTS=docs/images`` to write the screenshots of docs/serve.md
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -281,7 +282,15 @@ def test_hints_splash_slider_undo_export_replays(page, server, tmp_path):
 
 def test_reference_transfer_hue_mask_and_a_bad_upload(page, server, tmp_path):
     page.click("#tabbtn-transfer")
-    page.set_input_files("#file-reference", str(ROOT / "data" / "coffee.png"))
+    # the reference is dropped on the Transfer tab, as from a file manager
+    data = base64.b64encode((ROOT / "data" / "coffee.png").read_bytes()).decode()
+    drop = page.evaluate_handle(
+        """(b64) => { const bin = atob(b64); const a = new Uint8Array(bin.length);
+           for (let i = 0; i < bin.length; i++) a[i] = bin.charCodeAt(i);
+           const dt = new DataTransfer();
+           dt.items.add(new File([a], "coffee.png", { type: "image/png" })); return dt; }""",
+        data)
+    page.dispatch_event("#panel", "drop", {"dataTransfer": drop})
     page.wait_for_function("() => document.querySelectorAll('#palette .swatch').length === 6",
                            timeout=60_000)
     palette = chroma.extract_palette(chroma.read_image(ROOT / "data" / "coffee.png"), 6,
