@@ -132,6 +132,16 @@ def test_security_headers_and_no_cors(server):
         assert headers["x-content-type-options"] == "nosniff"
         assert not any(k.startswith("access-control-") for k in headers)
     assert request(server, "OPTIONS", "/api/render")[0] == 405
+    status, headers, body = request(server, "HEAD", f"/?token={server.token}", token=False)
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 70_000 + b"\r\n\r\n")
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+        reply = reply.decode()
+    assert reply.startswith("HTTP/1.1 431") and "default-src 'self'" in reply
+    assert reply.rstrip().endswith("}") and "Traceback" not in reply
 
 
 def test_body_cap_and_missing_length(server):

@@ -7,14 +7,39 @@ Kept in one place so that the architecture move (issue 11) repoints them here on
 * :func:`network_modes`: the colorizer's predicted a*b* distribution at a
   pixel, for the suggested colors (``chroma.colorization.prior`` internals).
   Anything that goes wrong there (no torch, other weights, another head)
-  gives no suggestion rather than an error: the page works without it.
+  gives no suggestion rather than an error: the page works without it;
+* :func:`parse_color`, :func:`write_hints` (``chroma.colors`` and
+  ``chroma.colorization.hints`` in the v2 layout) and :func:`step_class` (a
+  recipe method name -> its class, ``chroma.pipeline``'s registry lookup).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lab_to_rgb_keep_lightness", "network_modes"]
+__all__ = ["lab_to_rgb_keep_lightness", "network_distribution", "network_modes",
+           "parse_color", "step_class", "write_hints"]
+
+
+def parse_color(color, *, name: str = "color") -> tuple[int, int, int]:
+    """A color ("#rrggbb", "#rgb", an RGB triple) as three 0-255 ints."""
+    from ..colorize.hints import parse_color as fn
+
+    return fn(color, name=name)
+
+
+def write_hints(path, hints) -> None:
+    """Hints as the JSON file that ``chroma colorize --hints`` reads."""
+    from ..colorize.hints import write_hints as fn
+
+    fn(path, hints)
+
+
+def step_class(method: str):
+    """The estimator class a recipe's ``method = ...`` names."""
+    from ..pipeline import _import_class
+
+    return _import_class(method)
 
 
 def lab_to_rgb_keep_lightness(lab: np.ndarray) -> np.ndarray:

@@ -120,7 +120,7 @@ def parse_edit(data, shape) -> Edit:
     ...
     ValueError: edit.patch must be in [0, 32], got 99.
     """
-    from ..colorize.hints import parse_color
+    from ._compat import parse_color
 
     if not isinstance(data, dict):
         raise TypeError(f"the edit must be a JSON object, got {type(data).__name__}.")
@@ -208,7 +208,8 @@ def build_pipeline(e: Edit, *, full_shape, shape, mask=None, reference=None, bas
     Pipeline or None
         ``None`` when the edit does nothing.
     """
-    from ..pipeline import Pipeline, Step, _import_class
+    from ..pipeline import Pipeline, Step
+    from ._compat import step_class
 
     if e.uses_mask and mask is None:
         raise ValueError("this edit needs a mask (splash, or transfer inside the mask)")
@@ -223,17 +224,17 @@ def build_pipeline(e: Edit, *, full_shape, shape, mask=None, reference=None, bas
         if e.vibrancy is not None and e.method == "prior":
             opts["vibrancy"] = e.vibrancy
         ref = reference if e.method == "welsh" else None
-        steps.append(Step("colorize", _import_class(STEP_COLORIZE)(**opts), reference=ref))
+        steps.append(Step("colorize", step_class(STEP_COLORIZE)(**opts), reference=ref))
     if e.transfer:
         opts = {"strength": e.transfer_strength, "keep_luminance": e.keep_luminance}
         if e.transfer_method in ("idt", "sot"):  # seeded: a recipe replays the same pixels
             opts["random_state"] = 0
-        est = _import_class(e.transfer_method)(**opts)
+        est = step_class(e.transfer_method)(**opts)
         m = {"file": mask, "invert": True} if e.invert else {"file": mask}
         steps.append(Step("transfer", est, reference=reference,
                           mask=m if e.transfer_masked else None))
     if e.splash:
-        est = _import_class(STEP_SPLASH)(e.background, strength=e.splash_strength)
+        est = step_class(STEP_SPLASH)(e.background, strength=e.splash_strength)
         m = {"file": mask} if e.invert else {"file": mask, "invert": True}
         steps.append(Step("splash", est, mask=m, blend="chroma"))
     if not steps:
@@ -285,9 +286,9 @@ def export_bundle(e: Edit, image: np.ndarray, *, mask=None, reference=None) -> d
         (``recipe.toml`` plus the files it names, and ``hints.json``),
         ``"hints.json"`` and ``"mask.png"``: file contents as bytes.
     """
-    from ..colorize.hints import write_hints
     from ..io import write_image
     from ..pipeline import Pipeline
+    from ._compat import write_hints
 
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="chroma-export-") as tmp:

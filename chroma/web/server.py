@@ -219,8 +219,7 @@ class Session:
 
     def snap(self, color, lightness: float) -> str:
         from .. import convert
-        from ..colorize.hints import parse_color
-        from ._compat import lab_to_rgb_keep_lightness
+        from ._compat import lab_to_rgb_keep_lightness, parse_color
 
         rgb = np.array([[parse_color(color, name="color")]], dtype=np.uint8)
         lab = convert(rgb, "rgb", "lab")
@@ -309,6 +308,16 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def send_error(self, code, message=None, explain=None):
+        """The stdlib's own errors (bad request line, header too long...) as one-line JSON."""
+        from http import HTTPStatus
+
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        self._error(code, message or phrase)
+
     def _json(self, obj, status: int = 200):
         self._send(status, (json.dumps(obj) + "\n").encode(), "application/json")
 
@@ -360,7 +369,7 @@ class Handler(BaseHTTPRequestHandler):
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             self._check_host()
-            if method == "GET" and url.path in STATIC:
+            if method in ("GET", "HEAD") and url.path in STATIC:
                 if url.path != "/static/app.js" and url.path != "/static/style.css":
                     self._check_token(query)
                 name, ctype = STATIC[url.path]
@@ -393,6 +402,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self._handle("POST")
+
+    def do_HEAD(self):
+        self._handle("HEAD")
 
     def do_PUT(self):
         self._handle("PUT")
