@@ -77,9 +77,9 @@
 
   // --- history (undo / redo) --------------------------------------------------------------
   function snapshot() {
-    const m = S.mask.getContext("2d").getImageData(0, 0, S.mask.width, S.mask.height);
     const last = S.history[S.hpos];
-    const alpha = last && last.maskVersion === S.maskVersion ? last.alpha : m.data.slice();
+    const alpha = last && last.maskVersion === S.maskVersion ? last.alpha
+      : S.mask.getContext("2d").getImageData(0, 0, S.mask.width, S.mask.height).data;
     return { hints: S.hints.map((h) => ({ ...h })), opts: { ...S.opts }, alpha,
              maskVersion: S.maskVersion };
   }
