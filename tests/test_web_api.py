@@ -340,3 +340,42 @@ def test_cli_serve_prints_the_url_and_warns_off_loopback(monkeypatch, capsys):
     assert "warning" in err and "not on loopback" in err
     assert main(["serve", "--port", "70000", "--no-browser"]) == 2
     assert main(["serve", str(ROOT / "nope.png"), "--no-browser"]) == 2
+
+
+def test_previews_at_working_size_exports_at_full_size(tmp_path, chelsea):
+    from chroma.web.edit import WORK_PIXELS, _scaled_hints, parse_edit
+
+    big = np.repeat(np.repeat(chelsea, 3, axis=0), 3, axis=1)  # 900 x 1353, 1.2 MP
+    chroma.write_image(tmp_path / "big.png", big)
+    srv = make_server(tmp_path / "big.png")
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        info = json.loads(request(srv, "GET", "/api/session")[2])["image"]
+        ww, wh = info["work_width"], info["work_height"]
+        assert ww * wh <= WORK_PIXELS and (info["width"], info["height"]) == (1353, 900)
+        assert png(request(srv, "GET", "/api/original.png")[2]).shape == (wh, ww, 3)
+        mask = np.zeros((wh, ww))
+        mask[: wh // 2] = 1
+        body = {"edit": {"splash": True}, "mask": data_url(mask)}
+        status, _, data = request(srv, "POST", "/api/render", body)
+        assert status == 200 and png(data).shape == (wh, ww, 3)
+        # a mask of another size than the working copy is refused
+        status, _, data = request(srv, "POST", "/api/render",
+                                  {"edit": {"splash": True}, "mask": data_url(mask[:-1])})
+        assert status == 400 and "mask" in error_of(data)
+        key = json.loads(request(srv, "POST", "/api/export", body)[2])["id"]
+        for name, target in (("result.png", "out.png"), ("mask.png", "m.png")):
+            (tmp_path / target).write_bytes(
+                request(srv, "GET", f"/api/download/{key}/{name}")[2])
+        out = chroma.read_image(tmp_path / "out.png")
+        assert out.shape == big.shape
+        np.testing.assert_array_equal(out[:400], big[:400])  # kept where the mask is 1
+        assert chroma.read_image(tmp_path / "m.png").shape == big.shape[:2]
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    # hints are in full-resolution pixels; the preview gets them scaled
+    e = parse_edit({"colorize": True, "hints": [[1352, 899, "#f00"], [0, 0, "#00f"]],
+                    "patch": 3}, big.shape)
+    hints, patch = _scaled_hints(e, big.shape, (wh, ww))
+    assert hints == [[ww - 1, wh - 1, "#ff0000"], [0, 0, "#0000ff"]] and patch == 2

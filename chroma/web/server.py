@@ -267,6 +267,9 @@ class Session:
         try:
             path.write_bytes(data)
             return from_file(path, shape=self.work.shape)
+        except (OSError, ValueError) as err:  # name the mask, not the temporary file
+            raise ValueError(str(err).replace(f"mask file {str(path)!r}", "the mask")
+                             .replace(f"{str(path)!r}", "the mask")) from None
         finally:
             path.unlink(missing_ok=True)
 
