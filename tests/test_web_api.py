@@ -266,7 +266,7 @@ def test_snap_and_suggest_keep_the_pixel_lightness(server, chelsea, coffee):
 
 def test_export_replays_with_chroma_run(server, chelsea, tmp_path):
     mask = chroma.masks.rectangle(chelsea.shape, (100, 50, 350, 250), feather=3)
-    edit = {"colorize": True, "method": "scribble", "hints": HINTS, "transfer": True,
+    edit = {"colorize": True, "method": "prior", "hints": HINTS, "transfer": True,
             "transfer_method": "reinhard", "transfer_masked": True, "splash": True,
             "background": "sepia", "splash_strength": 0.8}
     status, _, data = request(server, "POST", "/api/export", {"edit": edit,
