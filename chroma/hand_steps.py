@@ -120,6 +120,9 @@ class HintColorizer(_Params):
         Each hint colors the ``(2 * patch + 1)`` pixel square around it.
     vibrancy : float, optional
         ``"prior"`` only (see :func:`chroma.colorize`).
+    random_state : int, optional
+        Seed of ``"welsh"``'s sampling of the reference: a recipe replays the
+        same pixels.
 
     Examples
     --------
@@ -130,14 +133,15 @@ class HintColorizer(_Params):
     ((8, 8, 3), True)
     """
 
-    _param_names = ("method", "hints", "patch", "vibrancy")
+    _param_names = ("method", "hints", "patch", "vibrancy", "random_state")
 
     def __init__(self, method: str = "prior", *, hints=None, patch: int = 0,
-                 vibrancy: float | None = None):
+                 vibrancy: float | None = None, random_state: int = 0):
         self.method = method
         self.hints = hints
         self.patch = patch
         self.vibrancy = vibrancy
+        self.random_state = random_state
 
     def fit(self, reference=None) -> HintColorizer:
         """Check the options and keep the (optional) reference; returns self."""
@@ -160,7 +164,8 @@ class HintColorizer(_Params):
         if self.hints:
             points = expand_hints(self.hints, img.shape, _check_patch(self.patch))
         if self.method == "welsh":
-            return colorize(img, method="welsh", reference=self.reference_)
+            return colorize(img, method="welsh", reference=self.reference_,
+                            random_state=self.random_state)
         if self.method == "scribble":
             return colorize(img, method="scribble", hints=points or [])
         return colorize(img, method="prior", hints=points, vibrancy=self.vibrancy,
