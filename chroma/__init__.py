@@ -47,12 +47,15 @@ _LAZY = {
     "Pipeline": "pipeline",
     # --- colorization (issues 5 and 8)
     "Colorizer": "colorize",
+    # --- color-only style transfer (issue 13; torch loaded on first use)
+    "stylize": "stylize",
+    "Stylizer": "stylize",
 }
 # Submodules; `transfer`, `blend` and `colorize` are also callable as their main
 # function (chroma.transfer(img, ref), chroma.colorize(gray)): see chroma/_callable.py.
 _SUBMODULES = {
     "io", "spaces", "metrics", "histogram", "transfer", "palette", "masks", "blend",
-    "pipeline", "colorize", "cli", "datasets",
+    "pipeline", "colorize", "cli", "datasets", "stylize",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

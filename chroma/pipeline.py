@@ -61,6 +61,7 @@ STEPS: dict[str, str] = {
     "palette": "chroma.palette:PaletteTransfer",
     "tone": "chroma.pipeline:ToneStep",
     "colorize": "chroma.colorize:Colorizer",
+    "style": "chroma.stylize:Stylizer",
 }
 BLEND_MODES = ("normal", "chroma", "pyramid")
 _STEP_KEYS = {"name", "method", "options", "reference", "mask", "strength", "blend"}

@@ -130,7 +130,8 @@ def test_dtype_channel_axis_and_gray(pair, dtype):
     image, style = pair
     scale = 257 if dtype == np.uint16 else 1 / 255
     img = (image.astype(np.float64) * scale).astype(dtype)
-    out = stylize(np.moveaxis(img, -1, 0), style, channel_axis=0, random_state=0, **FAST)
+    out = stylize(np.moveaxis(img, -1, 0), np.moveaxis(style, -1, 0), channel_axis=0,
+                  random_state=0, **FAST)
     assert out.dtype == dtype and out.shape == np.moveaxis(img, -1, 0).shape
     gray = image.mean(-1).astype(np.uint8)
     out = stylize(gray, style, random_state=0, **FAST)
@@ -200,3 +201,12 @@ def test_cli_stylize(pair, tmp_path):
     assert main([*args, "-o", str(tmp_path / "outdir")]) == 2  # no overwrite without --overwrite
     assert main(["stylize", str(tmp_path / "nope.png"), str(tmp_path / "s.png"),
                  "-o", str(tmp_path / "z.png")]) == 2
+
+
+def test_pipeline_step(pair):
+    image, style = pair
+    pipe = chroma.Pipeline([("style", Stylizer(random_state=0, **FAST))]).fit(style)
+    out = pipe.transform(image)
+    np.testing.assert_array_equal(out, stylize(image, style, random_state=0, **FAST))
+    recipe = chroma.Pipeline.from_dict(pipe.to_dict())
+    assert recipe.steps[0].estimator.get_params()["size"] == 32
