@@ -42,41 +42,40 @@ def _cell(t, n):
 
 
 @njit(inline="always", **_opts)
-def _tri(vol, c, tx, ty, tz):
-    """Trilinear read of ``vol[c, z, y, x]`` at normalized (tx, ty, tz) (align_corners)."""
+def _tri2(vol, tx, ty, tz):
+    """Trilinear read of channels 0 and 1 of ``vol[c, z, y, x]`` at normalized (tx, ty, tz)."""
     nz, ny, nx = vol.shape[1], vol.shape[2], vol.shape[3]
     ix, fx = _cell(tx, nx)
     iy, fy = _cell(ty, ny)
     iz, fz = _cell(tz, nz)
-    v = 0.0
+    v0 = 0.0
+    v1 = 0.0
     for dz in range(2):
         wz = fz if dz else 1.0 - fz
         for dy in range(2):
-            wy = fy if dy else 1.0 - fy
+            wzy = wz * (fy if dy else 1.0 - fy)
             for dx in range(2):
-                wx = fx if dx else 1.0 - fx
-                v += wz * wy * wx * vol[c, iz + dz, iy + dy, ix + dx]
-    return v
+                wgt = wzy * (fx if dx else 1.0 - fx)
+                v0 += wgt * vol[0, iz + dz, iy + dy, ix + dx]
+                v1 += wgt * vol[1, iz + dz, iy + dy, ix + dx]
+    return v0, v1
 
 
 @njit(inline="always", **_opts)
 def _pixel(L, a0, b0, r, g, b, y, x, h, w, start, vol, field, mode, strength, k):
     """The output (L*, a*, b*) of one pixel, before the gamut map."""
     # start a*b*: start[c, b, g, r] is the start's a*b* at the RGB lattice point
-    sa = _tri(start, 0, r, g, b)
-    sb = _tri(start, 1, r, g, b)
+    sa, sb = _tri2(start, r, g, b)
     if mode == MODE_GRID:
         tx = (x + 0.5) / w
         ty = (y + 0.5) / h
         tz = L / 100.0
-        oa = _tri(vol, 0, tx, ty, tz)
-        ob = _tri(vol, 1, tx, ty, tz)
+        oa, ob = _tri2(vol, tx, ty, tz)
     elif mode == MODE_LUT:
         tx = L / 100.0
         ty = (sa + AB_RANGE) / (2.0 * AB_RANGE)
         tz = (sb + AB_RANGE) / (2.0 * AB_RANGE)
-        oa = _tri(vol, 0, tx, ty, tz)
-        ob = _tri(vol, 1, tx, ty, tz)
+        oa, ob = _tri2(vol, tx, ty, tz)
     else:
         oa = field[k, 0]
         ob = field[k, 1]

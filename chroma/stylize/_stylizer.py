@@ -21,8 +21,8 @@ from ._compat import (
 
 __all__ = ["Stylizer", "stylize"]
 
-INITS = ("reinhard", "idt")
-_WEIGHTS = ("style_weight", "sw_weight", "content_weight", "smooth_weight")
+INITS = ("reinhard", "idt", "identity")
+_WEIGHTS = ("style_weight", "sw_weight", "content_weight", "smooth_weight", "artifact_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -90,12 +90,14 @@ class Stylizer:
         Optimizer steps (Adam).
     strength : float in [0, 1], optional
         0 gives the input back, 1 the full effect (a*b* interpolated).
-    init : {"reinhard", "idt"}, optional
+    init : {"reinhard", "idt", "identity"}, optional
         The classical transfer (in Lab, lightness kept) the operator starts
-        from and the content term anchors to.
-    style_weight, sw_weight, content_weight, smooth_weight : float, optional
-        Weights of the Gram, sliced-Wasserstein, content and edge-aware
-        smoothness terms (see :mod:`chroma.stylize._torch`).
+        from and the content term anchors to; "identity" starts from the
+        image's own colors (the operator then only adds offsets, so local
+        color contrast is never amplified).
+    style_weight, sw_weight, content_weight, smooth_weight, artifact_weight : float, optional
+        Weights of the Gram, sliced-Wasserstein, content, edge-aware
+        smoothness and gradient-artifact terms (see :mod:`chroma.stylize._torch`).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -140,6 +142,7 @@ class Stylizer:
         sw_weight: float = 1.0,
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
+        artifact_weight: float = 0.5,
         cells: int = 12,
         lightness_bins: int = 8,
         random_state=None,
@@ -155,6 +158,7 @@ class Stylizer:
         self.sw_weight = sw_weight
         self.content_weight = content_weight
         self.smooth_weight = smooth_weight
+        self.artifact_weight = artifact_weight
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.random_state = random_state
@@ -224,11 +228,15 @@ class Stylizer:
         self.seed_ = int(rng.integers(2**31 - 1))
         from ._compat import transfer_estimator
 
-        start = transfer_estimator(self.init, space="lab", keep_luminance=True,
-                                   **({"random_state": self.seed_} if self.init == "idt" else {}))
         ref_m = None if reference_mask is None else check_mask(reference_mask, x.shape,
                                                                name="reference_mask")
-        self.start_ = start.fit(x, mask=ref_m)
+        if self.init == "identity":
+            self.start_ = None
+        else:
+            start = transfer_estimator(
+                self.init, space="lab", keep_luminance=True,
+                **({"random_state": self.seed_} if self.init == "idt" else {}))
+            self.start_ = start.fit(x, mask=ref_m)
         small = _proxy(x, self.size)
         weight = None
         if ref_m is not None:
@@ -265,7 +273,11 @@ class Stylizer:
         small = _proxy(x, self.size)
         reg_small = None if reg is None else _proxy(reg[..., None], self.size)[..., 0]
         hard = None if reg_small is None else (reg_small >= 0.5).astype(np.float32)
-        lut = self.start_.to_lut(ops.START_SIZE, image=small, mask=hard)
+        if self.start_ is None:  # the input's own colors
+            axis = np.linspace(0.0, 1.0, ops.START_SIZE, dtype=np.float32)
+            lut = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
+        else:
+            lut = self.start_.to_lut(ops.START_SIZE, image=small, mask=hard)
         start = ops.start_table(lut)
         lab = _lab(small)
         flat = np.clip(small.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
@@ -274,7 +286,8 @@ class Stylizer:
         kind = self.operator
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
         weights = {"style": self.style_weight, "sw": self.sw_weight,
-                   "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0}
+                   "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
+                   "artifacts": self.artifact_weight}
         from ._torch import optimize
 
         theta, history = optimize(lab, start_ab, self.style_stats_, kind=kind, shape=shape,

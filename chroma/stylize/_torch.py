@@ -23,9 +23,11 @@ Loss
 the Lab pixels themselves, fresh random directions at each iteration [4]_)
 ``+ content * mean(|offset|²) / 10²``  (stay near the classical start)
 ``+ smooth * mean(w |grad offset|²)``, ``w = exp(-|grad L*|² / 2·2²)`` (edge-aware)
+``+ artifacts * mean(max(|grad Lab(out)| - |grad Lab(image)|, 0)²)`` (no new edges)
 ``+ gamut * mean(distance outside [0, 1] in linear RGB)²``.
-Each style and SW term is divided by its value at the start, so the weights
-are relative.
+Each style, SW and artifact term is divided by its value at the start, so the
+weights are relative; the Lab pixels' SW term counts as much as all feature
+layers together.
 
 References
 ----------
@@ -257,6 +259,16 @@ def _lab_to_linear(lab):
     return torch.einsum("ij,bjhw->bihw", m, xyz)
 
 
+def _grad_mag(lab):
+    """Per-pixel Lab gradient magnitude (central differences inside, one-sided at borders)."""
+    torch = _torch()
+    gx = torch.zeros_like(lab)
+    gy = torch.zeros_like(lab)
+    gx[..., 1:-1] = (lab[..., 2:] - lab[..., :-2]) / 2
+    gy[..., 1:-1, :] = (lab[..., 2:, :] - lab[..., :-2, :]) / 2
+    return ((gx**2 + gy**2).sum(1) + 1e-6).sqrt()
+
+
 # --- the optimizer ---------------------------------------------------------------------------
 def optimize(
     lab: np.ndarray,
@@ -293,6 +305,9 @@ def optimize(
     dirs = [directions(s.shape[1], gen) for s in samples] + [directions(3, gen, 16)]
     quants = [style_quantiles(s, d, n_rows) for s, d in zip([*samples, pixels], dirs)]
 
+    # gradient magnitude of the input (the artifact term penalizes any excess over it)
+    lab_in = torch.from_numpy(np.ascontiguousarray(lab.transpose(2, 0, 1), np.float32))[None]
+    g_in = _grad_mag(lab_in)
     # edge-aware weights of the smoothness term (from the fixed lightness)
     sigma = 2.0
     wx = torch.exp(-((L[..., :, 1:] - L[..., :, :-1]) ** 2) / (2 * sigma**2))
@@ -344,6 +359,7 @@ def optimize(
         t["content"] = (off**2).mean() / 100.0
         t["smooth"] = ((wx * (off[..., :, 1:] - off[..., :, :-1]) ** 2).mean()
                        + (wy * (off[..., 1:, :] - off[..., :-1, :]) ** 2).mean())
+        t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
         lin = _lab_to_linear(out)
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
         return t
@@ -352,13 +368,17 @@ def optimize(
         if not norms:
             norms["style"] = [float(v.detach()) + 1e-8 for v in t["style"]]
             norms["sw"] = [float(v.detach()) + 1e-8 for v in t["sw"]]
+            norms["artifacts"] = float(t["artifacts"].detach()) + 1e-3
         loss = 0.0
         if weights["style"]:
             loss = loss + weights["style"] * sum(
                 v / n for v, n in zip(t["style"], norms["style"])) / max(len(t["style"]), 1)
-        if weights["sw"]:
-            loss = loss + weights["sw"] * sum(
-                v / n for v, n in zip(t["sw"], norms["sw"])) / len(t["sw"])
+        if weights["sw"]:  # the features' mean, plus the Lab pixels' own term
+            sw = [v / n for v, n in zip(t["sw"], norms["sw"])]
+            feats = sum(sw[:-1]) / max(len(sw) - 1, 1)
+            loss = loss + weights["sw"] * (feats + sw[-1])
+        if weights["artifacts"]:
+            loss = loss + weights["artifacts"] * t["artifacts"] / norms["artifacts"]
         for k in ("content", "smooth", "gamut"):
             loss = loss + weights[k] * t[k]
         return loss
