@@ -123,6 +123,7 @@ def main(argv=None) -> int:
     ap.add_argument("--size", type=int, default=512, help="long side of the photos")
     ap.add_argument("--variants", default="grid/random",
                     help="comma-separated operator/features, e.g. grid/random,lut/random")
+    ap.add_argument("--init", default="reinhard", help="Stylizer init (reinhard, idt, identity)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/stylize.md"))
@@ -146,7 +147,7 @@ def main(argv=None) -> int:
         for operator, features in variants:
             t = time.perf_counter()
             out = chroma.stylize(image, style, operator=operator, features=features,
-                                 random_state=0, progress=False)
+                                 init=args.init, random_state=0, progress=False)
             key = f"stylize/{operator}/{features}"
             row[key] = scores(image, out, style, stats)
             row[key]["seconds"] = time.perf_counter() - t
@@ -188,7 +189,8 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
     methods = [*CLASSICAL, *(f"stylize/{o}/{f}" for o, f in variants)]
     lines = ["# chroma.stylize on eval photo pairs", "",
              f"Reproduce: `python benchmarks/stylize_eval.py --pairs {args.pairs} --size "
-             f"{args.size} --variants {args.variants} --repeats {args.repeats}`. "
+             f"{args.size} --variants {args.variants} --init {args.init} "
+             f"--repeats {args.repeats}`. "
              "Eval photos (not redistributable) at "
              f"{args.size} px on the long side; every method keeps the lightness. Lower is "
              "better for every score. `gram` uses a random-filter bank (seed 2027) that the "
