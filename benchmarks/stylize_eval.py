@@ -107,6 +107,8 @@ def timing(image, style, repeats: int, operator: str, features: str) -> dict:
         t = time.perf_counter()
         st.apply(big)
         applies.append(time.perf_counter() - t)
+        print(f"# timing repeat: fit {fits[-1]:.1f} s, apply {applies[-1]:.2f} s, {uptime()}",
+              flush=True)
     return {"fit_512_s": statistics.median(fits), "fits": fits,
             "apply_12mp_s": statistics.median(applies), "applies": applies,
             "apply_shape": list(big.shape), "load_before": load_before, "load_after": uptime()}
@@ -129,8 +131,27 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/stylize.md"))
     ap.add_argument("--figure", default=None,
                     help="local-only figure of the pairs (eval photos are not redistributable)")
+    ap.add_argument("--from-log", default=None,
+                    help="rebuild the report from the JSON lines a previous run printed")
+    ap.add_argument("--timing-only", action="store_true")
     args = ap.parse_args(argv)
     variants = [tuple(v.split("/")) for v in args.variants.split(",")]
+    if args.from_log or args.timing_only:
+        rows, timing_result = [], None
+        if args.from_log:
+            for line in Path(args.from_log).read_text().splitlines():
+                if line.startswith("{"):
+                    item = json.loads(line)
+                    if "content" in item:
+                        rows.append(item)
+                    elif "fit_512_s" in item:
+                        timing_result = item
+        if args.timing_only:
+            image, style = load(pairs(1)[0][0], 512), load(pairs(1)[0][1], 512)
+            timing_result = timing(image, style, args.repeats, *variants[0])
+            print(json.dumps(timing_result), flush=True)
+        write_report(Path(args.out), rows, variants, timing_result, args)
+        return 0
     rows, thumbs = [], []
     print(uptime(), flush=True)
     for content_path, style_path in pairs(args.pairs):
@@ -195,7 +216,7 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
              f"{args.size} px on the long side; every method keeps the lightness. Lower is "
              "better for every score. `gram` uses a random-filter bank (seed 2027) that the "
              "optimizer does not use.", ""]
-    for metric in ("sw", "gram", "artifacts", "dL"):
+    for metric in ("sw", "gram", "artifacts", "dL") if rows else ():
         lines += [f"## {metric}", "", "| content | style | " + " | ".join(methods) + " |",
                   "|---|---|" + "---|" * len(methods)]
         for r in rows:
@@ -205,7 +226,7 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
         lines.append("| **mean** | | " + " | ".join(f"**{v:.3g}**" for v in means) + " |")
         lines.append("")
     lines += ["## Done-when checks", ""]
-    for o, f in variants:
+    for o, f in variants if rows else ():
         key = f"stylize/{o}/{f}"
         for metric in ("sw", "gram"):
             for base in ("reinhard", "mkl", "idt"):
