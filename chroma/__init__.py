@@ -50,10 +50,14 @@ _LAZY = {
     # --- colorization
     "colorize": "colorization",
     "Colorizer": "colorization",
+    # --- color-only style transfer (torch loaded on first use)
+    "stylize": "stylization",
+    "Stylizer": "stylization",
 }
 _SUBMODULES = {
     "io", "spaces", "colors", "metrics", "transfers", "palettes", "toning", "masks",
-    "compositing", "pipeline", "colorization", "bench", "cli", "datasets", "batch", "video",
+    "compositing", "pipeline", "colorization", "stylization", "bench", "cli", "datasets", "batch",
+    "video",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

@@ -16,6 +16,7 @@ import pytest
 
 import chroma
 from chroma._core.base import ColorStep, Step, clone
+from chroma._core.validate import working_copy
 from chroma.colorization import COLORIZERS
 from chroma.compositing import MODES, apply_step, blend
 from chroma.pipeline import STEPS, Pipeline
@@ -71,6 +72,9 @@ def _step(name):
     if name == "colorize":
         pytest.importorskip("torch")  # the neural extra: installed in the dev set and CI
         return STEPS.load("colorize")(working_size=32), False
+    if name == "style":
+        pytest.importorskip("torch")
+        return STEPS.load("style")(size=32, iterations=2, random_state=0, progress=False), True
     raise AssertionError(f"no recipe for step {name!r}: add it to the contract suite")
 
 
@@ -168,8 +172,10 @@ def test_mask_zero_is_bit_identical_and_soft_mask_blends(name, dtype, rng):
     m = _soft_mask()
     out = apply_step(fitted, img, mask=m)
     np.testing.assert_array_equal(out[m == 0], img[m == 0])
-    # where the mask is 1: the step's full effect (statistics from the region)
-    region_full = fitted.transform(img, region=m)
+    # where the mask is 1: the step's full effect (statistics from the region), computed
+    # like the masked path does, on the float32 working copy of the image
+    x, restore = working_copy(img)
+    region_full = restore(fitted.transform(x, region=m))
     np.testing.assert_allclose(out[m == 1].astype(float), region_full[m == 1].astype(float),
                                atol=1 if dtype == np.uint8 else 1e-6)
     # where it is soft: the one blend of compositing, nothing else
@@ -181,7 +187,7 @@ def test_mask_zero_is_bit_identical_and_soft_mask_blends(name, dtype, rng):
 @pytest.mark.parametrize("name", ALL_STEPS)
 def test_recipe_round_trip(name, rng, tmp_path):
     _, step = _fitted(name, rng)
-    needs_ref = name in TRANSFERS
+    needs_ref = name in TRANSFERS or name == "style"
     ref_path = tmp_path / "ref.png"
     chroma.write_image(ref_path, (_reference(rng) * 255).astype(np.uint8))
     spec = {"rectangle": [2, 3, 12, 14], "feather": 2}

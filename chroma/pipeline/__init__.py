@@ -70,6 +70,7 @@ def _step_registry() -> Registry:
 EXTRA_STEPS = {
     "tone": "chroma.toning:ToneStep",
     "colorize": "chroma.colorization:Colorizer",
+    "style": "chroma.stylization:Stylizer",
 }
 STEPS = _step_registry()
 BLEND_MODES = MODES

@@ -1,0 +1,47 @@
+"""Every chroma-internal name that :mod:`chroma.stylization` uses, imported in one place.
+
+When the package layout moves (``_validate`` -> ``_core/validate``, ``blend`` ->
+``compositing``, ``transfer`` -> ``transfers``, ``colorize`` -> ``colorization``),
+only this block (and the one import line of ``_kernels.py``) needs repointing.
+"""
+
+from __future__ import annotations
+
+from chroma._core.validate import (  # noqa: F401
+    _INT_MAX,
+    NotFittedError,
+    check_fitted,
+    check_image,
+    check_mask,
+    check_random_state,
+    check_region,
+    check_strength,
+    to_float,
+)
+from chroma.compositing import (  # noqa: F401  (the keep-L* gamut map twin)
+    _np_lab_srgb_keep_l,
+    _np_rgb_lab,
+    blend,
+)
+from chroma.spaces import convert  # noqa: F401
+
+
+def transfer_estimator(method: str, **options):
+    """The classical transfer that gives the start colors (chroma.transfers's registry)."""
+    from chroma.transfers import estimator
+
+    return estimator(method, **options)
+
+
+def write_cube(path, lut, **kwargs) -> None:
+    """chroma.write_cube (the .cube writer)."""
+    from chroma.transfers.lut import write_cube as _write
+
+    _write(path, lut, **kwargs)
+
+
+def load_colornet():
+    """The shipped colorization network (hash-checked, cached) and its torch helpers."""
+    from chroma.colorization.prior import load_weights
+
+    return load_weights()

@@ -1,0 +1,112 @@
+"""Numba kernel that applies a fitted color operator at full resolution (private).
+
+One pass per pixel: sRGB -> L* (kept), the start a*b* read from a 3-D table
+over RGB (trilinear), the operator's a*b* offset read from a 3-D volume
+(trilinear; over (x, y, L*) for the bilateral grid, over (L*, a*, b*) of the
+start for the global LUT, or a per-pixel offset field), and CIELAB -> sRGB at
+constant L* (chroma reduced toward gray when out of gamut). Its plain-NumPy
+twin is :func:`chroma.stylization._operators.apply_numpy`; the tests compare them.
+Importing this module compiles nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# the one "keep L*, lower chroma" gamut map and the sRGB/Lab helpers (chroma.compositing's kernels)
+from chroma._compositing_kernels import _encode, _lin_lab, _rgb_lab, decode_lut
+from chroma.spaces._gamut_kernels import _lab_srgb_keep_l  # the one gamut map
+
+__all__ = ["apply_float", "apply_int", "decode_lut"]
+
+_opts = dict(cache=True, nogil=True, error_model="numpy")
+
+MODE_GRID, MODE_LUT, MODE_FIELD = 0, 1, 2
+AB_RANGE = 110.0  # the LUT operator's a*b* axes span [-AB_RANGE, AB_RANGE]
+
+
+@njit(inline="always", **_opts)
+def _cell(t, n):
+    """Index and fraction of normalized coordinate ``t`` in [0, 1] on ``n`` nodes."""
+    if t < 0.0:
+        t = 0.0
+    elif t > 1.0:
+        t = 1.0
+    p = t * (n - 1)
+    i = int(np.floor(p))
+    if i > n - 2:
+        i = n - 2
+    if i < 0:
+        i = 0
+    return i, p - i
+
+
+@njit(inline="always", **_opts)
+def _tri2(vol, tx, ty, tz):
+    """Trilinear read of channels 0 and 1 of ``vol[c, z, y, x]`` at normalized (tx, ty, tz)."""
+    nz, ny, nx = vol.shape[1], vol.shape[2], vol.shape[3]
+    ix, fx = _cell(tx, nx)
+    iy, fy = _cell(ty, ny)
+    iz, fz = _cell(tz, nz)
+    v0 = 0.0
+    v1 = 0.0
+    for dz in range(2):
+        wz = fz if dz else 1.0 - fz
+        for dy in range(2):
+            wzy = wz * (fy if dy else 1.0 - fy)
+            for dx in range(2):
+                wgt = wzy * (fx if dx else 1.0 - fx)
+                v0 += wgt * vol[0, iz + dz, iy + dy, ix + dx]
+                v1 += wgt * vol[1, iz + dz, iy + dy, ix + dx]
+    return v0, v1
+
+
+@njit(inline="always", **_opts)
+def _pixel(L, a0, b0, r, g, b, y, x, h, w, start, vol, field, mode, strength, k):
+    """The output (L*, a*, b*) of one pixel, before the gamut map."""
+    # start a*b*: start[c, b, g, r] is the start's a*b* at the RGB lattice point
+    sa, sb = _tri2(start, r, g, b)
+    if mode == MODE_GRID:
+        tx = (x + 0.5) / w
+        ty = (y + 0.5) / h
+        tz = L / 100.0
+        oa, ob = _tri2(vol, tx, ty, tz)
+    elif mode == MODE_LUT:
+        tx = L / 100.0
+        ty = (sa + AB_RANGE) / (2.0 * AB_RANGE)
+        tz = (sb + AB_RANGE) / (2.0 * AB_RANGE)
+        oa, ob = _tri2(vol, tx, ty, tz)
+    else:
+        oa = field[k, 0]
+        ob = field[k, 1]
+    a1 = a0 + strength * (sa + oa - a0)
+    b1 = b0 + strength * (sb + ob - b0)
+    return a1, b1
+
+
+@njit(parallel=True, **_opts)
+def apply_float(rgb, h, w, start, vol, field, mode, strength, out):
+    """Apply the operator to float (N, 3) sRGB pixels (row-major, image h x w) into ``out``."""
+    for k in prange(rgb.shape[0]):
+        r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
+        L, a0, b0 = _rgb_lab(r, g, b)
+        y, x = k // w, k % w
+        a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
+                        min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode, strength, k)
+        ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
+        out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
+
+
+@njit(parallel=True, **_opts)
+def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out):
+    """:func:`apply_float` for uint8/uint16 pixels (decoded through ``lut``, rounded out)."""
+    for k in prange(rgb.shape[0]):
+        L, a0, b0 = _lin_lab(lut[rgb[k, 0]], lut[rgb[k, 1]], lut[rgb[k, 2]])
+        y, x = k // w, k % w
+        a1, b1 = _pixel(L, a0, b0, rgb[k, 0] / maxval, rgb[k, 1] / maxval, rgb[k, 2] / maxval,
+                        y, x, h, w, start, vol, field, mode, strength, k)
+        ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
+        out[k, 0] = _encode(ro, maxval)
+        out[k, 1] = _encode(go, maxval)
+        out[k, 2] = _encode(bo, maxval)

@@ -1,0 +1,424 @@
+"""``chroma.stylize`` and :class:`Stylizer` (see :mod:`chroma.stylization`)."""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+
+import numpy as np
+
+from chroma._core.base import ColorStep
+from chroma.stylization import _operators as ops
+from chroma.stylization._compat import (
+    check_fitted,
+    check_image,
+    check_mask,
+    check_random_state,
+    check_region,
+    check_strength,
+    convert,
+    to_float,
+)
+
+__all__ = ["Stylizer", "stylize"]
+
+INITS = ("reinhard", "idt", "identity")
+_WEIGHTS = ("style_weight", "sw_weight", "content_weight", "smooth_weight", "artifact_weight")
+
+
+def _check_int(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an int in [{low}, {high}], got "
+                        f"{type(value).__name__}.")
+    if not low <= value <= high:
+        raise ValueError(f"`{name}` must be an int in [{low}, {high}], got {value!r}.")
+    return int(value)
+
+
+def _check_weight(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a number >= 0, got {type(value).__name__}.")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"`{name}` must be a number >= 0, got {value!r}.")
+    return float(value)
+
+
+def _check_choice(value, name: str, choices) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name}={value!r} is not supported; choose from {list(choices)}.")
+    return value
+
+
+def _proxy(x: np.ndarray, size: int) -> np.ndarray:
+    """Area-averaged copy of float (H, W, C) ``x`` whose long side is at most ``size``."""
+    h, w = x.shape[:2]
+    scale = size / max(h, w)
+    if scale >= 1.0:
+        return np.ascontiguousarray(x, dtype=np.float32)
+    from skimage.transform import resize
+
+    shape = (max(1, round(h * scale)), max(1, round(w * scale)))
+    return resize(x, shape, order=1, anti_aliasing=True, preserve_range=True).astype(np.float32)
+
+
+def _lab(x: np.ndarray) -> np.ndarray:
+    return convert(np.clip(x, 0.0, 1.0), "rgb", "lab", backend="numpy").astype(np.float64)
+
+
+class Stylizer(ColorStep):
+    """Color-only style transfer: the colors of a style image, lightness and silhouettes kept.
+
+    :meth:`fit` keeps the feature statistics of the style (Gram matrices and
+    feature samples); :meth:`transform` fits a small color operator for the
+    image at a proxy size (`size` pixels on the long side) by gradient
+    descent on a style loss, then applies it at full resolution. Only a*b*
+    is ever changed: the output's CIELAB L* is the input's (colors that
+    leave the sRGB gamut lose chroma at constant L*, never lightness).
+
+    Parameters
+    ----------
+    operator : {"grid", "lut", "free"}, optional
+        What is optimized: a bilateral grid of a*b* offsets over (x, y, L*)
+        (smooth in space, sharp across lightness edges), a global
+        L*-conditioned 3-D LUT (exports with :meth:`to_lut`), or one offset
+        per proxy pixel (for comparison; it can blotch).
+    features : {"random", "colornet", "both"}, optional
+        Features whose statistics the style loss compares: random multi-scale
+        filters on Lab, the encoder of chroma's colorization network, or both.
+    size : int, optional
+        Long side of the proxy on which the operator is fitted (64 to 1024).
+    iterations : int, optional
+        Optimizer steps (Adam).
+    strength : float in [0, 1], optional
+        0 gives the input back, 1 the full effect (a*b* interpolated).
+    init : {"reinhard", "idt", "identity"}, optional
+        The classical transfer (in Lab, lightness kept) the operator starts
+        from and the content term anchors to; "identity" starts from the
+        image's own colors (the operator then only adds offsets, so local
+        color contrast is never amplified).
+    style_weight, sw_weight, content_weight, smooth_weight, artifact_weight : float, optional
+        Weights of the Gram, sliced-Wasserstein, content, edge-aware
+        smoothness and gradient-artifact terms (see :mod:`chroma.stylization._torch`).
+    cells : int, optional
+        Grid/LUT resolution: cells along the long side (grid) or along each
+        a*b* axis (LUT).
+    lightness_bins : int, optional
+        Nodes along L*.
+    random_state : None, int or numpy.random.Generator, optional
+        Seed of the filters, the samples and the start (IDT): equal seeds
+        give equal outputs.
+    progress : bool, optional
+        Show a tqdm bar over the iterations.
+
+    Attributes
+    ----------
+    style_stats_ : dict
+        The style's Gram matrices and feature samples (set by :meth:`fit`).
+    operator_ : Operator
+        The operator fitted by the last :meth:`transform` / :meth:`fit_operator`.
+    loss_history_ : list of float
+        The loss at each iteration of the last fit.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> img = rng.random((24, 32, 3)).astype(np.float32)
+    >>> style = rng.random((20, 20, 3)).astype(np.float32)
+    >>> st = Stylizer(size=32, iterations=3, random_state=0, progress=False).fit(style)
+    >>> out = st.transform(img)
+    >>> out.shape, out.dtype
+    ((24, 32, 3), dtype('float32'))
+    """
+
+    def __init__(
+        self,
+        operator: str = "grid",
+        *,
+        features: str = "random",
+        size: int = 256,
+        iterations: int = 60,
+        strength: float = 1.0,
+        init: str = "reinhard",
+        style_weight: float = 1.0,
+        sw_weight: float = 1.0,
+        content_weight: float = 0.05,
+        smooth_weight: float = 0.05,
+        artifact_weight: float = 0.5,
+        cells: int = 12,
+        lightness_bins: int = 8,
+        random_state=None,
+        progress: bool = True,
+    ):
+        self.operator = operator
+        self.features = features
+        self.size = size
+        self.iterations = iterations
+        self.strength = strength
+        self.init = init
+        self.style_weight = style_weight
+        self.sw_weight = sw_weight
+        self.content_weight = content_weight
+        self.smooth_weight = smooth_weight
+        self.artifact_weight = artifact_weight
+        self.cells = cells
+        self.lightness_bins = lightness_bins
+        self.random_state = random_state
+        self.progress = progress
+
+    def _check(self) -> None:
+        _check_choice(self.operator, "operator", ops.OPERATORS)
+        from chroma.stylization._torch import FEATURES
+
+        _check_choice(self.features, "features", FEATURES)
+        _check_choice(self.init, "init", INITS)
+        _check_int(self.size, "size", 16, 1024)
+        _check_int(self.iterations, "iterations", 0, 100_000)
+        _check_int(self.cells, "cells", 2, 64)
+        _check_int(self.lightness_bins, "lightness_bins", 2, 64)
+        check_strength(self.strength)
+        for k in _WEIGHTS:
+            _check_weight(getattr(self, k), k)
+
+    # --- fit -------------------------------------------------------------------------------
+    def fit(self, style, *, reference_mask=None, channel_axis: int = -1) -> Stylizer:
+        """Keep the style's feature statistics.
+
+        Parameters
+        ----------
+        style : ndarray
+            The style image (RGB(A) or gray; any dtype chroma takes; any size).
+        reference_mask : ndarray of shape (M, N), optional
+            Which pixels of `style` count (>= 0.5 for the samples, weights for
+            the Gram matrices).
+        channel_axis : int, optional
+            Channel axis of `style`.
+
+        Returns
+        -------
+        self
+        """
+        self._check()
+        x, _ = to_float(style, name="style", channels=(3,), gray_to_rgb=True,
+                        channel_axis=channel_axis)
+        rng = check_random_state(self.random_state)
+        self.seed_ = int(rng.integers(2**31 - 1))
+        from chroma.stylization._compat import transfer_estimator
+
+        ref_m = None if reference_mask is None else check_mask(reference_mask, x.shape,
+                                                               name="reference_mask")
+        if self.init == "identity":
+            self.start_ = None
+        else:
+            start = transfer_estimator(
+                self.init, space="lab", keep_luminance=True,
+                **({"random_state": self.seed_} if self.init == "idt" else {}))
+            self.start_ = start.fit(x, reference_mask=ref_m)
+        small = _proxy(x, self.size)
+        weight = None
+        if ref_m is not None:
+            weight = _proxy(ref_m[..., None], self.size)[..., 0]
+        from chroma.stylization._torch import style_statistics
+
+        self.style_stats_ = style_statistics(_lab(small), self.features, self.seed_, weight)
+        self.n_features_in_ = 3
+        return self
+
+    # --- the operator for one image ------------------------------------------------------
+    def fit_operator(self, image, *, region=None, channel_axis: int = -1) -> Stylizer:
+        """Fit the color operator for `image` (at the proxy size) without applying it.
+
+        Parameters
+        ----------
+        image : ndarray
+            The image to stylize.
+        region : ndarray of shape (M, N), optional
+            Where the image's statistics come from (the style loss and the
+            start's statistics see only these pixels). Never a blend.
+        channel_axis : int, optional
+            Channel axis of `image`.
+
+        Returns
+        -------
+        self
+        """
+        check_fitted(self, "style_stats_")
+        self._check()
+        x, _ = to_float(image, name="image", channels=(3,), gray_to_rgb=True,
+                        channel_axis=channel_axis)
+        # a region is a set of pixels (check_region: where it is >= 0.5), as everywhere
+        sel = check_region(region, x.shape, name="region")
+        reg = None if sel is None else sel.reshape(x.shape[:2]).astype(np.float32)
+        small = _proxy(x, self.size)
+        reg_small = None if reg is None else _proxy(reg[..., None], self.size)[..., 0]
+        hard = None if reg_small is None else (reg_small >= 0.5).astype(np.float32)
+        if self.start_ is None:  # the input's own colors
+            axis = np.linspace(0.0, 1.0, ops.START_SIZE, dtype=np.float32)
+            lut = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
+        else:
+            lut = self.start_.to_lut(ops.START_SIZE, image=small, region=hard)
+        start = ops.start_table(lut)
+        lab = _lab(small)
+        flat = np.clip(small.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
+        start_ab = ops.np_trilinear(start, flat[:, 0], flat[:, 1], flat[:, 2])
+        start_ab = start_ab.reshape(*small.shape[:2], 2)
+        kind = self.operator
+        shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
+        weights = {"style": self.style_weight, "sw": self.sw_weight,
+                   "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
+                   "artifacts": self.artifact_weight}
+        from chroma.stylization._torch import optimize
+
+        theta, history = optimize(lab, start_ab, self.style_stats_, kind=kind, shape=shape,
+                                  features=self.features, iterations=self.iterations,
+                                  weights=weights, seed=self.seed_, region=reg_small,
+                                  progress=self.progress)
+        if kind == "free":
+            self.operator_ = ops.Operator(kind, start, offsets=theta)
+        else:
+            self.operator_ = ops.Operator(kind, start, volume=theta)
+        self.loss_history_ = history
+        return self
+
+    def apply(self, image, *, channel_axis: int = -1) -> np.ndarray:
+        """Apply the fitted operator to `image` (any size: a full-resolution copy of it).
+
+        Returns
+        -------
+        out : ndarray
+            RGB (gray input comes back RGB), the input's dtype, channel axis and
+            alpha; L* is the input's.
+        """
+        check_fitted(self, "operator_")
+        strength = check_strength(self.strength)
+        arr = check_image(image, name="image", channel_axis=channel_axis)
+        if arr.ndim == 3 and arr.shape[-1] == 3 and arr.dtype in (np.uint8, np.uint16):
+            out = ops.apply(np.ascontiguousarray(arr), self.operator_, strength)
+            return out if channel_axis in (-1, 2) else np.moveaxis(out, -1, channel_axis)
+        x, restore = to_float(image, name="image", channels=(3,), gray_to_rgb=True,
+                              channel_axis=channel_axis)
+        return restore(ops.apply(x, self.operator_, strength))
+
+    def _apply_float(self, x: np.ndarray) -> np.ndarray:
+        return ops.apply(x, self.operator_, check_strength(self.strength))
+
+    def transform(self, image, /, *, region=None, channel_axis: int = -1) -> np.ndarray:
+        """Fit the operator for `image` and apply it (see :meth:`fit_operator`, :meth:`apply`)."""
+        return self.fit_operator(image, region=region, channel_axis=channel_axis).apply(
+            image, channel_axis=channel_axis)
+
+    def _transform_image(self, arr: np.ndarray, sel) -> np.ndarray:
+        region = None if sel is None else sel.reshape(arr.shape[:2])
+        return self.fit_operator(arr, region=region).apply(arr)
+
+    def fit_transform(self, style, image, **kwargs) -> np.ndarray:
+        """``fit(style).transform(image, **kwargs)``."""
+        return self.fit(style).transform(image, **kwargs)
+
+    def to_lut(self, size: int = 33) -> np.ndarray:
+        """The fitted global operator (``operator="lut"``) sampled on a ``size``³ RGB lattice.
+
+        Returns
+        -------
+        lut : ndarray of float32, shape (size, size, size, 3)
+            ``lut[r, g, b]``; write it with :func:`chroma.write_cube`. The LUT
+            is the operator of the last transformed image (its start depends
+            on that image's statistics).
+        """
+        check_fitted(self, "operator_")
+        if self.operator_.kind != "lut":
+            raise ValueError(
+                f"to_lut needs a global operator; this one is operator="
+                f"{self.operator_.kind!r}, which depends on where a pixel is. "
+                "Use Stylizer(operator='lut').")
+        size = _check_int(size, "size", 2, 256)
+        return ops.lattice_lut(self.operator_, size)
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+def stylize(
+    image,
+    style,
+    *,
+    operator: str = "grid",
+    features: str = "random",
+    size: int = 256,
+    iterations: int = 60,
+    strength: float = 1.0,
+    mask=None,
+    reference_mask=None,
+    random_state=None,
+    progress: bool = True,
+    channel_axis: int = -1,
+    **options,
+) -> np.ndarray:
+    """Give `image` the colors of `style`, keeping its lightness (and so every silhouette).
+
+    Parameters
+    ----------
+    image : ndarray
+        The image to recolor: RGB(A) or gray; uint8, uint16 or float in [0, 1].
+    style : ndarray or Stylizer
+        A painting or photo whose colors are taken (any size), or a
+        :class:`Stylizer` already fitted on one (its parameters are used, and
+        after the call it holds the operator fitted for `image`: the way to
+        stylize many images from one style, or to export a LUT).
+    operator, features, size, iterations, strength, random_state, progress
+        See :class:`Stylizer`.
+    mask : ndarray of shape (M, N), optional
+        Where the effect lands (1), blends (between) or is absent (0: those
+        pixels come back bit for bit). It also chooses the region whose
+        statistics the style loss sees.
+    reference_mask : ndarray, optional
+        Which pixels of `style` count.
+    channel_axis : int, optional
+        Channel axis of both images and of the result.
+    **options
+        Other :class:`Stylizer` parameters (``init``, the loss weights, ``cells``...).
+
+    Returns
+    -------
+    out : ndarray
+        Same shape (gray input comes back RGB), dtype and alpha as `image`;
+        CIELAB L* equal to the input's (within the output's rounding).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> img = rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)
+    >>> style = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    >>> out = stylize(img, style, size=32, iterations=2, random_state=0, progress=False)
+    >>> out.shape, out.dtype
+    ((24, 32, 3), dtype('uint8'))
+    """
+    if isinstance(style, Stylizer):
+        given = {k: v for k, v in dict(operator=operator, features=features, size=size,
+                                       iterations=iterations, strength=strength,
+                                       random_state=random_state, progress=progress).items()
+                 if not _same(v, _DEFAULTS[k])}
+        extra = sorted([*given, *options, *(["reference_mask"] if reference_mask is not None
+                                             else [])])
+        if extra:
+            raise TypeError(
+                "`style` is a fitted Stylizer, whose own parameters are used; do not pass "
+                f"{extra} with it (use style.set_params).")
+        st = style
+        check_fitted(st, "style_stats_")
+    else:
+        st = Stylizer(operator, features=features, size=size, iterations=iterations,
+                      strength=strength, random_state=random_state, progress=progress,
+                      **options)
+        st.fit(style, reference_mask=reference_mask, channel_axis=channel_axis)
+    # the operator is fitted for `image` (statistics from the mask's region) and blended in
+    # by the mask: chroma.compositing.apply_step, what every mask= in chroma means
+    from chroma.compositing import apply_step
+
+    return apply_step(st, image, mask=mask, channel_axis=channel_axis)
+
+
+_DEFAULTS = {k: p.default for k, p in inspect.signature(stylize).parameters.items()}

@@ -1,0 +1,435 @@
+"""Features, losses and the optimizer of :mod:`chroma.stylization` (private; torch inside).
+
+Nothing here imports torch at module import: every function that needs it
+calls :func:`_torch` first.
+
+Features
+--------
+``"random"``
+    A fixed bank of random convolution filters on Lab at four scales (the
+    image and its 2x, 4x, 8x area-downsampled copies; 5x5 valid convolutions,
+    ReLU): random filters carry texture statistics [1]_ [2]_.
+``"colornet"``
+    The encoder of chroma's shipped colorization network (three stages, 1/2,
+    1/4 and 1/8 resolution), fed L* and the a*b* being optimized as a dense
+    hint: it has learned what gray textures are and which colors sit on them.
+``"both"``
+    Both lists of layers.
+
+Loss
+----
+``style * sum_l |G_l(out) - G_l(style)|² / |G_l(style)|²``  (Gram matrices [3]_)
+``+ sw * sum_l SW²_l(out, style)``  (sliced Wasserstein on the features and on
+the Lab pixels themselves, fresh random directions at each iteration [4]_)
+``+ content * mean(|offset|²) / 10²``  (stay near the classical start)
+``+ smooth * mean(w |grad offset|²)``, ``w = exp(-|grad L*|² / 2·2²)`` (edge-aware)
+``+ artifacts * mean(max(|grad Lab(out)| - |grad Lab(image)|, 0)²)`` (no new edges)
+``+ gamut * mean(distance outside [0, 1] in linear RGB)²``.
+Each style, SW and artifact term is divided by its value at the start, so the
+weights are relative; the Lab pixels' SW term counts as much as all feature
+layers together.
+
+References
+----------
+.. [1] I. Ustyuzhaninov, W. Brendel, L. Gatys, M. Bethge, "What does it take
+       to generate natural textures?", ICLR 2017.
+.. [2] K. He, Y. Wang, J. Hopcroft, "A powerful generative model using random
+       weights for the deep image representation", NeurIPS 2016.
+.. [3] L. A. Gatys, A. S. Ecker, M. Bethge, "Image style transfer using
+       convolutional neural networks", CVPR 2016.
+.. [4] E. Heitz, K. Vanhoey, T. Chambon, L. Belcour, "A sliced Wasserstein
+       loss for neural texture synthesis", CVPR 2021.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_MSG = 'chroma.stylize needs PyTorch: pip install "chroma[neural]"'
+FEATURES = ("random", "colornet", "both")
+SW_SAMPLES = 2048  # pixels per layer and iteration in the sliced-Wasserstein term
+SW_SETS = 8  # direction sets, cycled over the iterations
+STYLE_SAMPLES = 8192  # feature vectors kept per style layer
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(_MSG) from err
+    return torch
+
+
+class _threads:
+    """Run torch with as many intra-op threads as there are idle cores (at least 1).
+
+    On a busy machine, more torch threads than free cores spin against each
+    other: small convolutions then run 10-30x slower than on one thread.
+    """
+
+    def __enter__(self):
+        import os
+
+        torch = _torch()
+        self.before = torch.get_num_threads()
+        try:
+            idle = (os.cpu_count() or 1) - os.getloadavg()[0]
+        except (OSError, AttributeError):  # pragma: no cover - no getloadavg
+            idle = 1
+        torch.set_num_threads(max(1, min(self.before, int(idle))))
+        return self
+
+    def __exit__(self, *exc):
+        _torch().set_num_threads(self.before)
+        return False
+
+
+# --- feature banks ---------------------------------------------------------------------------
+class RandomBank:
+    """Random multi-scale 5x5 filters on normalized Lab (fixed by ``seed``)."""
+
+    def __init__(self, seed: int, *, scales: int = 4, channels: int = 32, kernel: int = 5):
+        torch = _torch()
+        g = torch.Generator().manual_seed(int(seed))
+        fan = 3 * kernel * kernel
+        self.params = [
+            (torch.randn(channels, 3, kernel, kernel, generator=g) / np.sqrt(fan),
+             (torch.rand(channels, generator=g) - 0.5) * 0.5)
+            for _ in range(scales)
+        ]
+
+    def __call__(self, lab):
+        torch = _torch()
+        F = torch.nn.functional
+        scale = torch.tensor([50.0, 40.0, 40.0]).view(1, 3, 1, 1)
+        x = (lab - torch.tensor([50.0, 0.0, 0.0]).view(1, 3, 1, 1)) / scale
+        feats = []
+        for s, (w, b) in enumerate(self.params):
+            xs = x if s == 0 else F.avg_pool2d(x, 2**s, ceil_mode=True)
+            if min(xs.shape[-2:]) < w.shape[-1]:
+                break
+            feats.append(F.relu(F.conv2d(xs, w, b)))
+        return feats
+
+
+class ColorNetBank:
+    """The shipped colorization network's encoder, fed L* and a dense a*b* hint."""
+
+    def __init__(self):
+        from chroma.stylization._compat import load_colornet
+
+        self.net = load_colornet().net
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+
+    def __call__(self, lab):
+        torch = _torch()
+        L = lab[:, :1]
+        ones = torch.ones_like(L)
+        x = torch.cat([L / 50.0 - 1.0, lab[:, 1:] / 110.0, ones, torch.zeros_like(L)], 1)
+        e1 = self.net.enc1(x)
+        e2 = self.net.enc2(e1)
+        e3 = self.net.enc3(e2)
+        return [e1, e2, e3]
+
+
+class _Both:
+    def __init__(self, seed):
+        self.banks = [RandomBank(seed), ColorNetBank()]
+
+    def __call__(self, lab):
+        return [f for bank in self.banks for f in bank(lab)]
+
+
+def make_bank(features: str, seed: int):
+    """The feature bank named ``features`` ("random", "colornet" or "both")."""
+    if features == "random":
+        return RandomBank(seed)
+    if features == "colornet":
+        return ColorNetBank()
+    return _Both(seed)
+
+
+# --- statistics ------------------------------------------------------------------------------
+def _weights_like(weight, f):
+    torch = _torch()
+    if weight is None:
+        return None
+    return torch.nn.functional.adaptive_avg_pool2d(weight, f.shape[-2:]).reshape(-1)
+
+
+def gram(f, w=None):
+    """Gram matrix of features ``f`` (1, C, h, w), weighted by ``w`` (h*w,) if given."""
+    c = f.shape[1]
+    x = f.reshape(c, -1)
+    if w is None:
+        return x @ x.T / x.shape[1]
+    return (x * w) @ x.T / w.sum().clamp_min(1e-6)
+
+
+def _rows(f, w, n, gen):
+    """Up to ``n`` feature vectors (rows) of ``f``, drawn where ``w >= 0.5``."""
+    torch = _torch()
+    x = f.reshape(f.shape[1], -1).T
+    if w is not None:
+        x = x[w >= 0.5]
+    if len(x) > n:
+        x = x[torch.randint(len(x), (n,), generator=gen)]
+    return x
+
+
+def to_tensor(lab: np.ndarray):
+    """(h, w, 3) Lab NumPy -> (1, 3, h, w) float32 tensor."""
+    torch = _torch()
+    return torch.from_numpy(np.ascontiguousarray(lab.transpose(2, 0, 1), np.float32))[None]
+
+
+def _weight_tensor(weight):
+    torch = _torch()
+    if weight is None:
+        return None
+    return torch.from_numpy(np.ascontiguousarray(weight, np.float32))[None, None]
+
+
+def style_statistics(lab: np.ndarray, features: str, seed: int, weight=None) -> dict:
+    """Gram matrices and feature samples of a style image (Lab, (h, w, 3)) as NumPy."""
+    torch = _torch()
+    gen = torch.Generator().manual_seed(int(seed) + 7)
+    bank = make_bank(features, seed)
+    with torch.no_grad(), _threads():
+        t = to_tensor(lab)
+        wt = _weight_tensor(weight)
+        feats = bank(t)
+        grams, samples = [], []
+        for f in feats:
+            w = _weights_like(wt, f)
+            grams.append(gram(f, w).numpy())
+            samples.append(_rows(f, w, STYLE_SAMPLES, gen).numpy())
+        pixels = _rows(t, None if wt is None else wt.reshape(-1), STYLE_SAMPLES, gen).numpy()
+    return {"grams": grams, "samples": samples, "pixels": pixels}
+
+
+def _quantiles(sorted_x, n):
+    """Linear interpolation of sorted columns ``sorted_x`` (M, K) at ``n`` levels."""
+    torch = _torch()
+    m = sorted_x.shape[0]
+    pos = ((torch.arange(n, dtype=sorted_x.dtype) + 0.5) / n * m - 0.5).clamp(0, m - 1)
+    i0 = pos.floor().long().clamp(max=m - 2) if m > 1 else pos.long() * 0
+    frac = (pos - i0.to(pos.dtype))[:, None]
+    if m == 1:
+        return sorted_x.expand(n, -1)
+    return sorted_x[i0] * (1 - frac) + sorted_x[i0 + 1] * frac
+
+
+def directions(c: int, gen, n_dirs: int | None = None):
+    """``SW_SETS`` sets of random unit directions, (SW_SETS, C, K)."""
+    torch = _torch()
+    d = torch.randn(SW_SETS, c, n_dirs or max(c, 8), generator=gen)
+    return d / d.norm(dim=1, keepdim=True)
+
+
+def style_quantiles(style, dirs, n: int):
+    """Quantiles (SW_SETS, n, K) of the style rows ``style`` (M, C) along each direction set."""
+    return _torch().stack([_quantiles((style @ d).sort(dim=0).values, n) for d in dirs])
+
+
+def sliced_w2(x, dirs, quantiles):
+    """Sliced squared 2-Wasserstein of rows ``x`` (n, C) to precomputed style quantiles."""
+    px = (x @ dirs).sort(dim=0).values
+    if len(px) != len(quantiles):
+        quantiles = _quantiles(quantiles, len(px))
+    return ((px - quantiles) ** 2).mean()
+
+
+# --- lab -> linear RGB (for the gamut penalty) ---------------------------------------------
+def _lab_to_linear(lab):
+    torch = _torch()
+    from chroma.spaces import LINEAR_FROM_XYZ
+
+    L, a, b = lab[:, 0], lab[:, 1], lab[:, 2]
+    fy = (L + 16.0) / 116.0
+    fx = fy + a / 500.0
+    fz = fy - b / 200.0
+
+    def finv(t):
+        return torch.where(t > 6.0 / 29.0, t**3, 3 * (6.0 / 29.0) ** 2 * (t - 4.0 / 29.0))
+
+    xyz = torch.stack([finv(fx) * 0.95047, finv(fy), finv(fz) * 1.08883], 1)
+    m = torch.as_tensor(np.asarray(LINEAR_FROM_XYZ, np.float32))
+    return torch.einsum("ij,bjhw->bihw", m, xyz)
+
+
+def _grad_mag(lab):
+    """Per-pixel Lab gradient magnitude (central differences inside, one-sided at borders)."""
+    torch = _torch()
+    gx = torch.zeros_like(lab)
+    gy = torch.zeros_like(lab)
+    gx[..., 1:-1] = (lab[..., 2:] - lab[..., :-2]) / 2
+    gy[..., 1:-1, :] = (lab[..., 2:, :] - lab[..., :-2, :]) / 2
+    return ((gx**2 + gy**2).sum(1) + 1e-6).sqrt()
+
+
+# --- the optimizer ---------------------------------------------------------------------------
+def optimize(
+    lab: np.ndarray,
+    start_ab: np.ndarray,
+    stats: dict,
+    *,
+    kind: str,
+    shape: tuple[int, int, int],
+    features: str,
+    iterations: int,
+    weights: dict,
+    seed: int,
+    region=None,
+    progress: bool = True,
+    lr: float = 2.0,
+):
+    """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
+
+    ``lab``: the proxy image in Lab (h, w, 3), L* fixed; ``start_ab``: the start
+    a*b* (h, w, 2); ``stats``: :func:`style_statistics` of the style.
+    """
+    torch = _torch()
+    F = torch.nn.functional
+    gen = torch.Generator().manual_seed(int(seed) + 11)
+    h, w = lab.shape[:2]
+    bank = make_bank(features, seed)
+    L = torch.from_numpy(np.ascontiguousarray(lab[..., 0], np.float32))[None, None]
+    start = torch.from_numpy(np.ascontiguousarray(start_ab.transpose(2, 0, 1), np.float32))[None]
+    wt = _weight_tensor(region)
+    grams = [torch.from_numpy(g) for g in stats["grams"]]
+    samples = [torch.from_numpy(s) for s in stats["samples"]]
+    pixels = torch.from_numpy(stats["pixels"])
+    n_rows = min(SW_SAMPLES, h * w if region is None else max(int((region >= 0.5).sum()), 1))
+    dirs = [directions(s.shape[1], gen) for s in samples] + [directions(3, gen, 16)]
+    quants = [style_quantiles(s, d, n_rows) for s, d in zip([*samples, pixels], dirs)]
+
+    # gradient magnitude of the input (the artifact term penalizes any excess over it)
+    lab_in = torch.from_numpy(np.ascontiguousarray(lab.transpose(2, 0, 1), np.float32))[None]
+    g_in = _grad_mag(lab_in)
+    # edge-aware weights of the smoothness term (from the fixed lightness)
+    sigma = 2.0
+    wx = torch.exp(-((L[..., :, 1:] - L[..., :, :-1]) ** 2) / (2 * sigma**2))
+    wy = torch.exp(-((L[..., 1:, :] - L[..., :-1, :]) ** 2) / (2 * sigma**2))
+
+    if kind == "free":
+        theta = torch.zeros(1, 2, h, w, requires_grad=True)
+    else:
+        theta = torch.zeros(1, 2, *shape, requires_grad=True)
+        if kind == "grid":
+            ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
+            xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
+            tz = (L[0, 0] / 100.0).clamp(0, 1)
+            coords = torch.stack([xs[None, :].expand(h, w), ys[:, None].expand(h, w), tz], -1)
+        else:
+            tz = (start[0, 1] + 110.0) / 220.0
+            ty = (start[0, 0] + 110.0) / 220.0
+            tx = L[0, 0] / 100.0
+            coords = torch.stack([tx, ty, tz], -1).clamp(0, 1)
+        grid = (coords * 2 - 1)[None, None]  # (1, 1, h, w, 3)
+
+    def offsets():
+        if kind == "free":
+            return theta
+        return F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
+                             align_corners=True)[:, :, 0]
+
+    norms: dict = {}
+    step = [0]
+
+    def terms():
+        off = offsets()
+        ab = start + off
+        out = torch.cat([L, ab], 1)
+        feats = bank(out)
+        t = {}
+        g_terms = []
+        s_terms = []
+        j = step[0] % SW_SETS
+        for f, g_style, d, q in zip(feats, grams, dirs, quants):
+            wl = _weights_like(wt, f)
+            g_err = ((gram(f, wl) - g_style) ** 2).sum()
+            g_terms.append(g_err / (g_style**2).sum().clamp_min(1e-8))
+            s_terms.append(sliced_w2(_rows(f, wl, n_rows, gen), d[j], q[j]))
+        s_terms.append(sliced_w2(_rows(out, None if wt is None else wt.reshape(-1),
+                                       n_rows, gen), dirs[-1][j], quants[-1][j]))
+        t["style"] = g_terms
+        t["sw"] = s_terms
+        t["content"] = (off**2).mean() / 100.0
+        t["smooth"] = ((wx * (off[..., :, 1:] - off[..., :, :-1]) ** 2).mean()
+                       + (wy * (off[..., 1:, :] - off[..., :-1, :]) ** 2).mean())
+        t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
+        lin = _lab_to_linear(out)
+        t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
+        return t
+
+    def total(t):
+        if not norms:
+            norms["style"] = [float(v.detach()) + 1e-8 for v in t["style"]]
+            norms["sw"] = [float(v.detach()) + 1e-8 for v in t["sw"]]
+            norms["artifacts"] = float(t["artifacts"].detach()) + 1e-3
+        loss = 0.0
+        if weights["style"]:
+            loss = loss + weights["style"] * sum(
+                v / n for v, n in zip(t["style"], norms["style"])) / max(len(t["style"]), 1)
+        if weights["sw"]:  # the features' mean, plus the Lab pixels' own term
+            sw = [v / n for v, n in zip(t["sw"], norms["sw"])]
+            feats = sum(sw[:-1]) / max(len(sw) - 1, 1)
+            loss = loss + weights["sw"] * (feats + sw[-1])
+        if weights["artifacts"]:
+            loss = loss + weights["artifacts"] * t["artifacts"] / norms["artifacts"]
+        for k in ("content", "smooth", "gamut"):
+            loss = loss + weights[k] * t[k]
+        return loss
+
+    opt = torch.optim.Adam([theta], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(iterations, 1), eta_min=lr * 0.1)
+    history = []
+    from tqdm.auto import tqdm
+
+    bar = tqdm(range(iterations), desc="stylize", unit="it", disable=not progress, leave=False)
+    with _threads():
+        _loop(bar, opt, sched, total, terms, history, step, progress)
+    bar.close()
+    with torch.no_grad():
+        result = theta.detach()[0].numpy().astype(np.float64)
+    if kind == "free":
+        result = np.ascontiguousarray(result.transpose(1, 2, 0), np.float32)
+    return result, history
+
+
+def _loop(bar, opt, sched, total, terms, history, step, progress):
+    for _ in bar:
+        opt.zero_grad(set_to_none=True)
+        loss = total(terms())
+        loss.backward()
+        opt.step()
+        sched.step()
+        history.append(float(loss.detach()))
+        step[0] += 1
+        if progress:
+            bar.set_postfix(loss=f"{history[-1]:.3f}")
+
+
+def evaluate_loss(lab: np.ndarray, stats: dict, features: str, seed: int) -> dict:
+    """Style distances of a Lab image to ``stats``: mean Gram distance and feature SW (floats).
+
+    The Gram distance of a layer is ``|G(image) - G(style)|² / |G(style)|²``.
+    """
+    torch = _torch()
+    gen = torch.Generator().manual_seed(int(seed) + 13)
+    bank = make_bank(features, seed)
+    with torch.no_grad(), _threads():
+        t = to_tensor(lab)
+        feats = bank(t)
+        g, s = [], []
+        for f, gs, ss in zip(feats, stats["grams"], stats["samples"]):
+            gs = torch.from_numpy(gs)
+            g.append(float(((gram(f) - gs) ** 2).sum() / (gs**2).sum()))
+            ss = torch.from_numpy(ss)
+            d = directions(ss.shape[1], gen)
+            rows = _rows(f, None, SW_SAMPLES, gen)
+            q = style_quantiles(ss, d, len(rows))
+            s.append(float(np.mean([float(sliced_w2(rows, d[j], q[j])) for j in range(SW_SETS)])))
+    return {"gram": float(np.mean(g)), "sw": float(np.mean(s))}

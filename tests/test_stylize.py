@@ -1,0 +1,212 @@
+"""chroma.stylization: lightness kept, determinism, masks, operators across sizes, the loss."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+import chroma
+from chroma.spaces import convert
+from chroma.stylization import Stylizer, stylize
+from chroma.stylization import _operators as ops
+
+FAST = dict(size=32, iterations=6, progress=False)
+
+
+def _scene(h=40, w=56, seed=0):
+    """A small smooth 'photo': gradients, a disc and a stripe (uint8)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w] / max(h, w)
+    img = np.stack([0.2 + 0.6 * x, 0.3 + 0.4 * y, 0.5 - 0.3 * x * y], -1)
+    disc = (x - 0.5) ** 2 + (y - 0.35) ** 2 < 0.03
+    img[disc] = [0.8, 0.7, 0.2]
+    img[:, w // 3: w // 3 + 4] *= 0.4
+    img += 0.01 * rng.standard_normal(img.shape)
+    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def pair():
+    image = _scene()
+    style = _scene(30, 30, seed=1)[..., ::-1].copy()  # other colors: channels swapped
+    style[:15] = (style[:15] * 0.5 + [0, 60, 120]).astype(np.uint8)
+    return image, style
+
+
+def _lightness(img):
+    return convert(img[..., :3], "rgb", "lab")[..., 0]
+
+
+@pytest.mark.parametrize("operator", ["grid", "lut", "free"])
+def test_lightness_is_kept(pair, operator):
+    image, style = pair
+    out = stylize(image, style, operator=operator, random_state=0, **FAST)
+    assert out.shape == image.shape and out.dtype == np.uint8
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    ab_change = np.abs(convert(out, "rgb", "lab")[..., 1:] - convert(image, "rgb", "lab")[..., 1:])
+    assert ab_change.mean() > 1.0  # and the colors did move
+
+
+def test_deterministic_for_a_seed(pair):
+    image, style = pair
+    a = stylize(image, style, random_state=3, **FAST)
+    b = stylize(image, style, random_state=3, **FAST)
+    c = stylize(image, style, random_state=4, **FAST)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_mask_leaves_pixels_outside_bit_identical(pair):
+    image, style = pair
+    rgba = np.concatenate([image, np.full((*image.shape[:2], 1), 200, np.uint8)], -1)
+    mask = np.zeros(image.shape[:2], np.float32)
+    mask[8:30, 10:40] = 1.0
+    mask[8:30, 40:44] = 0.5
+    out = stylize(rgba, style, mask=mask, random_state=0, **FAST)
+    assert out.shape == rgba.shape
+    np.testing.assert_array_equal(out[mask == 0], rgba[mask == 0])
+    assert (out[..., 3] == 200).all()
+    assert np.abs(out[mask == 1][:, :3].astype(int) - rgba[mask == 1][:, :3]).max() > 3
+    assert np.abs(_lightness(out) - _lightness(rgba)).max() <= 0.5
+
+
+@pytest.mark.parametrize("operator", ["grid", "lut"])
+def test_operator_applied_at_two_sizes_agrees(pair, operator):
+    image, style = pair
+    x = image.astype(np.float32) / 255
+    st = Stylizer(operator, random_state=0, **FAST).fit(style).fit_operator(x)
+    small = st.apply(x)
+    big = st.apply(np.repeat(np.repeat(x, 3, 0), 3, 1))  # the same picture at 3x
+    down = big.reshape(x.shape[0], 3, x.shape[1], 3, 3).mean((1, 3))
+    lab_s, lab_d = convert(small, "rgb", "lab"), convert(down, "rgb", "lab")
+    diff = np.abs(lab_s[..., 1:] - lab_d[..., 1:])
+    tol = 1e-3 if operator == "lut" else 1.0  # a global operator is exact; the grid moves
+    assert diff.mean() < tol                   # by less than a third of a pixel
+    assert np.median(diff) < tol
+
+
+def test_loss_decreases(pair):
+    image, style = pair
+    st = Stylizer(size=32, iterations=25, random_state=0, progress=False).fit(style)
+    st.fit_operator(image)
+    h = np.array(st.loss_history_)
+    assert len(h) == 25 and np.isfinite(h).all()
+    assert h[-5:].mean() < 0.9 * h[:3].mean()
+
+
+def test_kernel_matches_numpy_twin(pair):
+    image, style = pair
+    for operator in ("grid", "lut", "free"):
+        st = Stylizer(operator, random_state=0, **FAST).fit(style).fit_operator(image)
+        x = image.astype(np.float32) / 255
+        fast = ops.apply(x, st.operator_, 0.8, backend="numba")
+        slow = ops.apply(x, st.operator_, 0.8, backend="numpy")
+        np.testing.assert_allclose(fast, slow, atol=2e-3)
+        fast8 = ops.apply(image, st.operator_, 1.0, backend="numba")
+        slow8 = ops.apply(image, st.operator_, 1.0, backend="numpy")
+        assert np.abs(fast8.astype(int) - slow8).max() <= 1
+
+
+def test_to_lut_reproduces_the_global_operator(pair):
+    image, style = pair
+    st = Stylizer("lut", random_state=0, **FAST).fit(style)
+    out = st.transform(image)
+    lut = st.to_lut(33)
+    assert lut.shape == (33, 33, 33, 3)
+    via_lut = chroma.apply_lut(image, lut)
+    diff = np.abs(convert(via_lut, "rgb", "lab") - convert(out, "rgb", "lab"))
+    assert diff.mean() < 1.0
+    with pytest.raises(ValueError, match="operator='lut'"):
+        Stylizer("grid", random_state=0, **FAST).fit(style).fit_operator(image).to_lut()
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32])
+def test_dtype_channel_axis_and_gray(pair, dtype):
+    image, style = pair
+    scale = 257 if dtype == np.uint16 else 1 / 255
+    img = (image.astype(np.float64) * scale).astype(dtype)
+    out = stylize(np.moveaxis(img, -1, 0), np.moveaxis(style, -1, 0), channel_axis=0,
+                  random_state=0, **FAST)
+    assert out.dtype == dtype and out.shape == np.moveaxis(img, -1, 0).shape
+    gray = image.mean(-1).astype(np.uint8)
+    out = stylize(gray, style, random_state=0, **FAST)
+    assert out.shape == (*gray.shape, 3)
+    assert np.abs(_lightness(out) - _lightness(np.repeat(gray[..., None], 3, -1))).max() <= 0.5
+
+
+def test_fitted_stylizer_as_style_and_params(pair):
+    image, style = pair
+    st = Stylizer(random_state=0, **FAST).fit(style)
+    a = stylize(image, st)
+    b = stylize(image, style, random_state=0, **FAST)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match="iterations"):
+        stylize(image, st, iterations=3)
+    assert st.get_params()["size"] == 32
+    assert st.set_params(size=40).size == 40
+    with pytest.raises(ValueError, match="is not a parameter"):
+        st.set_params(colour=1)
+    assert "size=40" in repr(st)
+
+
+def test_bad_arguments(pair):
+    image, style = pair
+    with pytest.raises(ValueError, match="operator='mesh'"):
+        stylize(image, style, operator="mesh", **FAST)
+    with pytest.raises(TypeError, match="size"):
+        Stylizer(size=True).fit(style)
+    with pytest.raises(ValueError, match="iterations"):
+        Stylizer(iterations=-1).fit(style)
+    with pytest.raises(ValueError, match="strength"):
+        stylize(image, style, strength=2.0, **FAST)
+    with pytest.raises(chroma._core.validate.NotFittedError):
+        Stylizer().transform(image)
+    with pytest.raises(ValueError, match="mask"):
+        stylize(image, style, mask=np.ones((3, 3)), **FAST)
+
+
+def test_import_chroma_loads_no_torch():
+    code = ("import sys, chroma, chroma.stylization; chroma.Stylizer; "
+            "print('torch' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
+
+
+def test_cli_stylize(pair, tmp_path):
+    from chroma.cli import main
+
+    image, style = pair
+    chroma.write_image(tmp_path / "a.png", image)
+    chroma.write_image(tmp_path / "s.png", style)
+    args = ["stylize", str(tmp_path / "a.png"), str(tmp_path / "s.png"), "--size", "32",
+            "--iterations", "4", "--quiet", "--operator", "lut"]
+    assert main([*args, "-o", str(tmp_path / "out.png"),
+                 "--lut-out", str(tmp_path / "g.cube")]) == 0
+    out = chroma.read_image(tmp_path / "out.png")
+    assert out.shape == image.shape
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    assert chroma.read_cube(tmp_path / "g.cube").shape == (33, 33, 33, 3)
+    (tmp_path / "in").mkdir()
+    for name in ("x.png", "y.png"):
+        chroma.write_image(tmp_path / "in" / name, image)
+    args[1] = str(tmp_path / "in")
+    assert main([*args, "-o", str(tmp_path / "outdir")]) == 0
+    assert sorted(p.name for p in (tmp_path / "outdir").iterdir()) == ["x.png", "y.png"]
+    assert main([*args, "-o", str(tmp_path / "outdir")]) == 2  # no overwrite without --overwrite
+    assert main(["stylize", str(tmp_path / "nope.png"), str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / "z.png")]) == 2
+
+
+def test_pipeline_step(pair):
+    image, style = pair
+    pipe = chroma.Pipeline([("style", Stylizer(random_state=0, **FAST))]).fit(style)
+    out = pipe.transform(image)
+    np.testing.assert_array_equal(out, stylize(image, style, random_state=0, **FAST))
+    recipe = chroma.Pipeline.from_dict(pipe.to_dict())
+    assert recipe.steps[0].estimator.get_params()["size"] == 32
