@@ -1,7 +1,9 @@
 """Toning: sepia, duotone and gradient maps by lightness (:func:`tone`, :class:`ToneStep`).
 
 Named tones for backgrounds (``"sepia"``, ``"cyanotype"``...) live in
-:data:`chroma.compositing.TONES`; ramp colors are parsed by :mod:`chroma.palettes`.
+:data:`chroma.compositing.TONES`; ramp colors are parsed by :func:`chroma.colors.parse_colors`
+(a :class:`~chroma.palettes.Palette` works too) and mapped into sRGB by
+:mod:`chroma.spaces.gamut`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import numpy as np
 
 from chroma._core.base import ColorStep
 from chroma._core.validate import check_strength, working_copy
+from chroma.colors import parse_colors
 from chroma.compositing import apply_step
-from chroma.palettes.palette import _lab_to_rgb, _parse_colors, _rgb_to_lab
 from chroma.spaces import convert_pixels
+from chroma.spaces.gamut import into_gamut, lab_to_srgb_keep_lightness
 
 __all__ = ["TONE_MODES", "ToneStep", "tone"]
 
@@ -23,24 +26,6 @@ _SEPIA_L = np.array([0.0, 25.0, 50.0, 75.0, 100.0])
 _SEPIA_C = np.array([0.0, 18.0, 26.0, 20.0, 8.0])  # chroma of the tint by lightness
 _SEPIA_H = np.array([55.0, 60.0, 68.0, 76.0, 85.0])  # hue (degrees): brown shadows, cream lights
 _RAMP = 1024
-
-
-def _into_gamut(lab: np.ndarray, iterations: int = 40) -> np.ndarray:
-    """Reduce chroma at constant L* and hue until each Lab color (R, 3) is inside sRGB."""
-    lab = np.asarray(lab, dtype=np.float64)
-    lo, hi = np.zeros(len(lab)), np.ones(len(lab))
-    inside = np.all(np.abs(_lab_to_rgb(lab, clip=False) - 0.5) <= 0.5 + 1e-9, axis=1)
-    hi[inside] = lo[inside] = 1.0
-    for _ in range(iterations):
-        mid = (lo + hi) / 2
-        test = lab.copy()
-        test[:, 1:] *= mid[:, None]
-        ok = np.all(np.abs(_lab_to_rgb(test, clip=False) - 0.5) <= 0.5 + 1e-9, axis=1)
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
-    out = lab.copy()
-    out[:, 1:] *= lo[:, None]
-    return out
 
 
 def _tone_ramp(mode: str, colors) -> np.ndarray:
@@ -56,16 +41,16 @@ def _tone_ramp(mode: str, colors) -> np.ndarray:
     else:
         if colors is None:
             raise ValueError(f"mode={mode!r} needs `colors` (e.g. ['#1b2a6b', '#f6d28a']).")
-        rgb = _parse_colors(colors, "colors")
+        rgb = parse_colors(colors, name="colors")
         if mode == "duotone" and len(rgb) != 2:
             raise ValueError(f"mode='duotone' needs exactly 2 colors, got {len(rgb)}.")
         if len(rgb) < 2:
             raise ValueError(f"mode='gradient' needs at least 2 colors, got {len(rgb)}.")
-        stops = _rgb_to_lab(rgb)
+        stops = convert_pixels(rgb, "rgb", "lab").astype(np.float64)
         stops = stops[np.argsort(stops[:, 0], kind="stable")]  # dark to light
         pos = np.linspace(0.0, 1.0, len(stops))
         ramp = np.stack([np.interp(t, pos, stops[:, c]) for c in range(3)], 1)
-    return _into_gamut(ramp)
+    return into_gamut(ramp)
 
 
 def tone(image, *, mode: str = "sepia", colors=None, strength: float = 1.0, mask=None,
@@ -130,7 +115,7 @@ def _tone_pixels(x: np.ndarray, ramp: np.ndarray, s: float) -> np.ndarray:
     if s < 1.0:  # a blend of two in-gamut colors may leave the gamut: lose chroma, keep L*
         bad = np.flatnonzero(np.any((out < -1e-5) | (out > 1 + 1e-5), axis=1))
         if len(bad):
-            out[bad] = _lab_to_rgb(_into_gamut(out_lab[bad], 24), clip=False)
+            out[bad] = lab_to_srgb_keep_lightness(out_lab[bad])
     return np.clip(out, 0.0, 1.0).reshape(x.shape)
 
 

@@ -79,8 +79,8 @@ def main_() -> None:
 
     # 2. eyedropper + chroma floor + refine on coffee (Python)
     coffee = read_image(DATA / "coffee.png")
-    picked = masks.pick(coffee, points=[(90, 250), (450, 300)], fuzziness=6)
-    saucer = masks.intersect(picked, masks.chroma_threshold(coffee, 55, softness=10))
+    picked = masks.pick(coffee, points=[(90, 250), (450, 300)], tolerance=6)
+    saucer = masks.intersect(picked, masks.chroma_threshold(coffee, 55, falloff=10))
     refined = masks.refine(saucer, coffee, radius=4)
     save_row("coffee_pick.jpg", [np.rint(picked * 255).astype(np.uint8),
                                  np.rint(refined * 255).astype(np.uint8),

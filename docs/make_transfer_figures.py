@@ -82,7 +82,7 @@ def report(image, reference, outs, title):
     for text, out in [("image (no transfer)", image), *outs[2:]]:
         print(f"{text:20s} {metrics.sliced_wasserstein_lab(out, reference):12.3f}"
               f" {metrics.emd_per_channel(out, reference).sum():16.3f}"
-              f" {metrics.lightness_ssim(image, out):16.4f}")
+              f" {metrics.lightness_ssim(out, image):16.4f}")
 
 
 def main() -> int:

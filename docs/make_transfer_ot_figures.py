@@ -66,8 +66,8 @@ def main() -> int:
     print("output          SW2 Lab to ref   gradient artifacts   L* SSIM vs image")
     for text, out in outputs[2:] + outputs[:1]:
         print(f"{text:15s} {metrics.sliced_wasserstein_lab(out, reference):10.3f}"
-              f" {metrics.gradient_artifacts(image, out):18.4f}"
-              f" {metrics.lightness_ssim(image, out):16.4f}")
+              f" {metrics.gradient_artifacts(out, image):18.4f}"
+              f" {metrics.lightness_ssim(out, image):16.4f}")
     scale = 240 / max(image.shape[:2])
     size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
     ref_small = np.asarray(Image.fromarray(reference).resize(size, Image.LANCZOS))

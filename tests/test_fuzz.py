@@ -295,7 +295,7 @@ def test_cli_on_truncated_files_exits_0_or_2_with_one_line(tmp_path_factory, cap
 # --------------------------------------------------------------------------- functions
 def _run_transfer(img, ref, method, channel_axis):
     options = {"random_state": 0} if method in ("idt", "sot", "palette") else {}
-    return _call(chroma.transfers, img, ref, method, channel_axis=channel_axis, **options)
+    return _call(chroma.transfer, img, ref, method, channel_axis=channel_axis, **options)
 
 
 @pytest.mark.parametrize("method", METHODS)

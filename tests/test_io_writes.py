@@ -115,10 +115,14 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 
 _SLOW_WRITER = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
     import numpy as np
     from chroma import io as cio
+
+    # Python's own SIGINT handler, as in any interactive start (a job started in the
+    # background by a shell inherits SIGINT ignored, and Python then leaves it so)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def slow(tmp, *args):
         Path(tmp).write_bytes(b"partial")
@@ -323,7 +327,19 @@ def _sleep(ready, seconds):
     time.sleep(seconds)
 
 
-def test_signal_handlers_are_installed_once_and_chain(tmp_path):
+@pytest.fixture
+def default_signal_handlers(monkeypatch):
+    """SIGTERM default and Python's SIGINT handler, as at a normal start; restored after."""
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    monkeypatch.setattr(cio, "_HANDLED", {})
+    yield
+    for s, h in before.items():
+        signal.signal(s, h)
+
+
+def test_signal_handlers_are_installed_once_and_chain(tmp_path, default_signal_handlers):
     write_image(tmp_path / "a.png", np.zeros((2, 2), np.uint8))
     assert signal.getsignal(signal.SIGTERM) is cio._signal_handler
     write_image(tmp_path / "b.png", np.zeros((2, 2), np.uint8))

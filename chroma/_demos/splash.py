@@ -33,11 +33,11 @@ def run(ctx) -> None:
                 ("splash (gray)", gray), ("splash (sepia)", sepia)])
 
     coffee = ctx.sample("coffee")
-    picked = masks.intersect(masks.pick(coffee, points=[(90, 250), (450, 300)], fuzziness=6),
-                             masks.chroma_threshold(coffee, 55, softness=10))
+    picked = masks.intersect(masks.pick(coffee, points=[(90, 250), (450, 300)], tolerance=6),
+                             masks.chroma_threshold(coffee, 55, falloff=10))
     refined = masks.refine(picked, coffee, radius=4)
     ctx.figure("coffee: eyedropper on the saucer at (x, y) = (90, 250) and (450, 300), "
-               "fuzziness 6, intersected with chroma C* >= 55 (the wood is as red but duller), "
+               "tolerance 6, intersected with chroma C* >= 55 (the wood is as red but duller), "
                "then edge refinement (guided filter, radius 4)",
                [("original", coffee), ("pick mask", _gray(picked)),
                 ("refined mask", _gray(refined)), ("splash", splash(coffee, refined))])

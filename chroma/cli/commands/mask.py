@@ -27,10 +27,12 @@ def add_mask_arguments(parser: argparse.ArgumentParser) -> None:
     sel.add_argument("--min-chroma", metavar="C", type=float, dest="chroma_low",
                      help="keep pixels with chroma C* at least this (about 0..130)")
     mod = parser.add_argument_group("mask options")
-    mod.add_argument("--softness", type=float, default=None,
-                     help="falloff width of --hue (degrees), --lightness and --min-chroma")
-    mod.add_argument("--fuzziness", type=float, default=12.0,
-                     help="CIEDE2000 tolerance of --pick/--color (default 12)")
+    mod.add_argument("--falloff", "--softness", dest="falloff", type=float, default=None,
+                     help="falloff width of --hue (degrees), --lightness and --min-chroma "
+                     "(--softness is its old name)")
+    mod.add_argument("--tolerance", "--fuzziness", dest="tolerance", type=float, default=12.0,
+                     help="CIEDE2000 tolerance of --pick/--color (default 12; --fuzziness is "
+                     "its old name)")
     mod.add_argument("--refine", action="store_true",
                      help="snap the mask to the image's edges (guided filter)")
     mod.add_argument("--feather", type=float, default=0.0, metavar="SIGMA",
@@ -60,10 +62,10 @@ def mask_spec(args) -> dict:
             "no mask given: use --hue CENTER:WIDTH, --pick X,Y, --color #RRGGBB, --mask FILE, "
             "--lightness LOW:HIGH or --min-chroma C"
         )
-    if args.softness is not None:
-        spec["softness"] = args.softness
+    if args.falloff is not None:
+        spec["falloff"] = args.falloff
     if "pick" in spec or "colors" in spec:
-        spec["fuzziness"] = args.fuzziness
+        spec["tolerance"] = args.tolerance
     if args.refine:
         spec["refine"] = True
     if args.feather:
