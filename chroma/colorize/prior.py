@@ -139,41 +139,6 @@ def _reference_hist(model, lab, w) -> np.ndarray:
     return hist.astype(np.float32)
 
 
-def _match_reference(lightness, ab, ref_lab, ref_w, side, strength, random_state):
-    """Pull the predicted a*b* toward the reference's, per lightness band.
-
-    The match runs at the network's working size (the a*b* there carry all
-    the prediction's detail); the a*b* displacement is upsampled bilinearly.
-    """
-    from ._infer import resize_plane, working_shape
-    from ._net import import_torch
-    from ._reference import match_ab_by_lightness
-
-    torch = import_torch()
-    h, w = lightness.shape
-    size = working_shape((h, w), side)
-    with torch.inference_mode():
-        full = torch.from_numpy(np.ascontiguousarray(
-            np.concatenate([lightness[..., None], ab], -1).transpose(2, 0, 1)))[None]
-        small = resize_plane(torch, full, size)[0].numpy().transpose(1, 2, 0)
-        moved = match_ab_by_lightness(small, ref_lab, ref_weights=ref_w, strength=strength,
-                                      random_state=random_state)
-        delta = np.ascontiguousarray((moved[..., 1:] - small[..., 1:]).transpose(2, 0, 1))
-        delta = resize_plane(torch, torch.from_numpy(delta)[None], (h, w))[0].numpy()
-    return ab + delta.transpose(1, 2, 0)
-
-
-def _dense_hints(hints, shape, working_size):
-    """Local hints as a full-size (M, N, 2) a*b* image and (M, N) mask."""
-    from .hints import parse_hints
-
-    h = parse_hints(hints, shape=shape)
-    # a point must survive the shrink to the working size: paint a small disk
-    radius = max(0, round(min(shape[:2]) / working_size / 2))
-    ab, known = h.to_dense(shape[:2], radius=radius)
-    return ab, known.astype(np.float32)
-
-
 def colorize_prior(
     image,
     *,
@@ -243,7 +208,10 @@ def colorize_prior(
     ((100, 150, 3), dtype('uint8'))
     """
     from ..spaces import _convert_float
-    from ._infer import lab_to_rgb_keep_lightness, predict_ab
+    from ._correspond import reference_grid as _reference_grid
+    from ._infer import lab_to_rgb_keep_lightness
+    from ._predict import predict_guided
+    from .hints import parse_hints
 
     check_image(image, channel_axis=channel_axis)
     x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
@@ -260,14 +228,14 @@ def colorize_prior(
     if reference is not None:
         ref_lab, ref_w = _reference_lab(reference, reference_mask)
         hist = _reference_hist(model, ref_lab, ref_w)
-    hint_ab = hint_mask = None
+    hint_ab = hint_known = grid = grid_w = None
     if hints is not None:
-        hint_ab, hint_mask = _dense_hints(hints, x.shape, side)
-    ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
-                    side=side,
-                    hint_ab=hint_ab, hint_mask=hint_mask, hist=hist)
-    if reference is not None and rs > 0:
-        ab = _match_reference(lightness, ab, ref_lab, ref_w, side, rs, random_state=0)
+        hint_ab, hint_known = parse_hints(hints, shape=x.shape).to_dense(x.shape[:2])
+    if reference is not None:
+        grid, grid_w = _reference_grid(reference, reference_mask)
+    ab = predict_guided(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
+                        side=side, hint_ab=hint_ab, hint_known=hint_known, ref_lab=grid,
+                        ref_weights=grid_w, reference_strength=rs, hist=hist)
     ab_in = lab[..., 1:]
     weight = s if m is None else s * m[..., None]
     if np.isscalar(weight) and weight == 1.0:

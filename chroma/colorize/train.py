@@ -42,15 +42,15 @@ import numpy as np
 RECIPES = {
     "cpu": dict(width=32, crop=80, preload=160, batch=16, lr=2e-3, epochs=10_000,
                 minutes=55.0, min_scale=0.45, p_local=0.2, p_global=0.2, device="cpu",
-                crops="", hint_weight=0.0),
+                crops="", hint_weight=0.0, hint_branch=0),
     # v2 (issue 12): hints on 90% of samples, larger multi-scale crops, fine-tuned
     # from the v1 weights (``--init``)
     "cpu2": dict(width=32, crop=112, preload=192, batch=12, lr=1e-3, epochs=10_000,
                  minutes=62.0, min_scale=0.5, p_local=0.9, p_global=0.25, device="cpu",
-                 crops="96,112,128", hint_weight=1.0),
+                 crops="96,112,128", hint_weight=1.0, hint_branch=1),
     "gpu": dict(width=40, crop=224, preload=320, batch=64, lr=2e-3, epochs=400,
                 minutes=14.0, min_scale=0.45, p_local=0.9, p_global=0.25, device="cuda",
-                crops="160,192,224", hint_weight=1.0),
+                crops="160,192,224", hint_weight=1.0, hint_branch=1),
 }
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
@@ -266,7 +266,7 @@ def train(args) -> Path:
     config = {k: getattr(args, k) for k in (
         "recipe", "head", "width", "crop", "preload", "batch", "lr", "epochs", "minutes",
         "min_scale", "p_local", "p_global", "seed", "holdout", "max_steps", "device",
-        "crops", "hint_weight")}
+        "crops", "hint_weight", "hint_branch")}
     config["data"] = str(args.data)
     photos = list_photos(Path(args.data))
     if args.limit:
@@ -290,12 +290,18 @@ def train(args) -> Path:
     bins_t = torch.from_numpy(bins.copy()).to(device)
     weights = weights.to(device)
     print(f"loaded in {time.time() - t0:.1f}s; {len(bins)} bins", file=sys.stderr)
-    net = parts["ColorNet"](len(bins), width=args.width, head=args.head)
+    net = parts["ColorNet"](len(bins), width=args.width, head=args.head,
+                            hint_branch=bool(args.hint_branch))
     if args.init:
-        # warm start (fine-tuning): same architecture, float16 or float32 state dict
+        # warm start (fine-tuning): float16 or float32 state dict; a new hint branch
+        # (absent from the init) keeps its fresh, zero-output initialization
         init = torch.load(args.init, map_location="cpu", weights_only=True)
-        net.load_state_dict({k: v.float() if v.is_floating_point() else v
-                             for k, v in init["state_dict"].items()})
+        missing, unexpected = net.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v
+             for k, v in init["state_dict"].items()}, strict=False)
+        if unexpected or any(not k.startswith("hint_branch.") for k in missing):
+            raise ValueError(f"--init {args.init}: does not fit this network "
+                             f"(missing {missing}, unexpected {unexpected})")
         config["init"] = Path(args.init).name
     net = net.to(device)
     crops = [args.crop] if not args.crops else [int(c) for c in str(args.crops).split(",")]
@@ -424,7 +430,7 @@ def parse_args(argv=None):
     for name, typ in (("width", int), ("crop", int), ("preload", int), ("batch", int),
                       ("lr", float), ("epochs", int), ("minutes", float),
                       ("min_scale", float), ("p_local", float), ("p_global", float),
-                      ("crops", str), ("hint_weight", float)):
+                      ("crops", str), ("hint_weight", float), ("hint_branch", int)):
         p.add_argument(f"--{name.replace('_', '-')}", type=typ, default=None,
                        help="overrides the recipe")
     p.add_argument("--device", default=None, help="torch device (recipe default)")

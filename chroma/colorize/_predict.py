@@ -1,0 +1,112 @@
+"""The prior's a*b* with its guidance: hints, reference correspondences (issue 12).
+
+Private; :func:`chroma.colorize.prior.colorize_prior` calls :func:`predict_guided`.
+
+1. The network runs on L* at the working size, with the point hints (user
+   hints, or the confident reference correspondences of
+   :mod:`chroma.colorize._correspond`) in its local hint channels and the
+   reference's a*b* histogram as its global hint.
+2. Its distribution is decoded with the hue-consistency gain of
+   :mod:`chroma.colorize._decode` and upsampled guided by the full-size L*.
+3. With hints, what the network still misses at the hinted pixels is
+   propagated edge-aware (:mod:`chroma.colorize._residual`) and the hinted
+   pixels take their hint.
+
+``reference_strength`` blends the reference-guided a*b* (step 1 with the
+correspondence hints, then 3) with the global-hint-only prediction: 0 uses the
+histogram hint alone, 1 follows the correspondences fully.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# decoding and propagation defaults, chosen on the training photos held out by the
+# training run (benchmarks/colorization.py select), never on the eval photos
+CONFIDENCE = 1.0
+GUIDE_RADIUS = 2
+GUIDE_EPS = 25.0
+RESIDUAL_LAMBDA = 1e-3
+RESIDUAL_SIGMA = 3.0
+
+
+def _dilate(known: np.ndarray, radius: int) -> np.ndarray:
+    if radius <= 0:
+        return known
+    from scipy.ndimage import binary_dilation
+
+    dy, dx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    return binary_dilation(known, structure=dy ** 2 + dx ** 2 <= radius * (radius + 0.5))
+
+
+def _spread_values(ab: np.ndarray, known: np.ndarray, radius: int) -> np.ndarray:
+    """Copy each hinted pixel's a*b* over its disk (nearest hint wins)."""
+    if radius <= 0:
+        return ab
+    from scipy.ndimage import distance_transform_edt
+
+    _, (iy, ix) = distance_transform_edt(~known, return_indices=True)
+    return ab[iy, ix]
+
+
+def predict_guided(
+    model,
+    lightness: np.ndarray,
+    *,
+    temperature: float,
+    correction: float,
+    side: int,
+    hint_ab: np.ndarray | None = None,
+    hint_known: np.ndarray | None = None,
+    ref_lab: np.ndarray | None = None,
+    ref_weights: np.ndarray | None = None,
+    reference_strength: float = 1.0,
+    hist: np.ndarray | None = None,
+    confidence: float = CONFIDENCE,
+    guide_radius: int = GUIDE_RADIUS,
+    guide_eps: float = GUIDE_EPS,
+    residual_lambda: float = RESIDUAL_LAMBDA,
+    residual_sigma: float = RESIDUAL_SIGMA,
+) -> np.ndarray:
+    """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
+
+    ``hint_ab`` / ``hint_known``: full-size hint a*b* and bool mask of the
+    hinted pixels (user hints); ``ref_lab`` / ``ref_weights``: the reference
+    in CIELAB on its full grid and its mask.
+    """
+    from ._decode import predict_ab_v2
+    from ._residual import propagate_residuals
+
+    h, w = lightness.shape
+    # a point must survive the shrink to the working size: the net sees small disks
+    radius = max(0, round(min(h, w) / side / 2))
+    opts = dict(temperature=temperature, correction=correction, confidence=confidence,
+                side=side, radius=guide_radius, eps=guide_eps, hist=hist)
+
+    def guided(ab_pts, known):
+        net_known = _dilate(known, radius)
+        net_ab = _spread_values(ab_pts, known, radius)
+        prior = predict_ab_v2(model, lightness, hint_ab=net_ab,
+                              hint_mask=net_known.astype(np.float32), **opts)
+        return propagate_residuals(lightness, prior, ab_pts, known, lam=residual_lambda,
+                                   sigma=residual_sigma)
+
+    if ref_lab is not None and reference_strength > 0:
+        from ._correspond import correspondence_hints
+
+        c_ab, c_known = correspondence_hints(model, lightness, ref_lab, side=side,
+                                             ref_weights=ref_weights)
+        if hint_known is not None and hint_known.any():  # user hints win over matches
+            c_known = c_known & ~_dilate(hint_known, radius)
+            c_ab = np.where(hint_known[..., None], hint_ab, c_ab)
+            c_known = c_known | hint_known
+        if c_known.any():
+            ab_ref = guided(c_ab, c_known)
+            if reference_strength >= 1:
+                return ab_ref
+            base = (guided(hint_ab, hint_known) if hint_known is not None and hint_known.any()
+                    else predict_ab_v2(model, lightness, **opts))
+            return base + np.float32(reference_strength) * (ab_ref - base)
+    if hint_known is not None and hint_known.any():
+        return guided(np.asarray(hint_ab, np.float32), hint_known)
+    return predict_ab_v2(model, lightness, **opts)
