@@ -301,15 +301,17 @@ def cmd_select(args) -> None:
             hab, known = h.to_dense(t.shape[:2])
             sc = scribble_colorize(t, h)
             row = {"n": n, "photo": i, "scribble": score(t, sc, inv_prior, model.bins)["psnr"]}
-            for lam in args.lambdas:
+            for lam, pw in [(lam, 1.0) for lam in args.lambdas] + [(0.0, 0.5), (1e-4, 0.5)]:
                 ab = predict_guided(model, lab[..., 0], temperature=max(1 - best["vibrancy"],
                                                                         0.01),
                                     correction=best["correction"], side=best["working_size"],
                                     hint_ab=hab, hint_known=known,
                                     confidence=best["confidence"],
                                     guide_radius=2 if best["eps"] else 0,
-                                    guide_eps=best["eps"] or 1.0, residual_lambda=lam)
-                row[f"lam={lam:g}"] = score(t, render(lab, ab), inv_prior, model.bins)["psnr"]
+                                    guide_eps=best["eps"] or 1.0, residual_lambda=lam,
+                                    prior_weight=pw)
+                row[f"lam={lam:g}" + ("" if pw == 1 else f" w={pw:g}")] = score(
+                    t, render(lab, ab), inv_prior, model.bins)["psnr"]
             hint_rows.append(row)
     lam_table = {}
     for n in (10, 50):
@@ -318,9 +320,8 @@ def cmd_select(args) -> None:
                         if k not in ("n", "photo")}
         print(f"{n} hints: " + ", ".join(f"{k} {v:.2f}" for k, v in lam_table[n].items()),
               file=sys.stderr)
-    lams = [f"lam={lam:g}" for lam in args.lambdas]
-    best_lam = max(args.lambdas, key=lambda lam: sum(lam_table[n][f"lam={lam:g}"]
-                                                     for n in (10, 50)))
+    lams = [k for k in lam_table[10] if k != "scribble"]
+    best_lam = max(lams, key=lambda k: sum(lam_table[n][k] for n in (10, 50)))
     lines = ["# Colorization: choosing the decoding and propagation defaults", "",
              f"On the {len(files)} training photos held out by the training run "
              "(never on the eval photos). 256 px short side. Reproduce: "
@@ -345,7 +346,8 @@ def cmd_select(args) -> None:
         t = lam_table[n]
         lines.append(f"| {n} | {t['scribble']:.2f} | " + " | ".join(f"{t[k]:.2f}"
                                                                   for k in lams) + " |")
-    lines += ["", f"Rule: the highest PSNR summed over 10 and 50 hints: lam = {best_lam:g}.", ""]
+    lines += ["", f"Rule: the highest PSNR summed over 10 and 50 hints: {best_lam} (w: the "
+              "prior's weight, 1 unless given).", ""]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
     (RESULTS / f"{args.out}.json").write_text(json.dumps(

@@ -28,6 +28,7 @@ GUIDE_RADIUS = 2
 GUIDE_EPS = 25.0
 RESIDUAL_LAMBDA = 1e-3
 RESIDUAL_SIGMA = 3.0
+PRIOR_WEIGHT = 1.0
 
 
 def _dilate(known: np.ndarray, radius: int) -> np.ndarray:
@@ -67,6 +68,7 @@ def predict_guided(
     guide_eps: float = GUIDE_EPS,
     residual_lambda: float = RESIDUAL_LAMBDA,
     residual_sigma: float = RESIDUAL_SIGMA,
+    prior_weight: float = PRIOR_WEIGHT,
 ) -> np.ndarray:
     """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
 
@@ -89,7 +91,7 @@ def predict_guided(
         prior = predict_ab_v2(model, lightness, hint_ab=net_ab,
                               hint_mask=net_known.astype(np.float32), **opts)
         return propagate_residuals(lightness, prior, ab_pts, known, lam=residual_lambda,
-                                   sigma=residual_sigma)
+                                   sigma=residual_sigma, prior_weight=prior_weight)
 
     if ref_lab is not None and reference_strength > 0:
         from ._correspond import correspondence_hints

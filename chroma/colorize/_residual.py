@@ -39,6 +39,7 @@ def propagate_residuals(
     *,
     lam: float = DEFAULT_LAMBDA,
     sigma: float = DEFAULT_SIGMA,
+    prior_weight: float = 1.0,
     max_pixels: int = MAX_PIXELS,
 ) -> np.ndarray:
     """a*b* (H, W, 2): ``prior_ab`` corrected by the screened propagation of the hints.
@@ -58,6 +59,9 @@ def propagate_residuals(
         ``1 / sqrt(lam)`` pixels of flat lightness, faster across edges.
     sigma : float
         Affinity width in L* units.
+    prior_weight : float
+        The prior is ``prior_weight * prior_ab`` (1: the network's a*b*; 0: no
+        prior, which with ``lam=0`` is the scribble method).
     max_pixels : int
         Largest grid solved directly; bigger images are solved on a coarser level.
 
@@ -73,7 +77,7 @@ def propagate_residuals(
     """
     from .scribble import _coarsen
 
-    prior_ab = np.asarray(prior_ab, np.float64)
+    prior_ab = np.asarray(prior_ab, np.float64) * float(prior_weight)
     known = np.asarray(known, bool)
     if not known.any():
         return prior_ab.astype(np.float32)
