@@ -301,7 +301,8 @@ def cmd_select(args) -> None:
             hab, known = h.to_dense(t.shape[:2])
             sc = scribble_colorize(t, h)
             row = {"n": n, "photo": i, "scribble": score(t, sc, inv_prior, model.bins)["psnr"]}
-            for lam, pw in [(lam, 1.0) for lam in args.lambdas] + [(0.0, 0.5), (1e-4, 0.5)]:
+            for lam, pw in ([(lam, 1.0) for lam in args.lambdas]
+                            + [(lam, None) for lam in args.lambdas] + [(0.0, 0.5)]):
                 ab = predict_guided(model, lab[..., 0], temperature=max(1 - best["vibrancy"],
                                                                         0.01),
                                     correction=best["correction"], side=best["working_size"],
@@ -310,7 +311,7 @@ def cmd_select(args) -> None:
                                     guide_radius=2 if best["eps"] else 0,
                                     guide_eps=best["eps"] or 1.0, residual_lambda=lam,
                                     prior_weight=pw)
-                row[f"lam={lam:g}" + ("" if pw == 1 else f" w={pw:g}")] = score(
+                row[f"lam={lam:g}" + ("" if pw == 1 else f" w={pw or 'fit'}")] = score(
                     t, render(lab, ab), inv_prior, model.bins)["psnr"]
             hint_rows.append(row)
     lam_table = {}

@@ -68,7 +68,7 @@ def predict_guided(
     guide_eps: float = GUIDE_EPS,
     residual_lambda: float = RESIDUAL_LAMBDA,
     residual_sigma: float = RESIDUAL_SIGMA,
-    prior_weight: float = PRIOR_WEIGHT,
+    prior_weight: float | None = PRIOR_WEIGHT,
 ) -> np.ndarray:
     """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
 

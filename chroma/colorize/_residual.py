@@ -39,7 +39,7 @@ def propagate_residuals(
     *,
     lam: float = DEFAULT_LAMBDA,
     sigma: float = DEFAULT_SIGMA,
-    prior_weight: float = 1.0,
+    prior_weight: float | None = 1.0,
     max_pixels: int = MAX_PIXELS,
 ) -> np.ndarray:
     """a*b* (H, W, 2): ``prior_ab`` corrected by the screened propagation of the hints.
@@ -59,9 +59,13 @@ def propagate_residuals(
         ``1 / sqrt(lam)`` pixels of flat lightness, faster across edges.
     sigma : float
         Affinity width in L* units.
-    prior_weight : float
+    prior_weight : float or None
         The prior is ``prior_weight * prior_ab`` (1: the network's a*b*; 0: no
-        prior, which with ``lam=0`` is the scribble method).
+        prior, which with ``lam=0`` is the scribble method). None: fitted to the
+        hints, the least-squares ``w = <hint, prior> / (<prior, prior> + 25 n)``
+        over the ``n`` hinted pixels, clipped to [0, 1]: a prior that the hints
+        contradict counts less (the ``25 n`` term, 5 a*b* units per hint, keeps
+        a few hints from deciding alone).
     max_pixels : int
         Largest grid solved directly; bigger images are solved on a coarser level.
 
@@ -77,10 +81,13 @@ def propagate_residuals(
     """
     from .scribble import _coarsen
 
-    prior_ab = np.asarray(prior_ab, np.float64) * float(prior_weight)
+    prior_ab = np.asarray(prior_ab, np.float64)
     known = np.asarray(known, bool)
     if not known.any():
         return prior_ab.astype(np.float32)
+    if prior_weight is None:
+        prior_weight = fit_prior_weight(prior_ab[known], np.asarray(hint_ab)[known])
+    prior_ab = prior_ab * float(prior_weight)
     y = np.asarray(lightness, np.float64) / 100.0
     res = np.where(known[..., None], np.asarray(hint_ab, np.float64) - prior_ab, 0.0)
     levels = []
@@ -94,6 +101,21 @@ def propagate_residuals(
     out = prior_ab + r
     out[known] = np.asarray(hint_ab, np.float64)[known]
     return out.astype(np.float32)
+
+
+def fit_prior_weight(prior: np.ndarray, hints: np.ndarray) -> float:
+    """Least-squares weight of the prior a*b* (K, 2) against the hints' (K, 2), in [0, 1].
+
+    Examples
+    --------
+    >>> p = np.array([[10.0, 0.0], [0.0, 20.0]])
+    >>> round(fit_prior_weight(p, p), 2), fit_prior_weight(p, -p)
+    (0.9, 0.0)
+    """
+    p = np.asarray(prior, np.float64).reshape(-1, 2)
+    h = np.asarray(hints, np.float64).reshape(-1, 2)
+    w = float((p * h).sum() / ((p * p).sum() + 25.0 * len(p)))
+    return min(max(w, 0.0), 1.0)
 
 
 def _solve_screened(y, values, known, sigma, lam):
