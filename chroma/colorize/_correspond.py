@@ -30,30 +30,33 @@ from ._net import import_torch, make_input
 FEATURE_WEIGHTS = (1.0, 1.0, 0.5)  # encoder 1/4, encoder 1/8, luminance stats
 
 
-def _features(model: LoadedModel, lightness_small: np.ndarray) -> np.ndarray:
-    """(h/4 * w/4, D) float32 features of a working-size L* plane (multiple of 8)."""
+def _features(model: LoadedModel, *planes: np.ndarray) -> list[np.ndarray]:
+    """(h/4 * w/4, D) float32 features of same-size working L* planes (multiples of 8)."""
     torch = import_torch()
     from torch.nn import functional as F
 
     net = model.net
-    x = torch.from_numpy(make_input(lightness_small))
+    x = torch.from_numpy(np.concatenate([make_input(p) for p in planes], 0))
     with torch.inference_mode():
         e2 = net.enc2(net.enc1(x))
         e3 = net.mid(net.enc3(e2))
         e3 = F.interpolate(e3, size=e2.shape[-2:], mode="bilinear", align_corners=False)
-        lum = torch.from_numpy(np.ascontiguousarray(lightness_small, np.float32))[None, None]
+        lum = (x[:, :1] + 1.0) * 50.0
         mean = F.avg_pool2d(lum, 4)
         local = F.avg_pool2d(F.pad(mean, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
         var = F.avg_pool2d(F.pad(mean ** 2, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
         std = (var - local ** 2).clamp_min(0).sqrt()
-        # lightness in [0, 1]-ish units, contrast; centered so cosine sees differences
+        # lightness and contrast, centered so the cosine sees differences
         stats = torch.cat([(mean - 50.0) / 25.0, std / 10.0, torch.ones_like(mean)], 1)
-        blocks = []
-        for f, wgt in zip((e2, e3, stats), FEATURE_WEIGHTS, strict=True):
-            f = f[0].reshape(f.shape[1], -1).T
-            f = f - f.mean(0, keepdim=True) if f.shape[1] > 3 else f
-            blocks.append(wgt * F.normalize(f, dim=1))
-        return torch.cat(blocks, 1).numpy()
+        out = []
+        for i in range(len(planes)):
+            blocks = []
+            for f, wgt in zip((e2, e3, stats), FEATURE_WEIGHTS, strict=True):
+                f = f[i].reshape(f.shape[1], -1).T
+                f = f - f.mean(0, keepdim=True) if f.shape[1] > 3 else f
+                blocks.append(wgt * F.normalize(f, dim=1))
+            out.append(torch.cat(blocks, 1).numpy())
+        return out
 
 
 def _cells(x: np.ndarray) -> np.ndarray:
@@ -105,12 +108,11 @@ def correspondence_hints(
         ref_small = resize_plane(torch, torch.from_numpy(np.ascontiguousarray(
             np.concatenate(planes, 0)))[None], rsize)[0].numpy()
     ref_small = np.moveaxis(ref_small, 0, -1)
-    ft = _features(model, small_l)
-    cands, colors, valid, grids = [], [], [], []
+    (ft,) = _features(model, small_l)
+    cands = _features(model, ref_small[..., 0], np.ascontiguousarray(ref_small[:, ::-1, 0]))
+    colors, valid, grids = [], [], []
     for flip in (False, True):
-        rs = ref_small[:, ::-1] if flip else ref_small
-        rs = np.ascontiguousarray(rs)
-        cands.append(_features(model, rs[..., 0]))
+        rs = np.ascontiguousarray(ref_small[:, ::-1] if flip else ref_small)
         cells = _cells(rs)
         colors.append(cells[:, 1:3])
         valid.append(cells[:, 3] >= 0.5 if ref_weights is not None

@@ -31,23 +31,24 @@ RESIDUAL_SIGMA = 3.0
 PRIOR_WEIGHT = 1.0
 
 
-def _dilate(known: np.ndarray, radius: int) -> np.ndarray:
+def _disks(known: np.ndarray, ab: np.ndarray, radius: int):
+    """Each hinted pixel's a*b* painted over a disk of ``radius`` (sparse: by coordinates)."""
     if radius <= 0:
-        return known
-    from scipy.ndimage import binary_dilation
-
+        return known, ab
+    h, w = known.shape
+    rows, cols = np.nonzero(known)
+    vals = ab[rows, cols]
     dy, dx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
-    return binary_dilation(known, structure=dy ** 2 + dx ** 2 <= radius * (radius + 0.5))
-
-
-def _spread_values(ab: np.ndarray, known: np.ndarray, radius: int) -> np.ndarray:
-    """Copy each hinted pixel's a*b* over its disk (nearest hint wins)."""
-    if radius <= 0:
-        return ab
-    from scipy.ndimage import distance_transform_edt
-
-    _, (iy, ix) = distance_transform_edt(~known, return_indices=True)
-    return ab[iy, ix]
+    disk = dy ** 2 + dx ** 2 <= radius * (radius + 0.5)
+    rr = (rows[:, None] + dy[disk][None]).ravel()
+    cc = (cols[:, None] + dx[disk][None]).ravel()
+    vv = np.repeat(vals, int(disk.sum()), axis=0)
+    ok = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
+    out_known = np.zeros_like(known)
+    out_ab = np.zeros((h, w, 2), np.float32)
+    out_known[rr[ok], cc[ok]] = True
+    out_ab[rr[ok], cc[ok]] = vv[ok]
+    return out_known, out_ab
 
 
 def predict_guided(
@@ -86,8 +87,7 @@ def predict_guided(
                 side=side, radius=guide_radius, eps=guide_eps, hist=hist)
 
     def guided(ab_pts, known):
-        net_known = _dilate(known, radius)
-        net_ab = _spread_values(ab_pts, known, radius)
+        net_known, net_ab = _disks(known, ab_pts, radius)
         prior = predict_ab_v2(model, lightness, hint_ab=net_ab,
                               hint_mask=net_known.astype(np.float32), **opts)
         return propagate_residuals(lightness, prior, ab_pts, known, lam=residual_lambda,
@@ -99,7 +99,7 @@ def predict_guided(
         c_ab, c_known = correspondence_hints(model, lightness, ref_lab, side=side,
                                              ref_weights=ref_weights)
         if hint_known is not None and hint_known.any():  # user hints win over matches
-            c_known = c_known & ~_dilate(hint_known, radius)
+            c_known = c_known & ~_disks(hint_known, hint_ab, radius)[0]
             c_ab = np.where(hint_known[..., None], hint_ab, c_ab)
             c_known = c_known | hint_known
         if c_known.any():

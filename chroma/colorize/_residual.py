@@ -17,9 +17,10 @@ output is the network's. With many hints this tends to the scribble method
 (driven by the hints) and with few to the network (driven by its prior),
 which is why it beats both.
 
-Big images are solved on a 2x2-averaged pyramid level with at most
-``max_pixels`` pixels (direct sparse LU there) and the residual is upsampled
-bilinearly; the hinted pixels are then set at full resolution.
+Big images are solved on a grid of f x f block means (f a power of 2, the
+grid at most ``max_pixels`` pixels; direct sparse LU there, the residuals of
+the hints in a block averaged) and the residual is upsampled bilinearly; the
+hinted pixels are then set at full resolution.
 """
 
 from __future__ import annotations
@@ -79,27 +80,44 @@ def propagate_residuals(
     >>> float(ab[5, 2, 0]), bool(ab[15, 5, 0] > 10), bool(abs(ab[15, 15, 0]) < 1)
     (30.0, True, True)
     """
-    from .scribble import _coarsen
-
     prior_ab = np.asarray(prior_ab, np.float64)
     known = np.asarray(known, bool)
     if not known.any():
         return prior_ab.astype(np.float32)
+    hint_ab = np.asarray(hint_ab)
+    rows, cols = np.nonzero(known)  # hints are sparse: work on their coordinates
+    hint_vals = hint_ab[rows, cols].astype(np.float64)
+    prior_vals = prior_ab[rows, cols]
     if prior_weight is None:
-        prior_weight = fit_prior_weight(prior_ab[known], np.asarray(hint_ab)[known])
-    prior_ab = prior_ab * float(prior_weight)
+        prior_weight = fit_prior_weight(prior_vals, hint_vals)
+    wgt = float(prior_weight)
+    res_vals = hint_vals - wgt * prior_vals
+    h, w = known.shape
+    f = 1
+    while -(-h // f) * -(-w // f) > max_pixels and min(h, w) // f >= 16:
+        f *= 2
     y = np.asarray(lightness, np.float64) / 100.0
-    res = np.where(known[..., None], np.asarray(hint_ab, np.float64) - prior_ab, 0.0)
-    levels = []
-    yy, rr, kk = y, res, known
-    while yy.size > max_pixels and min(yy.shape) >= 16:
-        levels.append(yy.shape)
-        yy, rr, kk = _coarsen(yy, rr, kk)
-    r = _solve_screened(yy, rr, kk, sigma / 100.0, lam)
-    if levels:
-        r = _upsample(r, y.shape)
-    out = prior_ab + r
-    out[known] = np.asarray(hint_ab, np.float64)[known]
+    if f > 1:  # block means of L*, hint residuals averaged per block
+        hc, wc = -(-h // f), -(-w // f)
+        yp = np.pad(y, ((0, hc * f - h), (0, wc * f - w)), mode="edge")
+        y = yp.reshape(hc, f, wc, f).mean((1, 3))
+        cell = (rows // f) * wc + cols // f
+        cnt = np.bincount(cell, minlength=hc * wc)
+        vals = np.stack([np.bincount(cell, res_vals[:, i], minlength=hc * wc)
+                         for i in range(2)], -1)
+        kc = cnt > 0
+        values = np.zeros((hc * wc, 2))
+        values[kc] = vals[kc] / cnt[kc, None]
+        r = _solve_screened(y, values.reshape(hc, wc, 2), kc.reshape(hc, wc),
+                            sigma / 100.0, lam)
+        r = _upsample(r, (h, w), f)
+    else:
+        values = np.zeros((h, w, 2))
+        values[rows, cols] = res_vals
+        r = _solve_screened(y, values, known, sigma / 100.0, lam)
+    out = r
+    out += wgt * prior_ab
+    out[rows, cols] = hint_vals
     return out.astype(np.float32)
 
 
@@ -132,10 +150,14 @@ def _solve_screened(y, values, known, sigma, lam):
     return lu.solve(rhs).reshape(*y.shape, 2)
 
 
-def _upsample(r, shape):
-    import scipy.ndimage as ndi
+def _upsample(r, shape, f):
+    """Bilinear upsampling by the block factor ``f`` (block centers), cropped to ``shape``."""
+    from ._infer import resize_plane
+    from ._net import import_torch
 
-    h, w = shape
-    zoom = (h / r.shape[0], w / r.shape[1])
-    return np.stack([ndi.zoom(r[..., i], zoom, order=1, grid_mode=True, mode="nearest")[:h, :w]
-                     for i in range(2)], axis=-1)
+    torch = import_torch()
+    hc, wc = r.shape[:2]
+    with torch.inference_mode():
+        t = torch.from_numpy(np.ascontiguousarray(np.moveaxis(r, -1, 0), np.float32))[None]
+        up = resize_plane(torch, t, (hc * f, wc * f))[0].numpy()
+    return np.moveaxis(up, 0, -1)[: shape[0], : shape[1]].astype(np.float64)
