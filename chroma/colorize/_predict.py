@@ -26,9 +26,9 @@ import numpy as np
 CONFIDENCE = 1.0
 GUIDE_RADIUS = 2
 GUIDE_EPS = 25.0
-RESIDUAL_LAMBDA = 1e-3
+RESIDUAL_LAMBDA = 0.0
 RESIDUAL_SIGMA = 3.0
-PRIOR_WEIGHT = 1.0
+PRIOR_WEIGHT = None  # fitted to the hints (see _residual.fit_prior_weight)
 
 
 def _disks(known: np.ndarray, ab: np.ndarray, radius: int):
