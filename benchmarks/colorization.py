@@ -349,11 +349,43 @@ def cmd_select(args) -> None:
                                                                   for k in lams) + " |")
     lines += ["", f"Rule: the highest PSNR summed over 10 and 50 hints: {best_lam} (w: the "
               "prior's weight, 1 unless given).", ""]
+    # reference correspondences: the match margin and the most hints, same-scene protocol
+    from guided import same_scene_reference  # benchmarks/guided.py
+
+    import chroma.colorize._correspond as corr
+    from chroma.colorize._correspond import reference_grid
+
+    ref_rows = {}
+    base_margin, base_max = corr.correspondence_hints.__kwdefaults__["margin"], \
+        corr.correspondence_hints.__kwdefaults__["max_hints"]
+    for margin in args.margins:
+        for mh in args.max_hints:
+            corr.correspondence_hints.__kwdefaults__.update(margin=margin, max_hints=mh)
+            ps = []
+            for t, lab in zip(truths, labs, strict=True):
+                grid, _ = reference_grid(same_scene_reference(t))
+                ab = predict_guided(model, lab[..., 0],
+                                    temperature=max(1 - best["vibrancy"], 0.01),
+                                    correction=best["correction"], side=best["working_size"],
+                                    ref_lab=grid, confidence=best["confidence"],
+                                    guide_radius=2 if best["eps"] else 0,
+                                    guide_eps=best["eps"] or 1.0)
+                ps.append(score(t, render(lab, ab), inv_prior, model.bins)["psnr"])
+            ref_rows[f"margin={margin:g} max_hints={mh}"] = float(np.mean(ps))
+            print(f"reference margin={margin:g} max_hints={mh}: PSNR {np.mean(ps):.2f}",
+                  file=sys.stderr, flush=True)
+    corr.correspondence_hints.__kwdefaults__.update(margin=base_margin, max_hints=base_max)
+    best_ref = max(ref_rows, key=ref_rows.get)
+    lines += ["## Reference correspondences (reference = the photo mirrored, central 70 %)",
+              "", "| setting | PSNR |", "|---|---:|"]
+    lines += [f"| {k} | {v:.2f} |" for k, v in ref_rows.items()]
+    lines += ["", f"Rule: the highest PSNR: {best_ref}.", ""]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
     (RESULTS / f"{args.out}.json").write_text(json.dumps(
         {"photos": [p.name for p in files], "gray": gray, "results": results,
-         "best": best, "lambda": {"table": lam_table, "best": best_lam}}, indent=2) + "\n")
+         "best": best, "lambda": {"table": lam_table, "best": best_lam},
+         "reference": {"table": ref_rows, "best": best_ref}}, indent=2) + "\n")
     print("\n".join(lines))
 
 
@@ -546,7 +578,9 @@ def main(argv=None) -> int:
     s.add_argument("--confidences", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0])
     s.add_argument("--eps", type=float, nargs="+", default=[0.0, 25.0, 100.0],
                    help="guided-upsampling eps (L*^2); 0: plain bilinear")
-    s.add_argument("--lambdas", type=float, nargs="+", default=[0.0, 1e-5, 1e-4, 1e-3])
+    s.add_argument("--lambdas", type=float, nargs="+", default=[0.0, 1e-4, 1e-3])
+    s.add_argument("--margins", type=float, nargs="+", default=[0.0, 0.02, 0.05])
+    s.add_argument("--max-hints", type=int, nargs="+", default=[150, 400])
     s.add_argument("--weights", default=None, help="other exported weights (default: shipped)")
     s.add_argument("--out", default="colorization_selection",
                    help="stem of the result files in benchmarks/results/")

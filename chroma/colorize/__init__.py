@@ -50,9 +50,10 @@ def colorize(
     vibrancy : float in [0, 0.99], optional
         ``"prior"`` only: how colorful (annealed-mean temperature ``1 - vibrancy``).
     reference : ndarray, optional
-        A color photo: for ``"prior"`` a global hint, then the predicted a*b* are
-        matched to the reference's per lightness band (``reference_strength=`` in
-        `**kwargs`, default 1); the color source for ``"welsh"``.
+        A color photo: for ``"prior"`` a global hint, and its confident
+        correspondences with the gray image become point hints
+        (``reference_strength=`` in `**kwargs`, default 1); the color source for
+        ``"welsh"``.
     reference_mask : array_like, optional
         Which pixels of `reference` count.
     hints : list, dict, str, path-like, ndarray or Hints, optional
