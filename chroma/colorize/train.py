@@ -296,9 +296,12 @@ def train(args) -> Path:
         # warm start (fine-tuning): float16 or float32 state dict; a new hint branch
         # (absent from the init) keeps its fresh, zero-output initialization
         init = torch.load(args.init, map_location="cpu", weights_only=True)
-        missing, unexpected = net.load_state_dict(
-            {k: v.float() if v.is_floating_point() else v
-             for k, v in init["state_dict"].items()}, strict=False)
+        try:
+            missing, unexpected = net.load_state_dict(
+                {k: v.float() if v.is_floating_point() else v
+                 for k, v in init["state_dict"].items()}, strict=False)
+        except RuntimeError as err:  # shapes differ (another width)
+            raise ValueError(f"--init {args.init}: does not fit this network ({err})") from None
         if unexpected or any(not k.startswith("hint_branch.") for k in missing):
             raise ValueError(f"--init {args.init}: does not fit this network "
                              f"(missing {missing}, unexpected {unexpected})")
@@ -384,8 +387,23 @@ def train(args) -> Path:
     return out_dir / "last.pt"
 
 
-def export(checkpoint: Path, target: Path, *, metrics: dict | None = None) -> dict:
-    """Write float16 weights + a JSON record (SHA-256, recipe, data, metrics)."""
+def _portable(path) -> str:
+    """A path without the machine's prefix: from the shared folder on (``photos/train``)."""
+    parts = Path(str(path)).parts
+    if "shared" in parts:
+        return "/".join(parts[parts.index("shared") + 1:])
+    if Path(str(path)).is_absolute():
+        return "/".join(parts[-2:])
+    return str(path)
+
+
+def export(checkpoint: Path, target: Path, *, metrics: dict | None = None,
+           command: str | None = None) -> dict:
+    """Write float16 weights + a JSON record (SHA-256, recipe, data, metrics).
+
+    The record holds no absolute machine path: the data folder is named from
+    the shared folder on (``photos/train``), the checkpoint by its run folder.
+    """
     from ._infer import sha256_file
     from ._net import import_torch
 
@@ -393,6 +411,8 @@ def export(checkpoint: Path, target: Path, *, metrics: dict | None = None) -> di
     blob = torch.load(checkpoint, map_location="cpu", weights_only=True)
     state = {k: (v.half() if v.is_floating_point() else v) for k, v in blob["state_dict"].items()}
     config = {k: v for k, v in blob["config"].items() if k not in ("val_files",)}
+    if "data" in config:
+        config["data"] = _portable(config["data"])
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": state, "config": config, "bins": blob["bins"],
@@ -405,12 +425,12 @@ def export(checkpoint: Path, target: Path, *, metrics: dict | None = None) -> di
         "bytes": target.stat().st_size,
         "recipe": config.get("recipe"),
         "config": config,
-        "checkpoint": {"path": str(checkpoint), **blob.get("meta", {})},
+        "checkpoint": {"path": _portable(checkpoint), **blob.get("meta", {})},
         "data": {"folder": config.get("data"), "train_photos": config.get("train_files"),
                  "held_out_photos": blob["config"].get("val_files", [])},
         "training_log_last": history[-1] if history else None,
         "metrics": metrics or {},
-        "command": "python -m chroma.colorize.train " + " ".join(
+        "command": command or "python -m chroma.colorize.train " + " ".join(
             f"--{k.replace('_', '-')} {v}" for k, v in (
                 ("recipe", config.get("recipe")), ("head", config.get("head")),
                 ("minutes", config.get("minutes")), ("seed", config.get("seed")))),
@@ -445,6 +465,8 @@ def parse_args(argv=None):
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--export", metavar="CKPT", help="export CKPT to shippable weights")
     p.add_argument("--to", metavar="FILE", help="target .pt for --export")
+    p.add_argument("--record-command", default=None,
+                   help="the training command to write into the exported record")
     args = p.parse_args(argv)
     for k, v in RECIPES[args.recipe].items():
         if getattr(args, k) is None:
@@ -457,7 +479,8 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.export:
-        record = export(Path(args.export), Path(args.to or "prior.pt"))
+        record = export(Path(args.export), Path(args.to or "prior.pt"),
+                        command=args.record_command)
         print(json.dumps({k: record[k] for k in ("file", "sha256", "bytes")}))
         return 0
     train(args)
