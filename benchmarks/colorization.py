@@ -301,8 +301,9 @@ def cmd_select(args) -> None:
             hab, known = h.to_dense(t.shape[:2])
             sc = scribble_colorize(t, h)
             row = {"n": n, "photo": i, "scribble": score(t, sc, inv_prior, model.bins)["psnr"]}
-            for lam, pw in ([(lam, 1.0) for lam in args.lambdas]
-                            + [(lam, None) for lam in args.lambdas] + [(0.0, 0.5)]):
+            for lam, pw, shrink in ([(lam, 1.0, 1.0) for lam in args.lambdas]
+                                    + [(0.0, None, s) for s in args.shrinks]
+                                    + [(0.0, 0.5, 1.0)]):
                 ab = predict_guided(model, lab[..., 0], temperature=max(1 - best["vibrancy"],
                                                                         0.01),
                                     correction=best["correction"], side=best["working_size"],
@@ -310,8 +311,9 @@ def cmd_select(args) -> None:
                                     confidence=best["confidence"],
                                     guide_radius=2 if best["eps"] else 0,
                                     guide_eps=best["eps"] or 1.0, residual_lambda=lam,
-                                    prior_weight=pw)
-                row[f"lam={lam:g}" + ("" if pw == 1 else f" w={pw or 'fit'}")] = score(
+                                    prior_weight=pw, prior_shrink=shrink)
+                label = f"w=fit x {shrink:g}" if pw is None else f"lam={lam:g} w={pw:g}"
+                row[label] = score(
                     t, render(lab, ab), inv_prior, model.bins)["psnr"]
             hint_rows.append(row)
     lam_table = {}
@@ -348,7 +350,7 @@ def cmd_select(args) -> None:
         lines.append(f"| {n} | {t['scribble']:.2f} | " + " | ".join(f"{t[k]:.2f}"
                                                                   for k in lams) + " |")
     lines += ["", f"Rule: the highest PSNR summed over 10 and 50 hints: {best_lam} (w: the "
-              "prior's weight, 1 unless given).", ""]
+              "prior's weight; fit: fitted to the hints, times the shrink; lam 0 there).", ""]
     # reference correspondences: the match margin and the most hints, same-scene protocol
     from guided import same_scene_reference  # benchmarks/guided.py
 
@@ -578,7 +580,8 @@ def main(argv=None) -> int:
     s.add_argument("--confidences", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0])
     s.add_argument("--eps", type=float, nargs="+", default=[0.0, 25.0, 100.0],
                    help="guided-upsampling eps (L*^2); 0: plain bilinear")
-    s.add_argument("--lambdas", type=float, nargs="+", default=[0.0, 1e-4, 1e-3])
+    s.add_argument("--lambdas", type=float, nargs="+", default=[0.0, 1e-4])
+    s.add_argument("--shrinks", type=float, nargs="+", default=[1.0, 0.7, 0.5])
     s.add_argument("--margins", type=float, nargs="+", default=[0.0, 0.02, 0.05])
     s.add_argument("--max-hints", type=int, nargs="+", default=[150, 400])
     s.add_argument("--weights", default=None, help="other exported weights (default: shipped)")

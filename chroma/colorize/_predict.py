@@ -70,6 +70,7 @@ def predict_guided(
     residual_lambda: float = RESIDUAL_LAMBDA,
     residual_sigma: float = RESIDUAL_SIGMA,
     prior_weight: float | None = PRIOR_WEIGHT,
+    prior_shrink: float | None = None,
 ) -> np.ndarray:
     """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
 
@@ -91,7 +92,9 @@ def predict_guided(
         prior = predict_ab_v2(model, lightness, hint_ab=net_ab,
                               hint_mask=net_known.astype(np.float32), **opts)
         return propagate_residuals(lightness, prior, ab_pts, known, lam=residual_lambda,
-                                   sigma=residual_sigma, prior_weight=prior_weight)
+                                   sigma=residual_sigma, prior_weight=prior_weight,
+                                   **({} if prior_shrink is None
+                                      else {"prior_shrink": prior_shrink}))
 
     if ref_lab is not None and reference_strength > 0:
         from ._correspond import correspondence_hints

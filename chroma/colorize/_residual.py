@@ -29,6 +29,9 @@ import numpy as np
 
 DEFAULT_LAMBDA = 1e-3
 DEFAULT_SIGMA = 3.0
+# the fitted prior weight is multiplied by this: chosen on the held-out training photos
+# (benchmarks/colorization.py select, 10 and 50 random hints)
+DEFAULT_SHRINK = 0.7
 MAX_PIXELS = 1 << 15
 
 
@@ -41,6 +44,7 @@ def propagate_residuals(
     lam: float = DEFAULT_LAMBDA,
     sigma: float = DEFAULT_SIGMA,
     prior_weight: float | None = 1.0,
+    prior_shrink: float = DEFAULT_SHRINK,
     max_pixels: int = MAX_PIXELS,
 ) -> np.ndarray:
     """a*b* (H, W, 2): ``prior_ab`` corrected by the screened propagation of the hints.
@@ -66,7 +70,11 @@ def propagate_residuals(
         hints, the least-squares ``w = <hint, prior> / (<prior, prior> + 25 n)``
         over the ``n`` hinted pixels, clipped to [0, 1]: a prior that the hints
         contradict counts less (the ``25 n`` term, 5 a*b* units per hint, keeps
-        a few hints from deciding alone).
+        a few hints from deciding alone), times `prior_shrink`.
+    prior_shrink : float
+        Multiplies the fitted weight (``prior_weight=None`` only): below 1 mixes
+        in the plain propagation of the hints, whose errors differ from the
+        network's.
     max_pixels : int
         Largest grid solved directly; bigger images are solved on a coarser level.
 
@@ -89,7 +97,7 @@ def propagate_residuals(
     hint_vals = hint_ab[rows, cols].astype(np.float64)
     prior_vals = prior_ab[rows, cols]
     if prior_weight is None:
-        prior_weight = fit_prior_weight(prior_vals, hint_vals)
+        prior_weight = prior_shrink * fit_prior_weight(prior_vals, hint_vals)
     wgt = float(prior_weight)
     res_vals = hint_vals - wgt * prior_vals
     h, w = known.shape
