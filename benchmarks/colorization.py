@@ -235,7 +235,7 @@ def cmd_select(args) -> None:
     """
     from chroma.colorize import load_weights
     from chroma.colorize._decode import decode, guided_upsample
-    from chroma.colorize._infer import lab_to_rgb_keep_lightness, predict_raw
+    from chroma.colorize._infer import lab_to_rgb_keep_lightness, load_auto_model, predict_raw
     from chroma.colorize._predict import predict_guided
     from chroma.colorize.hints import sample_hints
     from chroma.colorize.scribble import scribble_colorize
@@ -261,13 +261,14 @@ def cmd_select(args) -> None:
 
     gray = mean_rows([score(t, gray_baseline(t.astype(np.float32) / 255), inv_prior,
                             model.bins) for t in truths])
+    auto = load_auto_model(args.weights)  # the unguided network (prior_auto.pt by default)
     results = []
     for ws in args.working_sizes:
-        raws = [predict_raw(model, lab[..., 0], side=ws) for lab in labs]
+        raws = [predict_raw(auto, lab[..., 0], side=ws) for lab in labs]
         for c in args.corrections:
             for v in args.vibrancies:
                 for conf in args.confidences:
-                    decoded = [decode(model, raw, temperature=max(1 - v, 0.01), correction=c,
+                    decoded = [decode(auto, raw, temperature=max(1 - v, 0.01), correction=c,
                                       confidence=conf) for raw in raws]
                     for eps in args.eps:
                         rows = []
@@ -293,6 +294,32 @@ def cmd_select(args) -> None:
         best = max(band, key=lambda r: r["psnr"] - 20 * r["vivid_wrong"])
         rule = ("no setting met CF in [0.9, 1.1] and PSNR >= gray - 1 dB; among CF / truth in "
                 "[0.85, 1.15], the highest PSNR - 20 x vivid-wrong")
+    lines = ["# Colorization: choosing the decoding and propagation defaults", "",
+             f"On the {len(files)} training photos held out by the training run "
+             "(never on the eval photos). 256 px short side. Reproduce: "
+             "`.venv/bin/python benchmarks/colorization.py select` (options in the script).", "",
+             f"Gray baseline: PSNR {gray['psnr']:.2f} dB, rebalanced AuC "
+             f"{gray['auc_rebalanced']:.4f}, truth CF {gray['cf_truth']:.1f}.", "",
+             "## Automatic (the unguided network)", "",
+             "| working size | prior correction | vibrancy | confidence | guide eps | PSNR | "
+             "vivid-wrong | rebal. AuC | CF / truth | |ΔCF| |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['working_size']} | {r['correction']:g} | {r['vibrancy']:g} | "
+                     f"{r['confidence']:g} | {r['eps']:g} | {r['psnr']:.2f} | "
+                     f"{100 * r['vivid_wrong']:.1f} % | {r['auc_rebalanced']:.4f} | "
+                     f"{r['cf_ratio']:.2f} | {r['dcf']:.1f} |")
+    lines += ["", f"Rule: {rule}: working size {best['working_size']}, prior correction "
+              f"{best['correction']:g}, vibrancy {best['vibrancy']:g}, confidence "
+              f"{best['confidence']:g}, guide eps {best['eps']:g} (0: bilinear).", ""]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.auto_only:
+        (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
+        (RESULTS / f"{args.out}.json").write_text(json.dumps(
+            {"photos": [p.name for p in files], "gray": gray, "results": results,
+             "best": best}, indent=2) + "\n")
+        print("\n".join(lines))
+        return
     # hints: the residual propagation's screening, at the chosen decoding
     hint_rows = []
     for n in (10, 50):
@@ -325,24 +352,7 @@ def cmd_select(args) -> None:
               file=sys.stderr)
     lams = [k for k in lam_table[10] if k != "scribble"]
     best_lam = max(lams, key=lambda k: sum(lam_table[n][k] for n in (10, 50)))
-    lines = ["# Colorization: choosing the decoding and propagation defaults", "",
-             f"On the {len(files)} training photos held out by the training run "
-             "(never on the eval photos). 256 px short side. Reproduce: "
-             "`.venv/bin/python benchmarks/colorization.py select`.", "",
-             f"Gray baseline: PSNR {gray['psnr']:.2f} dB, rebalanced AuC "
-             f"{gray['auc_rebalanced']:.4f}, truth CF {gray['cf_truth']:.1f}.", "",
-             "| working size | prior correction | vibrancy | confidence | guide eps | PSNR | "
-             "vivid-wrong | rebal. AuC | CF / truth | |ΔCF| |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in results:
-        lines.append(f"| {r['working_size']} | {r['correction']:g} | {r['vibrancy']:g} | "
-                     f"{r['confidence']:g} | {r['eps']:g} | {r['psnr']:.2f} | "
-                     f"{100 * r['vivid_wrong']:.1f} % | {r['auc_rebalanced']:.4f} | "
-                     f"{r['cf_ratio']:.2f} | {r['dcf']:.1f} |")
-    lines += ["", f"Rule: {rule}: working size {best['working_size']}, prior correction "
-              f"{best['correction']:g}, vibrancy {best['vibrancy']:g}, confidence "
-              f"{best['confidence']:g}, guide eps {best['eps']:g} (0: bilinear).", "",
-              "## Residual propagation: screening lam (random hints, seed 100 + photo)", "",
+    lines += ["## Residual propagation (random hints, seed 100 + photo)", "",
               "| hints | scribble | " + " | ".join(lams) + " |",
               "|---:|---:|" + "---:|" * len(lams)]
     for n in (10, 50):
@@ -576,7 +586,9 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("select")
-    s.add_argument("--vibrancies", type=float, nargs="+", default=[0.0, 0.2, 0.4])
+    s.add_argument("--vibrancies", type=float, nargs="+", default=[0.0, 0.3])
+    s.add_argument("--auto-only", action="store_true",
+                   help="only the automatic decoding grid (no hints, no reference)")
     s.add_argument("--confidences", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0])
     s.add_argument("--eps", type=float, nargs="+", default=[0.0, 25.0, 100.0],
                    help="guided-upsampling eps (L*^2); 0: plain bilinear")

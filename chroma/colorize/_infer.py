@@ -18,6 +18,8 @@ from ._net import REDUCTION, import_torch, make_input, torch_parts
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "prior.pt"
+# the network for automatic colorization (no hints, no reference correspondences)
+AUTO_WEIGHTS = WEIGHTS_DIR / "prior_auto.pt"
 
 _CACHE: dict = {}
 _LOCK = threading.Lock()
@@ -115,6 +117,16 @@ def load_model(weights=None) -> LoadedModel:
         model = LoadedModel(net, bins, prior, config, record)
         _CACHE[path] = model
         return model
+
+
+def load_auto_model(weights=None) -> LoadedModel:
+    """The network for unguided colorization: the shipped ``prior_auto.pt``, or `weights`.
+
+    Given other `weights`, those serve every path (guided and unguided).
+    """
+    if weights is None and AUTO_WEIGHTS.is_file():
+        return load_model(AUTO_WEIGHTS)
+    return load_model(weights)
 
 
 def fold_batchnorm(net) -> None:

@@ -23,8 +23,8 @@ import numpy as np
 
 # decoding and propagation defaults, chosen on the training photos held out by the
 # training run (benchmarks/colorization.py select), never on the eval photos
-CONFIDENCE = 1.0
-GUIDE_RADIUS = 2
+CONFIDENCE = 0.5
+GUIDE_RADIUS = 0  # 0: bilinear (the selection did not pick the guided filter)
 GUIDE_EPS = 25.0
 RESIDUAL_LAMBDA = 0.0
 RESIDUAL_SIGMA = 3.0
@@ -71,12 +71,14 @@ def predict_guided(
     residual_sigma: float = RESIDUAL_SIGMA,
     prior_weight: float | None = PRIOR_WEIGHT,
     prior_shrink: float | None = None,
+    auto_model=None,
 ) -> np.ndarray:
     """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
 
     ``hint_ab`` / ``hint_known``: full-size hint a*b* and bool mask of the
     hinted pixels (user hints); ``ref_lab`` / ``ref_weights``: the reference
-    in CIELAB on its full grid and its mask.
+    in CIELAB on its full grid and its mask. ``auto_model``: the network for
+    the unguided prediction (default: `model`).
     """
     from ._decode import predict_ab_v2
     from ._residual import propagate_residuals
@@ -110,8 +112,8 @@ def predict_guided(
             if reference_strength >= 1:
                 return ab_ref
             base = (guided(hint_ab, hint_known) if hint_known is not None and hint_known.any()
-                    else predict_ab_v2(model, lightness, **opts))
+                    else predict_ab_v2(auto_model or model, lightness, **opts))
             return base + np.float32(reference_strength) * (ab_ref - base)
     if hint_known is not None and hint_known.any():
         return guided(np.asarray(hint_ab, np.float32), hint_known)
-    return predict_ab_v2(model, lightness, **opts)
+    return predict_ab_v2(auto_model or model, lightness, **opts)

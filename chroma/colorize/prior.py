@@ -58,7 +58,7 @@ __all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prio
 # chosen on the training photos held out by the training run (benchmarks/colorization.py
 # select; results in benchmarks/results/colorization_selection.md), never on the eval photos
 DEFAULT_VIBRANCY = 0.0
-DEFAULT_CORRECTION = 0.85
+DEFAULT_CORRECTION = 0.7
 WORKING_SIZE = 112
 
 
@@ -220,7 +220,7 @@ def colorize_prior(
     """
     from ..spaces import _convert_float
     from ._correspond import reference_grid as _reference_grid
-    from ._infer import lab_to_rgb_keep_lightness
+    from ._infer import lab_to_rgb_keep_lightness, load_auto_model
     from ._predict import predict_guided
     from .hints import parse_hints
 
@@ -246,7 +246,8 @@ def colorize_prior(
         grid, grid_w = _reference_grid(reference, reference_mask)
     ab = predict_guided(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
                         side=side, hint_ab=hint_ab, hint_known=hint_known, ref_lab=grid,
-                        ref_weights=grid_w, reference_strength=rs, hist=hist)
+                        ref_weights=grid_w, reference_strength=rs, hist=hist,
+                        auto_model=load_auto_model(weights))
     ab_in = lab[..., 1:]
     weight = s if m is None else s * m[..., None]
     if np.isscalar(weight) and weight == 1.0:
