@@ -168,7 +168,7 @@ def test_prior_reference_moves_colors_and_keeps_lightness(pair):
 def test_reference_strength_zero_is_the_global_hint_only(pair):
     from chroma import colorize
     from chroma._validate import from_float
-    from chroma.colorize._infer import lab_to_rgb_keep_lightness
+    from chroma.colorize._infer import lab_to_rgb_keep_lightness, load_auto_model
     from chroma.colorize._predict import predict_guided
     from chroma.colorize.prior import (
         DEFAULT_CORRECTION,
@@ -186,7 +186,7 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
     # strength 0: the network with the histogram hint, no correspondence hints
     lab[..., 1:] = predict_guided(model, lab[..., 0], temperature=1.0 - DEFAULT_VIBRANCY,
                                   correction=DEFAULT_CORRECTION, side=WORKING_SIZE,
-                                  hist=hist)
+                                  hist=hist, auto_model=load_auto_model())
     expected = from_float(lab_to_rgb_keep_lightness(lab), np.uint8)
     np.testing.assert_array_equal(colorize(gray, reference=ref, reference_strength=0.0),
                                   expected)
