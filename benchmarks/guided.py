@@ -368,8 +368,6 @@ SAME_SCENE_METHODS = {
     "prior + reference": lambda gray, ref: _colorize(gray, reference=ref),
     "prior + reference, strength 0.5": lambda gray, ref: _colorize(
         gray, reference=ref, reference_strength=0.5),
-    "prior + reference, strength 0": lambda gray, ref: _colorize(
-        gray, reference=ref, reference_strength=0.0),
     "welsh": lambda gray, ref: welsh_reference(gray, ref),
 }
 
