@@ -528,6 +528,40 @@ def run_speed(repeats: int = 5) -> None:
     _write("guided_speed", {"env": env, "results": results}, "\n".join(lines))
 
 
+def run_hint_table() -> None:
+    """Prior vs scribble on the photos both sweeps covered (guided_hints + guided_hints_prior)."""
+    a = json.loads((RESULTS / "guided_hints.json").read_text())
+    b = json.loads((RESULTS / "guided_hints_prior.json").read_text())
+    rows = {**a["per_photo"], **b["per_photo"]}
+    photos = None
+    for m in rows:
+        got = {r["photo"] for r in rows[m]["0"] if r is not None}
+        photos = got if photos is None else photos & got
+    gray = {r["photo"]: r["psnr"] for r in rows["scribble"]["0"]}  # 0 hints = gray
+    g = float(np.mean([gray[p] for p in photos]))
+    lines = ["# Guided colorization: hint sweep, prior vs scribble on the same photos", "",
+             f"The {len(photos)} eval photos both sweeps covered, 256 px short side; gray "
+             f"baseline PSNR **{g:.2f} dB**. Same hints for both methods (seed = photo index).",
+             "", "| hints | scribble PSNR | gain | prior PSNR | gain | prior - scribble | "
+             "prior: max ΔE00 at a hint | prior: hints < 3 ΔE00 |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    summary = {"photos": sorted(photos), "gray": g}
+    for n in map(str, HINT_COUNTS):
+        sc = [r for r in rows["scribble"][n] if r and r["photo"] in photos]
+        pr = [r for r in rows["prior"][n] if r and r["photo"] in photos]
+        ps, pp = np.mean([r["psnr"] for r in sc]), np.mean([r["psnr"] for r in pr])
+        dh = max(r["de00_max_at_hints"] for r in pr)
+        under = np.mean([r.get("share_hints_under_3", 1.0) for r in pr])
+        summary[n] = {"scribble": float(ps), "prior": float(pp), "de00_max_at_hints": dh,
+                      "share_hints_under_3": float(under)}
+        lines.append(f"| {n} | {ps:.2f} | {ps - g:+.2f} | {pp:.2f} | {pp - g:+.2f} | "
+                     f"{pp - ps:+.2f} | {dh:.2f} | {100 * under:.1f} % |")
+    lines += ["", "Reproduce: `.venv/bin/python benchmarks/guided.py hints` (scribble), "
+              "`.venv/bin/python benchmarks/guided.py hints --methods prior --suffix _prior "
+              "[--limit N]`, then `.venv/bin/python benchmarks/guided.py hinttable`.", ""]
+    _write("guided_hints_vs", {"env": _env(), "summary": summary}, "\n".join(lines))
+
+
 def run_compare() -> None:
     """Welsh against the unguided CNN, per pair, from the two saved welsh result files."""
     w = json.loads((RESULTS / "guided_welsh.json").read_text())["per_pair"]
@@ -544,7 +578,7 @@ def run_compare() -> None:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("what", choices=["hints", "welsh", "samescene", "figure", "speed",
-                                     "compare", "all"],
+                                     "compare", "hinttable", "all"],
                     help="compare: welsh vs the unguided CNN from saved results (run "
                     "'welsh' and 'welsh --methods prior,prior+reference --suffix _prior' first)")
     ap.add_argument("--methods", default=None,
@@ -569,6 +603,8 @@ def main(argv=None) -> None:
         run_speed()
     if args.what == "compare":
         run_compare()
+    if args.what == "hinttable":
+        run_hint_table()
 
 
 if __name__ == "__main__":
