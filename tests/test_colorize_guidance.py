@@ -171,6 +171,6 @@ def test_correspondence_hints_come_from_the_reference_and_respect_its_mask(model
     # a mask that keeps only the left half of the reference: fewer candidates, fewer matches
     m = np.zeros(ref_lab.shape[:2])
     m[:, : ref_lab.shape[1] // 2] = 1
-    ab_m, known_m = correspondence_hints(model, lab[..., 0], ref_lab, side=112,
-                                         ref_weights=m)
+    _ab_m, known_m = correspondence_hints(model, lab[..., 0], ref_lab, side=112,
+                                          ref_weights=m)
     assert 0 < known_m.sum() <= known.sum()
