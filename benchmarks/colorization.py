@@ -576,6 +576,13 @@ def cmd_record(args) -> None:
     sel = RESULTS / "colorization_selection.json"
     if sel.is_file():
         metrics["selection_photos"] = json.loads(sel.read_text())["photos"]
+    metrics["automatic_network"] = "prior_auto.pt (the eval table's chroma rows)"
+    for key, stem in (("hints_vs_scribble", "guided_hints_vs"),
+                      ("same_scene_reference", "guided_same_scene")):
+        f = RESULTS / f"{stem}.json"
+        if f.is_file():
+            metrics[key] = {"protocol": f"benchmarks/guided.py ({stem}.md)",
+                            "summary": json.loads(f.read_text())["summary"]}
     rec["metrics"] = metrics
     rec_path.write_text(json.dumps(rec, indent=2) + "\n")
     print(f"updated {rec_path}")
