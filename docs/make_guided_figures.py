@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import chroma  # noqa: E402
 from chroma.colorization.hints import read_hints, write_hints  # noqa: E402
 from chroma.colorization.scribble import scribble_colorize  # noqa: E402
 from chroma.colorization.welsh import welsh_colorize  # noqa: E402
@@ -81,7 +82,6 @@ def mark(gray: np.ndarray, hints, radius: int = 6) -> np.ndarray:
 
 def prior_row(gray: np.ndarray) -> None:
     """The CNN: automatic, then from the two references (global hint + band-wise match)."""
-    import chroma
 
     ref_lab = {}
     outs = [chroma.colorize(gray)]
@@ -161,7 +161,7 @@ def main() -> None:
     # 4. only inside a mask: the scribble result, gray outside an ellipse around the cat
     yy, xx = np.mgrid[: gray.shape[0], : gray.shape[1]]
     mask = ((yy - 180) / 150) ** 2 + ((xx - 220) / 170) ** 2 <= 1
-    out_m = scribble_colorize(gray, scribble, mask=mask)
+    out_m = chroma.colorize(gray, method="scribble", hints=scribble, mask=mask)
     save_row("scribble.jpg", [over, out_s, out_m])
     lab_in = convert(gray, "rgb", "lab")[..., 0]
     lab_out = convert(out_m, "rgb", "lab")

@@ -18,6 +18,8 @@ from chroma.colorization._net import REDUCTION, import_torch, make_input, torch_
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "prior.pt"
+# the network for automatic colorization (no hints, no reference correspondences)
+AUTO_WEIGHTS = WEIGHTS_DIR / "prior_auto.pt"
 
 _CACHE: dict = {}
 _LOCK = threading.Lock()
@@ -66,7 +68,8 @@ def build_net(config: dict, n_bins: int):
     """An untrained network described by ``config``."""
     parts = torch_parts()
     return parts["ColorNet"](n_bins, width=int(config.get("width", 32)),
-                             head=config.get("head", "ce"))
+                             head=config.get("head", "ce"),
+                             hint_branch=bool(config.get("hint_branch", False)))
 
 
 def load_model(weights=None) -> LoadedModel:
@@ -116,6 +119,16 @@ def load_model(weights=None) -> LoadedModel:
         return model
 
 
+def load_auto_model(weights=None) -> LoadedModel:
+    """The network for unguided colorization: the shipped ``prior_auto.pt``, or `weights`.
+
+    Given other `weights`, those serve every path (guided and unguided).
+    """
+    if weights is None and AUTO_WEIGHTS.is_file():
+        return load_model(AUTO_WEIGHTS)
+    return load_model(weights)
+
+
 def fold_batchnorm(net) -> None:
     """Fold each eval-mode BatchNorm into the convolution before it (inference speed-up).
 
@@ -158,6 +171,49 @@ def resize_plane(torch, x, size):
                          antialias=shrink)
 
 
+def predict_raw(
+    model: LoadedModel,
+    lightness: np.ndarray,
+    *,
+    side: int = 256,
+    hint_ab: np.ndarray | None = None,
+    hint_mask: np.ndarray | None = None,
+    hist: np.ndarray | None = None,
+) -> np.ndarray:
+    """The network's raw output for an L* plane: (C, h, w) float32 at 1/4 working size.
+
+    C is the number of bins (logits, head "ce") or 2 (a*b* / 110, head "l2").
+    Inputs as for :func:`predict_ab`.
+    """
+    torch = import_torch()
+    h, w = lightness.shape
+    size = working_shape((h, w), side)
+    with torch.inference_mode():
+        planes = [torch.from_numpy(np.ascontiguousarray(lightness, dtype=np.float32))[None]]
+        if hint_ab is not None:
+            m = np.asarray(hint_mask, dtype=np.float32)
+            ab = np.asarray(hint_ab, dtype=np.float32) * m[..., None]
+            planes += [torch.from_numpy(np.ascontiguousarray(np.moveaxis(ab, -1, 0))),
+                       torch.from_numpy(m)[None]]
+        small = resize_plane(torch, torch.cat(planes, 0)[None], size)[0].numpy()
+        lum = small[0]
+        if hint_ab is not None:
+            msk = small[3]
+            # a hint blurred by the resize keeps its color: divide by the blurred mask
+            hab = np.where(msk[..., None] > 1e-3,
+                           np.moveaxis(small[1:3], 0, -1) / np.maximum(msk, 1e-3)[..., None],
+                           0.0)
+            msk = np.clip(msk * 4.0, 0.0, 1.0)  # a point hint stays visible after shrinking
+            x = make_input(lum, hab, msk, float(hist is not None))
+        else:
+            x = make_input(lum, global_flag=float(hist is not None))
+        hvec = np.zeros((1, len(model.bins)), dtype=np.float32)
+        if hist is not None:
+            hvec[0] = hist
+        out = model.net(torch.from_numpy(x), torch.from_numpy(hvec))
+        return np.ascontiguousarray(out[0].numpy())
+
+
 def predict_ab(
     model: LoadedModel,
     lightness: np.ndarray,
@@ -184,30 +240,10 @@ def predict_ab(
     torch = import_torch()
     h, w = lightness.shape
     out_shape = (h, w) if out_shape is None else out_shape
-    size = working_shape((h, w), side)
+    raw = predict_raw(model, lightness, side=side, hint_ab=hint_ab, hint_mask=hint_mask,
+                      hist=hist)
     with torch.inference_mode():
-        planes = [torch.from_numpy(np.ascontiguousarray(lightness, dtype=np.float32))[None]]
-        if hint_ab is not None:
-            m = np.asarray(hint_mask, dtype=np.float32)
-            ab = np.asarray(hint_ab, dtype=np.float32) * m[..., None]
-            planes += [torch.from_numpy(np.ascontiguousarray(np.moveaxis(ab, -1, 0))),
-                       torch.from_numpy(m)[None]]
-        small = resize_plane(torch, torch.cat(planes, 0)[None], size)[0].numpy()
-        lum = small[0]
-        if hint_ab is not None:
-            msk = small[3]
-            # a hint blurred by the resize keeps its color: divide by the blurred mask
-            hab = np.where(msk[..., None] > 1e-3,
-                           np.moveaxis(small[1:3], 0, -1) / np.maximum(msk, 1e-3)[..., None],
-                           0.0)
-            msk = np.clip(msk * 4.0, 0.0, 1.0)  # a point hint stays visible after shrinking
-            x = make_input(lum, hab, msk, float(hist is not None))
-        else:
-            x = make_input(lum, global_flag=float(hist is not None))
-        hvec = np.zeros((1, len(model.bins)), dtype=np.float32)
-        if hist is not None:
-            hvec[0] = hist
-        out = model.net(torch.from_numpy(x), torch.from_numpy(hvec))
+        out = torch.from_numpy(raw)[None]
         if model.head == "ce":
             if correction:
                 logw = torch.from_numpy(model.log_rebalance)[None, :, None, None]

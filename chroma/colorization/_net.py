@@ -65,11 +65,23 @@ def torch_parts():
         over the Q bins (``head="ce"``) or a*b* / 110 (``head="l2"``).
         """
 
-        def __init__(self, n_bins: int, width: int = 32, head: str = "ce"):
+        def __init__(self, n_bins: int, width: int = 32, head: str = "ce",
+                     hint_branch: bool = False):
             super().__init__()
             w = width
             self.n_bins = n_bins
             self.head_kind = head
+            self.hint_branch = None
+            if hint_branch:
+                # local hints straight to the 1/4-res decoder: the cell's mean hint a*b*
+                # and hint coverage beside the encoder's 1/4-res features, spread by
+                # dilated blocks; the last 1x1 starts at zero so a warm start is unchanged
+                last = nn.Conv2d(2 * w, 2 * w, 1)
+                nn.init.zeros_(last.weight)
+                nn.init.zeros_(last.bias)
+                self.hint_branch = nn.Sequential(
+                    conv(2 * w + 3, 2 * w), Dilated(2 * w, 2), Dilated(2 * w, 4),
+                    Dilated(2 * w, 8), last)
             self.enc1 = conv(N_INPUT, w, 2)  # 1/2
             self.enc2 = nn.Sequential(conv(w, 2 * w, 2), conv(2 * w, 2 * w))  # 1/4
             self.enc3 = nn.Sequential(conv(2 * w, 4 * w, 2), conv(4 * w, 4 * w))  # 1/8
@@ -93,6 +105,11 @@ def torch_parts():
             g = torch.cat([e3.mean(dim=(2, 3)), hist * flag, flag], dim=1)
             scale, shift = self.glob(g)[:, :, None, None].chunk(2, dim=1)
             e3 = self.mid2(e3 * (1 + scale) + shift)
+            if self.hint_branch is not None:
+                cover = F.avg_pool2d(x[:, 3:4], REDUCTION)
+                hab = F.avg_pool2d(x[:, 1:3] * x[:, 3:4], REDUCTION) / cover.clamp_min(1e-3)
+                hmax = F.max_pool2d(x[:, 3:4], REDUCTION)
+                e2 = e2 + self.hint_branch(torch.cat([e2, hab, hmax], dim=1))
             up = F.interpolate(self.reduce(e3), size=e2.shape[-2:], mode="bilinear",
                                align_corners=False)
             return self.out(self.dec(torch.cat([up, e2], dim=1)))

@@ -1,6 +1,6 @@
 """The neural prior: a small CNN that colorizes a gray photo (Zhang et al. 2016).
 
-The network (under 2 M parameters, shipped in ``chroma/colorization/weights/``)
+The network (under 2 M parameters, shipped in ``chroma/colorize/weights/``)
 reads the CIELAB lightness at a working resolution and predicts, for each
 pixel of a 1/4-resolution grid, a distribution over the quantized a*b* bins
 of :mod:`chroma.colorization.bins`. The *annealed mean* of that distribution is
@@ -16,11 +16,21 @@ upsampled bilinearly to the full size and recombined with the input's
 original, full-resolution lightness, which the output keeps exactly: colors
 that fall outside sRGB lose chroma (never lightness).
 
-Optional guidance: ``reference`` (a color photo) becomes the network's
-global a*b* histogram hint, then the predicted a*b* are pulled toward the
-reference's a*b*, lightness band by lightness band (2-D sliced optimal
-transport at the working size, ``reference_strength``); ``hints`` (points)
-go to the network's local a*b* hint channels.
+Decoding (:mod:`chroma.colorization._decode`): the a*b* of a cell whose
+distribution spreads over competing hues are scaled toward neutral (the
+hue-consistency gain), and the a*b* are upsampled with a guided filter on the
+full-resolution L*, so color edges follow the input's edges.
+
+Optional guidance (:mod:`chroma.colorization._predict`): ``hints`` (points) go to
+the network's local hint channels (trained as in Zhang et al. 2017, on 90 %
+of the crops), then what the network still misses at the hinted pixels is
+propagated edge-aware (:mod:`chroma.colorization._residual`) and each hinted
+pixel takes its hint. ``reference`` (a color photo) becomes the network's
+global a*b* histogram hint, and its confident correspondences with the gray
+image (the network's encoder features plus luminance statistics,
+:mod:`chroma.colorization._correspond`) become point hints handled the same way;
+``reference_strength`` blends from the histogram hint alone (0) to the
+correspondences followed (1).
 
 Torch is imported on first use; the weights are hash-checked, loaded once and
 cached.
@@ -48,7 +58,7 @@ __all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prio
 # chosen on the training photos held out by the training run (benchmarks/colorization.py
 # select; results in benchmarks/results/colorization_selection.md), never on the eval photos
 DEFAULT_VIBRANCY = 0.0
-DEFAULT_CORRECTION = 0.85
+DEFAULT_CORRECTION = 0.7
 WORKING_SIZE = 112
 
 
@@ -139,41 +149,6 @@ def _reference_hist(model, lab, w) -> np.ndarray:
     return hist.astype(np.float32)
 
 
-def _match_reference(lightness, ab, ref_lab, ref_w, side, strength, random_state):
-    """Pull the predicted a*b* toward the reference's, per lightness band.
-
-    The match runs at the network's working size (the a*b* there carry all
-    the prediction's detail); the a*b* displacement is upsampled bilinearly.
-    """
-    from chroma.colorization._infer import resize_plane, working_shape
-    from chroma.colorization._net import import_torch
-    from chroma.colorization._reference import match_ab_by_lightness
-
-    torch = import_torch()
-    h, w = lightness.shape
-    size = working_shape((h, w), side)
-    with torch.inference_mode():
-        full = torch.from_numpy(np.ascontiguousarray(
-            np.concatenate([lightness[..., None], ab], -1).transpose(2, 0, 1)))[None]
-        small = resize_plane(torch, full, size)[0].numpy().transpose(1, 2, 0)
-        moved = match_ab_by_lightness(small, ref_lab, ref_weights=ref_w, strength=strength,
-                                      random_state=random_state)
-        delta = np.ascontiguousarray((moved[..., 1:] - small[..., 1:]).transpose(2, 0, 1))
-        delta = resize_plane(torch, torch.from_numpy(delta)[None], (h, w))[0].numpy()
-    return ab + delta.transpose(1, 2, 0)
-
-
-def _dense_hints(hints, shape, working_size):
-    """Local hints as a full-size (M, N, 2) a*b* image and (M, N) mask."""
-    from chroma.colorization.hints import parse_hints
-
-    h = parse_hints(hints, shape=shape)
-    # a point must survive the shrink to the working size: paint a small disk
-    radius = max(0, round(min(shape[:2]) / working_size / 2))
-    ab, known = h.to_dense(shape[:2], radius=radius)
-    return ab, known.astype(np.float32)
-
-
 def colorize_prior(
     image,
     *,
@@ -200,17 +175,18 @@ def colorize_prior(
         Default :data:`DEFAULT_VIBRANCY`.
     reference : ndarray, optional
         A color photo whose colors guide the output: its a*b* histogram is the
-        network's global hint, then the predicted a*b* are pulled toward the
-        reference's a*b* band by band of lightness (2-D sliced optimal
-        transport at the working size, :mod:`chroma.colorization._reference`).
+        network's global hint, and its confident correspondences with the
+        gray image become point hints (:mod:`chroma.colorization._correspond`).
     reference_mask : array_like (P, Q), optional
-        Which pixels of `reference` count (weights in [0, 1]).
+        Which pixels of `reference` count (weights in [0, 1]; cells under 0.5
+        are never matched).
     reference_strength : float in [0, 1], optional
-        How far the predicted a*b* move toward the reference's distribution
-        (0: the global hint only; 1: matched). Ignored without `reference`.
+        How far the output follows the reference's correspondences (0: the
+        global histogram hint only; 1: followed). Ignored without `reference`.
     hints : list, dict, str, path-like, ndarray or Hints, optional
-        Point color hints (see :mod:`chroma.colorization.hints`), fed to the
-        network's local hint channels.
+        Point color hints (see :mod:`chroma.colorization.hints`): fed to the
+        network's local hint channels, then their residuals are propagated
+        edge-aware and each hinted pixel takes its hint's a*b*.
     strength : float in [0, 1], optional
         Blend of the predicted a*b* with the input's.
     prior_correction : float in [0, 1], optional
@@ -238,7 +214,10 @@ def colorize_prior(
     >>> out.shape, out.dtype
     ((100, 150, 3), dtype('uint8'))
     """
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+    from chroma.colorization._correspond import reference_grid as _reference_grid
+    from chroma.colorization._infer import lab_to_rgb_keep_lightness, load_auto_model
+    from chroma.colorization._predict import predict_guided
+    from chroma.colorization.hints import parse_hints
     from chroma.spaces import _convert_float
 
     check_image(image, channel_axis=channel_axis)
@@ -255,14 +234,15 @@ def colorize_prior(
     if reference is not None:
         ref_lab, ref_w = _reference_lab(reference, reference_mask)
         hist = _reference_hist(model, ref_lab, ref_w)
-    hint_ab = hint_mask = None
+    hint_ab = hint_known = grid = grid_w = None
     if hints is not None:
-        hint_ab, hint_mask = _dense_hints(hints, x.shape, side)
-    ab = predict_ab(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
-                    side=side,
-                    hint_ab=hint_ab, hint_mask=hint_mask, hist=hist)
-    if reference is not None and rs > 0:
-        ab = _match_reference(lightness, ab, ref_lab, ref_w, side, rs, random_state=0)
+        hint_ab, hint_known = parse_hints(hints, shape=x.shape).to_dense(x.shape[:2])
+    if reference is not None:
+        grid, grid_w = _reference_grid(reference, reference_mask)
+    ab = predict_guided(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
+                        side=side, hint_ab=hint_ab, hint_known=hint_known, ref_lab=grid,
+                        ref_weights=grid_w, reference_strength=rs, hist=hist,
+                        auto_model=load_auto_model(weights))
     ab_in = lab[..., 1:]
     if s == 1.0:
         lab[..., 1:] = ab

@@ -16,7 +16,7 @@ Export a checkpoint into shippable weights (float16 state dict + bins + prior
 and a JSON record with the SHA-256, recipe, data and metrics)::
 
     python -m chroma.colorization.train --export runs/prior_ce/last.pt \
-        --to chroma/colorization/weights/prior.pt
+        --to chroma/colorize/weights/prior.pt
 
 Recipes
 -------
@@ -41,9 +41,16 @@ import numpy as np
 
 RECIPES = {
     "cpu": dict(width=32, crop=80, preload=160, batch=16, lr=2e-3, epochs=10_000,
-                minutes=55.0, min_scale=0.45, p_local=0.2, p_global=0.2, device="cpu"),
+                minutes=55.0, min_scale=0.45, p_local=0.2, p_global=0.2, device="cpu",
+                crops="", hint_weight=0.0, hint_branch=0),
+    # v2 (issue 12): hints on 90% of samples, larger multi-scale crops, fine-tuned
+    # from the v1 weights (``--init``)
+    "cpu2": dict(width=32, crop=112, preload=192, batch=12, lr=1e-3, epochs=10_000,
+                 minutes=62.0, min_scale=0.5, p_local=0.9, p_global=0.25, device="cpu",
+                 crops="96,112,128", hint_weight=1.0, hint_branch=1),
     "gpu": dict(width=40, crop=224, preload=320, batch=64, lr=2e-3, epochs=400,
-                minutes=14.0, min_scale=0.45, p_local=0.2, p_global=0.2, device="cuda"),
+                minutes=14.0, min_scale=0.45, p_local=0.9, p_global=0.25, device="cuda",
+                crops="160,192,224", hint_weight=1.0, hint_branch=1),
 }
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
@@ -95,40 +102,56 @@ class Batcher:
         self.min_scale = min_scale
         self.rng = rng
 
-    def sample(self, torch, idx: int):
+    def sample(self, torch, idx: int, crop: int | None = None):
+        crop = self.crop if crop is None else crop
         img = self.images[idx]
         h, w = img.shape[:2]
-        lo = max(self.min_scale, self.crop / min(h, w))
+        lo = max(self.min_scale, crop / min(h, w))
         scale = self.rng.uniform(lo, 1.0) if lo < 1.0 else 1.0
-        r = min(round(self.crop / scale), h, w)
+        r = min(round(crop / scale), h, w)
         y = int(self.rng.integers(0, h - r + 1))
         x = int(self.rng.integers(0, w - r + 1))
         patch = torch.from_numpy(np.ascontiguousarray(img[y:y + r, x:x + r]))
         patch = patch.permute(2, 0, 1).float()[None] / 255.0
-        if r != self.crop:
+        if r != crop:
             from torch.nn import functional as F
 
-            patch = F.interpolate(patch, size=(self.crop, self.crop), mode="bilinear",
-                                  align_corners=False, antialias=r > self.crop).clamp(0, 1)
+            patch = F.interpolate(patch, size=(crop, crop), mode="bilinear",
+                                  align_corners=False, antialias=r > crop).clamp(0, 1)
         if self.rng.random() < 0.5:
             patch = patch.flip(-1)
         return patch
 
-    def batch(self, torch, indices):
-        return torch.cat([self.sample(torch, int(i)) for i in indices], 0)
+    def batch(self, torch, indices, crop: int | None = None):
+        return torch.cat([self.sample(torch, int(i), crop) for i in indices], 0)
 
 
-def make_hints(torch, lab, p_local, rng):
-    """Random local a*b* point hints (full resolution) for a batch; zeros for most samples."""
+def n_hint_points(rng) -> int:
+    """How many point hints a sample gets (ideepcolor-style, Zhang et al. 2017).
+
+    A mixture of geometric laws: most samples get 1-20 points (mean 8), a
+    quarter get many (mean 40, up to 160) so dense hinting is seen too.
+    """
+    if rng.random() < 0.75:
+        return int(min(rng.geometric(1 / 8), 160))
+    return int(min(rng.geometric(1 / 40), 160))
+
+
+def make_hints(torch, lab, p_local, rng, max_patch=9):
+    """Simulated user hints for a batch: (B, 2, H, W) a*b* and (B, 1, H, W) mask.
+
+    A sample gets hints with probability ``p_local`` (the others get none, so
+    the net keeps working unguided); a hint is a square of 1..``max_patch`` px
+    holding the mean a*b* of the truth in that square, as in ideepcolor.
+    """
     bsz, _, h, w = lab.shape
     hint = torch.zeros(bsz, 2, h, w, device=lab.device)
     mask = torch.zeros(bsz, 1, h, w, device=lab.device)
     for i in range(bsz):
         if rng.random() >= p_local:
             continue
-        n = int(min(rng.geometric(0.125), 40))
-        for _ in range(n):
-            p = int(rng.integers(1, 6))
+        for _ in range(n_hint_points(rng)):
+            p = int(rng.integers(1, max_patch + 1))
             y = int(rng.integers(0, h - p + 1))
             x = int(rng.integers(0, w - p + 1))
             hint[i, :, y:y + p, x:x + p] = lab[i, 1:, y:y + p, x:x + p].mean(dim=(1, 2),
@@ -147,17 +170,23 @@ def build_inputs(torch, lab, z, p_local, p_global, rng):
     hist = z.mean(dim=(2, 3)) * glob[:, None]
     x = torch.cat([lab[:, :1] / 50.0 - 1.0, hint / AB_SCALE, mask,
                    glob[:, None, None, None].expand(bsz, 1, h, w)], dim=1)
-    return x, hist
+    return x, hist, mask
 
 
-def loss_fn(torch, out, z, ab_small, weights, head):
-    """Rebalanced soft cross-entropy (head "ce") or L2 on a*b* / 110 (head "l2")."""
+def loss_fn(torch, out, z, ab_small, weights, head, hint_mask=None, hint_weight=0.0):
+    """Rebalanced soft cross-entropy (head "ce") or L2 on a*b* / 110 (head "l2").
+
+    With ``hint_weight`` > 0, the cross-entropy of the 1/4-res cells that hold a
+    hint counts ``1 + hint_weight`` times (a hint-fidelity term).
+    """
     from torch.nn import functional as F
 
     if head == "ce":
         logp = F.log_softmax(out, dim=1)
         ce = -(z * logp).sum(dim=1)
         wpix = weights[z.argmax(dim=1)]
+        if hint_mask is not None and hint_weight:
+            wpix = wpix * (1.0 + hint_weight * F.max_pool2d(hint_mask, 4)[:, 0])
         return (ce * wpix).mean()
     return F.mse_loss(out, ab_small / 110.0)
 
@@ -174,21 +203,35 @@ def evaluate(model_obj, photos, temperature=0.38, side=160):
     from chroma.spaces import _convert_float
 
     model_obj.net.eval()
-    rmse, psnr, cf_p, cf_t = [], [], [], []
+    rmse, psnr, cf_p, cf_t, psnr_h = [], [], [], [], []
+    rng = np.random.default_rng(1234)
     for img in photos:
         rgb = img.astype(np.float32) / 255.0
         lab = _convert_float(rgb, "rgb", "lab", backend="numpy")  # no Numba threads here
+        truth = np.rint(rgb * 255) / 255.0
         ab = predict_ab(model_obj, lab[..., 0], temperature=temperature, side=side)
         out_lab = np.concatenate([lab[..., :1], ab], axis=-1)
         out = np.rint(lab_to_rgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
-        truth = np.rint(rgb * 255) / 255.0
         rmse.append(float(np.sqrt(((ab - lab[..., 1:]) ** 2).sum(-1).mean())))
         mse = float(((out - truth) ** 2).mean())
         psnr.append(10 * math.log10(1.0 / max(mse, 1e-12)))
         cf_p.append(_colorfulness(out))
         cf_t.append(_colorfulness(truth))
+        # 10 random point hints (3x3 squares of the truth's a*b*)
+        h, w = lab.shape[:2]
+        hab = np.zeros((h, w, 2), np.float32)
+        hm = np.zeros((h, w), np.float32)
+        for y, x in zip(rng.integers(1, h - 1, 10), rng.integers(1, w - 1, 10), strict=True):
+            hab[y - 1:y + 2, x - 1:x + 2] = lab[y, x, 1:]
+            hm[y - 1:y + 2, x - 1:x + 2] = 1.0
+        ab = predict_ab(model_obj, lab[..., 0], temperature=temperature, side=side,
+                        hint_ab=hab, hint_mask=hm)
+        out_lab = np.concatenate([lab[..., :1], ab], axis=-1)
+        out = np.rint(lab_to_rgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
+        psnr_h.append(10 * math.log10(1.0 / max(float(((out - truth) ** 2).mean()), 1e-12)))
     return {"val_ab_rmse": float(np.mean(rmse)), "val_psnr": float(np.mean(psnr)),
-            "val_cf_ratio": float(np.mean(cf_p) / max(np.mean(cf_t), 1e-9))}
+            "val_cf_ratio": float(np.mean(cf_p) / max(np.mean(cf_t), 1e-9)),
+            "val_psnr_h10": float(np.mean(psnr_h))}
 
 
 def _colorfulness(rgb):
@@ -222,7 +265,8 @@ def train(args) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     config = {k: getattr(args, k) for k in (
         "recipe", "head", "width", "crop", "preload", "batch", "lr", "epochs", "minutes",
-        "min_scale", "p_local", "p_global", "seed", "holdout", "max_steps", "device")}
+        "min_scale", "p_local", "p_global", "seed", "holdout", "max_steps", "device",
+        "crops", "hint_weight", "hint_branch")}
     config["data"] = str(args.data)
     photos = list_photos(Path(args.data))
     if args.limit:
@@ -246,7 +290,24 @@ def train(args) -> Path:
     bins_t = torch.from_numpy(bins.copy()).to(device)
     weights = weights.to(device)
     print(f"loaded in {time.time() - t0:.1f}s; {len(bins)} bins", file=sys.stderr)
-    net = parts["ColorNet"](len(bins), width=args.width, head=args.head).to(device)
+    net = parts["ColorNet"](len(bins), width=args.width, head=args.head,
+                            hint_branch=bool(args.hint_branch))
+    if args.init:
+        # warm start (fine-tuning): float16 or float32 state dict; a new hint branch
+        # (absent from the init) keeps its fresh, zero-output initialization
+        init = torch.load(args.init, map_location="cpu", weights_only=True)
+        try:
+            missing, unexpected = net.load_state_dict(
+                {k: v.float() if v.is_floating_point() else v
+                 for k, v in init["state_dict"].items()}, strict=False)
+        except RuntimeError as err:  # shapes differ (another width)
+            raise ValueError(f"--init {args.init}: does not fit this network ({err})") from None
+        if unexpected or any(not k.startswith("hint_branch.") for k in missing):
+            raise ValueError(f"--init {args.init}: does not fit this network "
+                             f"(missing {missing}, unexpected {unexpected})")
+        config["init"] = Path(args.init).name
+    net = net.to(device)
+    crops = [args.crop] if not args.crops else [int(c) for c in str(args.crops).split(",")]
     n_params = sum(p.numel() for p in net.parameters())
     config["n_params"] = n_params
     (out_dir / "config.json").write_text(json.dumps(config, indent=2))
@@ -283,13 +344,15 @@ def train(args) -> Path:
             for g in opt.param_groups:
                 g["lr"] = lr
             idx = order[k * args.batch:(k + 1) * args.batch]
-            rgb = batcher.batch(torch, idx).to(device)
+            crop = int(crops[int(rng.integers(len(crops)))])
+            rgb = batcher.batch(torch, idx, crop).to(device)
             lab = parts["rgb_to_lab"](rgb)
             ab_small = torch.nn.functional.avg_pool2d(lab[:, 1:], 4)
             z = parts["soft_encode"](ab_small, bins_t)
-            x, hist = build_inputs(torch, lab, z, args.p_local, args.p_global, rng)
+            x, hist, hmask = build_inputs(torch, lab, z, args.p_local, args.p_global, rng)
             out = net(x, hist)
-            loss = loss_fn(torch, out, z, ab_small, weights, args.head)
+            loss = loss_fn(torch, out, z, ab_small, weights, args.head, hmask,
+                           args.hint_weight)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -324,8 +387,23 @@ def train(args) -> Path:
     return out_dir / "last.pt"
 
 
-def export(checkpoint: Path, target: Path, *, metrics: dict | None = None) -> dict:
-    """Write float16 weights + a JSON record (SHA-256, recipe, data, metrics)."""
+def _portable(path) -> str:
+    """A path without the machine's prefix: from the shared folder on (``photos/train``)."""
+    parts = Path(str(path)).parts
+    if "shared" in parts:
+        return "/".join(parts[parts.index("shared") + 1:])
+    if Path(str(path)).is_absolute():
+        return "/".join(parts[-2:])
+    return str(path)
+
+
+def export(checkpoint: Path, target: Path, *, metrics: dict | None = None,
+           command: str | None = None) -> dict:
+    """Write float16 weights + a JSON record (SHA-256, recipe, data, metrics).
+
+    The record holds no absolute machine path: the data folder is named from
+    the shared folder on (``photos/train``), the checkpoint by its run folder.
+    """
     from chroma.colorization._infer import sha256_file
     from chroma.colorization._net import import_torch
 
@@ -333,6 +411,8 @@ def export(checkpoint: Path, target: Path, *, metrics: dict | None = None) -> di
     blob = torch.load(checkpoint, map_location="cpu", weights_only=True)
     state = {k: (v.half() if v.is_floating_point() else v) for k, v in blob["state_dict"].items()}
     config = {k: v for k, v in blob["config"].items() if k not in ("val_files",)}
+    if "data" in config:
+        config["data"] = _portable(config["data"])
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": state, "config": config, "bins": blob["bins"],
@@ -345,12 +425,12 @@ def export(checkpoint: Path, target: Path, *, metrics: dict | None = None) -> di
         "bytes": target.stat().st_size,
         "recipe": config.get("recipe"),
         "config": config,
-        "checkpoint": {"path": str(checkpoint), **blob.get("meta", {})},
+        "checkpoint": {"path": _portable(checkpoint), **blob.get("meta", {})},
         "data": {"folder": config.get("data"), "train_photos": config.get("train_files"),
                  "held_out_photos": blob["config"].get("val_files", [])},
         "training_log_last": history[-1] if history else None,
         "metrics": metrics or {},
-        "command": "python -m chroma.colorization.train " + " ".join(
+        "command": command or "python -m chroma.colorization.train " + " ".join(
             f"--{k.replace('_', '-')} {v}" for k, v in (
                 ("recipe", config.get("recipe")), ("head", config.get("head")),
                 ("minutes", config.get("minutes")), ("seed", config.get("seed")))),
@@ -369,10 +449,12 @@ def parse_args(argv=None):
                    help="ce: Zhang's rebalanced soft cross-entropy; l2: regression twin")
     for name, typ in (("width", int), ("crop", int), ("preload", int), ("batch", int),
                       ("lr", float), ("epochs", int), ("minutes", float),
-                      ("min_scale", float), ("p_local", float), ("p_global", float)):
+                      ("min_scale", float), ("p_local", float), ("p_global", float),
+                      ("crops", str), ("hint_weight", float), ("hint_branch", int)):
         p.add_argument(f"--{name.replace('_', '-')}", type=typ, default=None,
                        help="overrides the recipe")
     p.add_argument("--device", default=None, help="torch device (recipe default)")
+    p.add_argument("--init", default=None, help="warm start from these weights (.pt)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--holdout", type=int, default=10,
@@ -383,6 +465,8 @@ def parse_args(argv=None):
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--export", metavar="CKPT", help="export CKPT to shippable weights")
     p.add_argument("--to", metavar="FILE", help="target .pt for --export")
+    p.add_argument("--record-command", default=None,
+                   help="the training command to write into the exported record")
     args = p.parse_args(argv)
     for k, v in RECIPES[args.recipe].items():
         if getattr(args, k) is None:
@@ -395,7 +479,8 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.export:
-        record = export(Path(args.export), Path(args.to or "prior.pt"))
+        record = export(Path(args.export), Path(args.to or "prior.pt"),
+                        command=args.record_command)
         print(json.dumps({k: record[k] for k in ("file", "sha256", "bytes")}))
         return 0
     train(args)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401  (doctest namespace)
 
-from chroma.metrics.colorization import ab_rmse, auc_ab
+from chroma.metrics.colorization import ab_rmse, auc_ab, vivid_wrong
 from chroma.metrics.difference import ciede2000, deltae76
 from chroma.metrics.distribution import bhattacharyya_ab, emd_per_channel, sliced_wasserstein_lab
 from chroma.metrics.quality import colorfulness, gradient_artifacts, lightness_ssim, psnr, ssim
@@ -52,4 +52,5 @@ __all__ = [
     "psnr",
     "sliced_wasserstein_lab",
     "ssim",
+    "vivid_wrong",
 ]

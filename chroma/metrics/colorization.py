@@ -10,11 +10,13 @@ References
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from chroma.metrics._common import _lab_pair
 
-__all__ = ["ab_rmse", "auc_ab"]
+__all__ = ["ab_rmse", "auc_ab", "vivid_wrong"]
 
 
 def _ab_error(output_lab, truth_lab) -> np.ndarray:
@@ -110,3 +112,62 @@ def auc_ab(
     frac = cum[np.searchsorted(e[order], t, side="right")]
     area = np.sum(0.5 * (frac[1:] + frac[:-1]) * np.diff(t))
     return float(area / (t[-1] - t[0]))
+
+
+def vivid_wrong(output, truth, /, *, chroma_min: float = 20.0, neutral: float = 8.0,
+                hue_deg: float = 60.0) -> float:
+    """Share of *vivid-wrong* pixels of a colorization: confidently colored, and wrongly.
+
+    A pixel is vivid-wrong when the output's chroma ``C*ab >= chroma_min``
+    while the truth there is near-neutral (``C*ab < neutral``) or has a hue
+    ``h_ab`` more than ``hue_deg`` degrees away from the output's. CIELAB (D65)
+    of sRGB inputs. A gray output scores 0; a faithful one about 0.
+
+    Parameters
+    ----------
+    output, truth : ndarray (M, N, 3) or (M, N, 4)
+        sRGB images (uint8, uint16 or float in [0, 1]) of the same height and
+        width; alpha is ignored; gray inputs are taken as RGB.
+    chroma_min : float, optional
+        Output chroma from which a pixel counts as vivid (C*ab units).
+    neutral : float, optional
+        Truth chroma below which a pixel counts as near-neutral.
+    hue_deg : float, optional
+        Largest hue difference, in degrees, that still counts as the right hue.
+
+    Returns
+    -------
+    share : float
+        In [0, 1], over all pixels.
+
+    Examples
+    --------
+    >>> truth = np.zeros((1, 3, 3), np.uint8); truth[..., 0] = 200  # dark red
+    >>> out = truth.copy(); out[0, 1] = (0, 160, 0); out[0, 2] = (120, 120, 120)
+    >>> round(vivid_wrong(out, truth), 4)  # green where red: wrong; gray: not vivid
+    0.3333
+    >>> vivid_wrong(truth, truth)
+    0.0
+    """
+    from chroma._core.validate import check_scalar, to_float
+    from chroma.spaces import convert_pixels
+
+    for name, v, high in (("chroma_min", chroma_min, None), ("neutral", neutral, None),
+                          ("hue_deg", hue_deg, 180.0)):
+        check_scalar(v, name, numbers.Real, low=0.0, high=high)
+    o, _ = to_float(output, name="output", channels=(3,), gray_to_rgb=True)
+    t, _ = to_float(truth, name="truth", channels=(3,), gray_to_rgb=True)
+    if o.shape[:2] != t.shape[:2]:
+        raise ValueError(
+            f"`output` and `truth` must have the same height and width, got {o.shape[:2]} "
+            f"and {t.shape[:2]}."
+        )
+    ab_o = convert_pixels(o, "rgb", "lab")[..., 1:].astype(np.float64)
+    ab_t = convert_pixels(t, "rgb", "lab")[..., 1:].astype(np.float64)
+    c_o = np.hypot(ab_o[..., 0], ab_o[..., 1])
+    c_t = np.hypot(ab_t[..., 0], ab_t[..., 1])
+    # hue difference through the angle between the two a*b* vectors (no wrap-around issue)
+    cos = (ab_o * ab_t).sum(-1) / np.maximum(c_o * c_t, 1e-12)
+    wrong_hue = cos < np.cos(np.deg2rad(float(hue_deg)))
+    bad = (c_o >= float(chroma_min)) & ((c_t < float(neutral)) | wrong_hue)
+    return float(bad.mean())

@@ -154,7 +154,6 @@ def _lab(img):
 
 def test_prior_reference_moves_colors_and_keeps_lightness(pair):
     from chroma import colorize
-
     gray, ref = pair
     unguided = colorize(gray)
     guided = colorize(gray, reference=ref)
@@ -168,9 +167,11 @@ def test_prior_reference_moves_colors_and_keeps_lightness(pair):
 def test_reference_strength_zero_is_the_global_hint_only(pair):
     from chroma import colorize
     from chroma._core.validate import from_float
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+    from chroma.colorization._infer import lab_to_rgb_keep_lightness, load_auto_model
+    from chroma.colorization._predict import predict_guided
     from chroma.colorization.prior import (
         DEFAULT_CORRECTION,
+        DEFAULT_VIBRANCY,
         WORKING_SIZE,
         _reference_hist,
         _reference_lab,
@@ -181,8 +182,10 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
     model = load_weights()
     lab = convert(np.repeat(gray[..., None], 3, -1).astype(np.float32) / 255, "rgb", "lab")
     hist = _reference_hist(model, *_reference_lab(ref, None))
-    lab[..., 1:] = predict_ab(model, lab[..., 0], temperature=1.0,
-                              correction=DEFAULT_CORRECTION, side=WORKING_SIZE, hist=hist)
+    # strength 0: the network with the histogram hint, no correspondence hints
+    lab[..., 1:] = predict_guided(model, lab[..., 0], temperature=1.0 - DEFAULT_VIBRANCY,
+                                  correction=DEFAULT_CORRECTION, side=WORKING_SIZE,
+                                  hist=hist, auto_model=load_auto_model())
     expected = from_float(lab_to_rgb_keep_lightness(lab), np.uint8)
     np.testing.assert_array_equal(colorize(gray, reference=ref, reference_strength=0.0),
                                   expected)
@@ -192,7 +195,6 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
 
 def test_green_reference_and_reference_mask(pair):
     from chroma import colorize
-
     gray, _ = pair
     ref = np.zeros((20, 40, 3), np.uint8)
     ref[:, :20] = (30, 180, 40)  # green
