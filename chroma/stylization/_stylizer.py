@@ -315,7 +315,7 @@ class Stylizer(ColorStep):
         return self.fit(style).transform(image, **kwargs)
 
     def to_lut(self, size: int = 33) -> np.ndarray:
-        """The fitted global operator (``operator="lut"``) sampled on a ``size``³ RGB lattice.
+        """The fitted global operator (``operator="lut"``) sampled on a ``size**3`` RGB lattice.
 
         Returns
         -------
