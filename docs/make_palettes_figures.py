@@ -24,9 +24,9 @@ from chroma.palettes import (
     quantize,
     recolor,
     replace_color,
-    tone,
 )
 from chroma.spaces import convert
+from chroma.toning import tone
 
 OUT = Path(__file__).resolve().parent / "images" / "palettes"
 SAMPLES = ("coffee", "astronaut", "chelsea", "rocket")

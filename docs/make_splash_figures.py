@@ -95,7 +95,8 @@ def main_() -> None:
     save_row("blend_modes.jpg", [blend(chelsea, layer, soft, mode="chroma"),
                                  blend(chelsea, layer, hard, mode="normal"),
                                  blend(chelsea, layer, hard, mode="pyramid")], height=200)
-    print(f"chroma blend: max |dL*| vs chelsea {max_dl(blend(chelsea, layer, soft), chelsea):.2f}")
+    dl = max_dl(blend(chelsea, layer, soft, mode="chroma"), chelsea)
+    print(f"chroma blend: max |dL*| vs chelsea {dl:.2f}")
 
     # 4. the two-step recipe
     recipe = OUT / "sky_recipe.toml"
