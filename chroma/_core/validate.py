@@ -135,7 +135,26 @@ def check_image(
             f"`{name}` contains NaN or infinite values; replace them first "
             "(e.g. np.nan_to_num)."
         )
+    if dtype.kind == "f" and not allow_nan:
+        _check_float_range(image, name)
     return image
+
+
+#: how far outside [0, 1] a float image may stray (rounding of a computation) before it
+#: is taken for data on another scale
+FLOAT_RANGE_SLACK = 0.01
+
+
+def _check_float_range(image: np.ndarray, name: str) -> None:
+    """Float images hold [0, 1]; the classic slip (uint8 data as float, no / 255) is refused."""
+    lo, hi = float(image.min()), float(image.max())
+    if lo < -FLOAT_RANGE_SLACK or hi > 1.0 + FLOAT_RANGE_SLACK:
+        hint = (" It looks like 0..255 data: divide by 255 (or pass the uint8 array)."
+                if hi > 1.5 else "")
+        raise ValueError(
+            f"`{name}` is a float image with values in [{lo:.4g}, {hi:.4g}]; float images must "
+            f"lie in [0, 1].{hint} For example: image.astype(np.float32) / 255."
+        )
 
 
 @dataclass(frozen=True)

@@ -278,7 +278,7 @@ class Colorizer(ColorStep):
     Examples
     --------
     >>> from chroma.datasets import sample
-    >>> gray = sample("chelsea")[::4, ::4].mean(axis=-1)
+    >>> gray = sample("chelsea")[::4, ::4].mean(axis=-1) / 255
     >>> Colorizer().fit().transform(gray).shape
     (75, 113, 3)
     """

@@ -84,6 +84,8 @@ def refine(mask, image, *, radius: int = 8, eps: float = 1e-3) -> np.ndarray:
     m = _as_mask(mask, shape=x.shape)
     radius = check_scalar(radius, "radius", numbers.Integral, low=1)
     eps = _check_nonneg(eps, "eps")
+    if eps == 0:
+        raise ValueError("`eps` must be > 0: with 0 a flat guide divides by zero (try 1e-3).")
     from chroma.spaces import convert_pixels
 
     guide = convert_pixels(x, "rgb", "lab")[..., 0] * np.float32(0.01)

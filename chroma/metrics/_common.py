@@ -21,6 +21,8 @@ def _lab_pair(lab1, lab2, channel_axis: int) -> tuple[np.ndarray, np.ndarray]:
                 f"got shape {x.shape}."
             )
         dtype = np.float32 if x.dtype == np.float32 else np.float64
+        if x.dtype.kind == "f" and not np.isfinite(x).all():
+            raise ValueError(f"`{name}` contains NaN or infinite values.")
         arrays.append(np.moveaxis(x, channel_axis, -1).astype(dtype, copy=False))
     try:
         a, b = np.broadcast_arrays(*arrays)

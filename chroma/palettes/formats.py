@@ -204,8 +204,8 @@ def from_format(text: str, fmt: str) -> Palette:
     reader = _READERS[_fmt(fmt)]
     try:
         colors, weights = reader(text)
-    except (ValueError, KeyError, TypeError, IndexError) as err:
-        raise ValueError(str(err)) from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
+        raise ValueError(f"not a {fmt} palette ({err})") from None
     if not len(colors):
         raise ValueError("it holds no colors")
     if weights is not None and (len(weights) != len(colors) or sum(weights) <= 0):

@@ -44,6 +44,10 @@ def read_recipe(path) -> dict:
         )
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"cannot read recipe {str(path)!r}: it is not UTF-8 text ({err}); "
+                         "save it as UTF-8.") from None
+    try:
         if suffix == ".toml":
             try:
                 import tomllib

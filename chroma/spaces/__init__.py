@@ -168,7 +168,8 @@ def _np_lch_to_lab(x):
 
 
 def _np_linear_to_lalphabeta(x):
-    return np.log10(x @ LMS_FROM_LINEAR.T + LMS_EPS) @ LAB_FROM_LOGLMS.T
+    # negative light (out-of-gamut input) is clamped to 0 cone response: log10 stays finite
+    return np.log10(np.maximum(x @ LMS_FROM_LINEAR.T, 0.0) + LMS_EPS) @ LAB_FROM_LOGLMS.T
 
 
 def _np_lalphabeta_to_linear(x):
@@ -258,6 +259,9 @@ def convert_pixels(
             out = out.astype(np.float32)
     if dst == "rgb" and clip:
         np.clip(out, 0.0, 1.0, out=out)
+    if dst == "lch":  # a hue a hair under 360 in float64 rounds to 360.0 in float32
+        h = out[:, 2]
+        h[h >= 360.0] -= 360.0
     return out.reshape(shape)
 
 

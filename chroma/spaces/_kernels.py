@@ -334,7 +334,8 @@ def lch_to_lab(src, out):
 def linear_to_lalphabeta(src, out):
     for i in prange(src.shape[0]):
         lm, m, s = _mat(M_LMS, np.float64(src[i, 0]), np.float64(src[i, 1]), np.float64(src[i, 2]))
-        a, b, c = _mat(M_LAB, math.log10(lm + EPS), math.log10(m + EPS), math.log10(s + EPS))
+        a, b, c = _mat(M_LAB, math.log10(max(lm, 0.0) + EPS), math.log10(max(m, 0.0) + EPS),
+                       math.log10(max(s, 0.0) + EPS))
         out[i, 0], out[i, 1], out[i, 2] = a, b, c
 
 

@@ -198,7 +198,14 @@ def read_cube(path) -> np.ndarray:
                 continue
             key = line.split(None, 1)[0].upper()
             if key == "LUT_3D_SIZE":
-                size = int(line.split()[1])
+                parts = line.split()
+                try:
+                    size = int(parts[1])
+                except (IndexError, ValueError):
+                    raise ValueError(
+                        f"{str(path)!r} line {lineno}: LUT_3D_SIZE must be followed by an "
+                        f"integer, got {line!r}."
+                    ) from None
             elif key == "LUT_1D_SIZE":
                 raise ValueError(f"{str(path)!r} is a 1-D LUT (LUT_1D_SIZE); only 3-D LUTs are "
                                  "supported.")
