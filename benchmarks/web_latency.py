@@ -3,8 +3,13 @@
 For the ``prior`` and ``scribble`` methods, each of `runs` edits adds or moves
 one point hint and asks for the preview, three ways:
 
+<<<<<<< HEAD
 * ``api``: the Python call alone (``chroma.colorization`` on the working copy:
   the peer the page is compared to);
+=======
+* ``api``: the Python call alone (``chroma.colorization`` on the working copy,
+  in a worker thread as the server's: the peer the page is compared to);
+>>>>>>> web
 * ``http``: ``POST /api/render`` round trip (the server's pipeline, PNG
   encoding, HTTP) with the stdlib client;
 * ``page``: in headless Chromium (when installed), from the click on the
@@ -70,6 +75,17 @@ def hint_sequence(runs: int, rng) -> list[list]:
     return seq
 
 
+def in_thread(fn) -> None:
+    """Run `fn` in a fresh thread, as the server runs each request.
+
+    This matters: torch's OpenMP threads in the main thread of a loaded machine
+    were up to ten times slower than the same call in a worker thread.
+    """
+    t = threading.Thread(target=fn)
+    t.start()
+    t.join()
+
+
 def post(srv, path, body) -> tuple[float, float, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=300)
     data = json.dumps(body).encode()
@@ -90,8 +106,9 @@ def bench_api_http(srv, image, method: str, runs: int, rng) -> dict:
     seq = hint_sequence(runs, rng)
     api, http_, compute = [], [], []
     for i, hints in enumerate(seq):
+        points = expand_hints(hints, image.shape, 1)
         t = time.perf_counter()
-        chroma.colorize(image, method=method, hints=expand_hints(hints, image.shape, 1))
+        in_thread(lambda p=points: chroma.colorize(image, method=method, hints=p))
         dt_api = time.perf_counter() - t
         edit = {"colorize": True, "method": method, "hints": hints, "patch": 1}
         dt_http, dt_compute, _ = post(srv, "/api/render", {"edit": edit})
