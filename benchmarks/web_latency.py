@@ -3,13 +3,8 @@
 For the ``prior`` and ``scribble`` methods, each of `runs` edits adds or moves
 one point hint and asks for the preview, three ways:
 
-<<<<<<< HEAD
-* ``api``: the Python call alone (``chroma.colorization`` on the working copy:
-  the peer the page is compared to);
-=======
-* ``api``: the Python call alone (``chroma.colorization`` on the working copy,
+* ``api``: the Python call alone (``chroma.colorize`` on the working copy,
   in a worker thread as the server's: the peer the page is compared to);
->>>>>>> web
 * ``http``: ``POST /api/render`` round trip (the server's pipeline, PNG
   encoding, HTTP) with the stdlib client;
 * ``page``: in headless Chromium (when installed), from the click on the
