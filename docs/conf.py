@@ -10,8 +10,6 @@ so it cannot fall behind the code.
 from __future__ import annotations
 
 import importlib
-import logging as logging_std
-import os
 import re
 import sys
 from pathlib import Path
@@ -151,35 +149,6 @@ def write_api() -> None:
         (out / "index.rst").write_text(index)
 
 
-# --- warnings that come from docstrings other work is rewriting right now (the module
-# split of palettes/masks/metrics, the colorizer). They are listed at the end of the
-# build instead of failing it; CHROMA_DOCS_STRICT=1 makes them errors like any other.
-# Nothing else is filtered. Remove an entry once its module is fixed.
-OTHERS = re.compile(r"chroma/(palettes|masks|metrics|colorization)/|"
-                    r"api/(generated/)?chroma\.(palettes|masks|metrics|colorization)\b")
-known_warnings: list[str] = []
-
-
-class _FromOtherWork(logging_std.Filter):
-    def filter(self, record) -> bool:
-        if record.levelno < logging_std.WARNING:
-            return True
-        where = f"{getattr(record, 'location', '') or ''} {record.getMessage()}"
-        if OTHERS.search(where):
-            known_warnings.append(where.strip())
-            return False
-        return True
-
-
-def report_known(app, exception) -> None:
-    unique = list(dict.fromkeys(known_warnings))
-    if unique:
-        logger.info("%d warning(s) from modules other work owns (not errors here; "
-                    "CHROMA_DOCS_STRICT=1 to fail on them):", len(unique))
-        for text in unique:
-            logger.info("  %s", text)
-
-
 # --- pages other work is still writing: the index names them; drop the missing ones
 def drop_missing_pages(app, docname, source) -> None:
     if docname != "index":
@@ -199,9 +168,5 @@ def drop_missing_pages(app, docname, source) -> None:
 
 
 def setup(app):
-    if os.environ.get("CHROMA_DOCS_STRICT") != "1":
-        for handler in logging_std.getLogger("sphinx").handlers:
-            handler.filters.insert(0, _FromOtherWork())
-        app.connect("build-finished", report_known)
     app.connect("config-inited", lambda app, config: write_api())
     app.connect("source-read", drop_missing_pages)

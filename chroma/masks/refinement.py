@@ -54,7 +54,7 @@ def refine(mask, image, *, radius: int = 8, eps: float = 1e-3) -> np.ndarray:
     ``(2 radius + 1)²`` window the output is a linear function of the guide
     fitted to the mask in least squares, regularised by `eps`; so a mask edge
     that runs near an edge of the image moves onto it, and flat regions stay
-    flat (He et al. [1]_).
+    flat (He et al. [1]).
 
     Parameters
     ----------

@@ -55,7 +55,7 @@ def auc_ab(
     thresholds=None,
     weights=None,
 ) -> float:
-    """Area under the curve of a*b* accuracy vs threshold (Zhang et al. 2016 [1]_).
+    """Area under the curve of a*b* accuracy vs threshold (Zhang et al. 2016 [1]).
 
     For each threshold ``t`` the (weighted) fraction of pixels whose a*b*
     error ``hypot(Δa*, Δb*)`` is at most ``t``; the curve over

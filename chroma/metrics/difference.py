@@ -89,7 +89,7 @@ def ciede2000(
 ) -> np.ndarray:
     """CIEDE2000 color difference ΔE00 between two CIELAB arrays, per pixel.
 
-    Follows the implementation notes of Sharma, Wu & Dalal [1]_ (hue mean and
+    Follows the implementation notes of Sharma, Wu & Dalal [1] (hue mean and
     difference for achromatic colors included) and reproduces their 34 test
     pairs to 1e-4.
 

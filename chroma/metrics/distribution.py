@@ -44,7 +44,7 @@ def sliced_wasserstein_lab(
     projected on `n_projections` random unit directions in Lab; each pair of
     1-D distributions is compared through its quantile functions (at a common
     grid of quantile levels, so the images may differ in size) and
-    ``sqrt(mean over directions of W2²)`` is returned [1]_. Units are Lab
+    ``sqrt(mean over directions of W2²)`` is returned [1]. Units are Lab
     units (ΔE76-like). Deterministic for a fixed `random_state`.
 
     Parameters

@@ -35,7 +35,7 @@ def _float_pair(output, truth) -> tuple[np.ndarray, np.ndarray]:
 
 
 def colorfulness(image) -> float:
-    """Colorfulness of an image, Hasler & Süsstrunk's metric M(3) [1]_.
+    """Colorfulness of an image, Hasler & Süsstrunk's metric M(3) [1].
 
     Computed in the rg-yb opponent space on sRGB values scaled to [0, 255],
     as in the paper (their chosen metric, the one with 95.3 % correlation to
@@ -106,7 +106,7 @@ def psnr(output, truth, /) -> float:
 
 
 def ssim(output, truth, /) -> float:
-    """Structural similarity (Wang et al. [2]_) of `output` and the ground truth `truth`.
+    """Structural similarity (Wang et al. [2]) of `output` and the ground truth `truth`.
 
     Via :func:`skimage.metrics.structural_similarity` with its defaults (7x7
     uniform window), per channel and averaged, on values read in their

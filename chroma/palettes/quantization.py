@@ -72,7 +72,7 @@ def quantize(image, palette, *, dither: bool = False, return_labels: bool = Fals
     palette : Palette, list of hex str or array_like of shape (K, 3)
         The colors to use.
     dither : bool, optional
-        Floyd–Steinberg error diffusion [1]_ (in Lab, raster order) instead
+        Floyd–Steinberg error diffusion [1] (in Lab, raster order) instead
         of plain nearest colors: smoother gradients, grainier flat areas.
     return_labels : bool, optional
         Also return the ``(M, N)`` palette index of each pixel.

@@ -1,6 +1,6 @@
 """Palette-based recoloring: :func:`recolor`, :func:`replace_color`, :class:`PaletteTransfer`.
 
-:func:`recolor` works in the spirit of Chang et al. [1]_: a monotonic
+:func:`recolor` works in the spirit of Chang et al. [1]: a monotonic
 lightness curve plus per-color a*b* offsets blended by smooth radial-basis
 weights, so that gradients stay smooth; :func:`replace_color` changes one
 color ("make the red car blue"); :class:`PaletteTransfer` pairs an image's
@@ -134,7 +134,7 @@ def _recolor_rgb(rgb: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarra
 def recolor(image, source_palette, target_palette, *, mask=None, channel_axis: int = -1):
     """Move each color of `source_palette` to the matching one of `target_palette`.
 
-    Palette-based recoloring in the spirit of Chang et al. [1]_: lightness
+    Palette-based recoloring in the spirit of Chang et al. [1]: lightness
     goes through a monotonic piecewise-linear curve through (0, 0), each
     ``(source L*, target L*)`` pair and (100, 100), so lightness order (and
     with it shading and edges) is kept; a*b* move by the palette offsets
