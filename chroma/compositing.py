@@ -47,12 +47,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
+from chroma._core.parallel import use_numba
 from chroma._core.validate import (
     check_image,
     check_mask,
     check_scalar,
     check_strength,
+    to_channel_axis,
     to_float,
     working_copy,
 )
@@ -116,14 +117,8 @@ def _np_splash(image: np.ndarray, mask: np.ndarray, tone_a: float, tone_b: float
     return out
 
 
-def _use_numba(n: int, backend: str) -> bool:
-    if backend not in ("auto", "numba", "numpy"):
-        raise ValueError(f"backend={backend!r}; choose from ['auto', 'numba', 'numpy'].")
-    return backend == "numba" or (backend == "auto" and n >= _NUMBA_MIN_PIXELS)
-
-
 def _chroma_blend_flat(base, layer, mask, strength, backend="auto"):
-    if _use_numba(len(base), backend):
+    if use_numba(len(base), backend):
         from chroma import _compositing_kernels as K
         out = np.empty_like(base)
         K.chroma_blend(base, layer, mask, float(strength), out)
@@ -145,7 +140,7 @@ def _fast_path(image, channel_axis: int, backend: str, *others, dtypes=None) -> 
     if any(not isinstance(o, np.ndarray) or o.shape != a.shape or o.dtype != a.dtype
            for o in others):
         return False
-    return _use_numba(a.shape[0] * a.shape[1], backend)
+    return use_numba(a.shape[0] * a.shape[1], backend)
 
 
 _FLOAT32 = (np.dtype(np.float32),)
@@ -162,7 +157,7 @@ def _lut(maxval: int) -> np.ndarray:
 
 
 def _splash_flat(image, mask, tone_a, tone_b, strength, backend="auto"):
-    if _use_numba(len(image), backend):
+    if use_numba(len(image), backend):
         from chroma import _compositing_kernels as K
         out = np.empty_like(image)
         K.splash(image, mask, float(tone_a), float(tone_b), float(strength), out)
@@ -328,9 +323,9 @@ def blend(
     if strength < 1.0:
         m = m * np.float32(strength)
     if mode == "chroma" and x.shape[-1] == 1 and y.shape[-1] == 1:
-        return _to_axis(arr.copy(), channel_axis)  # neither has color: nothing to take
+        return to_channel_axis(arr.copy(), channel_axis)  # neither has color: nothing to take
     out, restore = _blend_float(x, y, m, mode, restore, levels=levels, backend=backend)
-    return _to_axis(_exact_outside(restore(out), arr, m == 0), channel_axis)
+    return to_channel_axis(_exact_outside(restore(out), arr, m == 0), channel_axis)
 
 
 def _check_mode(mode) -> str:
@@ -392,12 +387,6 @@ def _exact_outside(out: np.ndarray, arr: np.ndarray, untouched: np.ndarray) -> n
         dst[untouched, :3] = src[untouched, :1]
         if src.shape[-1] == 2 and dst.shape[-1] == 4:
             dst[untouched, 3] = src[untouched, 1]
-    return out
-
-
-def _to_axis(out: np.ndarray, channel_axis) -> np.ndarray:
-    if out.ndim == 3 and channel_axis not in (None, -1, 2):
-        return np.moveaxis(out, -1, channel_axis)
     return out
 
 
@@ -486,9 +475,9 @@ def _land(x, y, m, restore, arr, channel_axis, *, mode: str = DEFAULT_MODE) -> n
     `arr` is the checked input (channels last), `restore` its working copy's.
     """
     if m is None:
-        return _to_axis(restore(np.clip(y, 0.0, 1.0)), channel_axis)
+        return to_channel_axis(restore(np.clip(y, 0.0, 1.0)), channel_axis)
     out, restore = _blend_float(x, y, m, mode, restore)
-    return _to_axis(_exact_outside(restore(out), arr, m == 0), channel_axis)
+    return to_channel_axis(_exact_outside(restore(out), arr, m == 0), channel_axis)
 
 
 def apply_step(step, image, *, mask=None, mode: str = DEFAULT_MODE, strength: float = 1.0,
@@ -535,7 +524,7 @@ def apply_step(step, image, *, mask=None, mode: str = DEFAULT_MODE, strength: fl
     strength = check_strength(strength)
     arr = check_image(image, name="image", channel_axis=channel_axis)
     m = None if mask is None else check_mask(mask, arr.shape, name="mask")
-    return _to_axis(_apply_layers(arr, [(step, m, mode, strength)]), channel_axis)
+    return to_channel_axis(_apply_layers(arr, [(step, m, mode, strength)]), channel_axis)
 
 
 def _as_rgb(restore):

@@ -121,16 +121,18 @@ class ColorStep:
         out : ndarray
             Same dtype (float16 gives float32) and alpha as `image`.
         """
-        from chroma._core.validate import check_fitted, check_image, check_region
+        from chroma._core.validate import (
+            check_fitted,
+            check_image,
+            check_region,
+            to_channel_axis,
+        )
 
         check_fitted(self, self._fitted_attr)
         self._check_params()
         arr = check_image(image, name="image", channel_axis=channel_axis)
         sel = check_region(region, arr.shape, name="region")
-        out = self._transform_image(arr, sel)
-        if out.ndim == 3 and channel_axis not in (None, -1, 2):
-            out = np.moveaxis(out, -1, channel_axis)
-        return out
+        return to_channel_axis(self._transform_image(arr, sel), channel_axis)
 
     def _transform_image(self, arr: np.ndarray, sel: np.ndarray | None) -> np.ndarray:
         """The effect on a checked array (channels last, its dtype), `sel` a flat region."""

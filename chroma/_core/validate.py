@@ -30,6 +30,7 @@ __all__ = [
     "check_scalar",
     "check_strength",
     "region_of",
+    "to_channel_axis",
     "to_float",
     "working_copy",
 ]
@@ -273,6 +274,19 @@ def to_float(
 
         restore = replace(restore, channel_axis=channel_axis)
     return x, restore
+
+
+def to_channel_axis(out: np.ndarray, channel_axis: int | None) -> np.ndarray:
+    """Move a channels-last result's channels to `channel_axis` (the door's way back out).
+
+    Examples
+    --------
+    >>> to_channel_axis(np.zeros((4, 5, 3)), 0).shape
+    (3, 4, 5)
+    """
+    if out.ndim == 3 and channel_axis not in (None, -1, 2):
+        return np.moveaxis(out, -1, channel_axis)
+    return out
 
 
 def working_copy(

@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 
 from chroma._core.registry import Registry, check_options, import_target
-from chroma._core.validate import check_image, check_mask, check_strength
-from chroma.compositing import DEFAULT_MODE, MODES, _apply_layers, _to_axis
+from chroma._core.validate import check_image, check_mask, check_strength, to_channel_axis
+from chroma.compositing import DEFAULT_MODE, MODES, _apply_layers
 from chroma.pipeline.recipe import (
     changed_params,
     check_recipe_path,
@@ -337,7 +337,7 @@ class Pipeline:
             if final is not None:
                 m = final if m is None else m * final
             layers.append((step.estimator, m, step.mode, step.strength))
-        return _to_axis(_apply_layers(arr, layers), channel_axis)
+        return to_channel_axis(_apply_layers(arr, layers), channel_axis)
 
     def fit_transform(self, image, reference=None, **kwargs) -> np.ndarray:
         """``fit(reference).transform(image, **kwargs)`` (image first, as everywhere)."""

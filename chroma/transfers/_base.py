@@ -60,11 +60,6 @@ def _select(flat: np.ndarray, sel: np.ndarray | None) -> np.ndarray:
     return flat if sel is None else flat[sel]
 
 
-def _to_axis(out: np.ndarray, channel_axis: int | None) -> np.ndarray:
-    """Move a channels-last result's channels to `channel_axis`."""
-    if out.ndim == 3 and channel_axis not in (None, -1, 2):
-        return np.moveaxis(out, -1, channel_axis)
-    return out
 
 
 def _affine_pixels(pixels: np.ndarray, m: np.ndarray, b: np.ndarray) -> np.ndarray:
