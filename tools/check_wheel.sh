@@ -72,6 +72,10 @@ EOF
 make_venv() {
   rm -rf "$WORK/venv"
   "$PYTHON" -m venv "$WORK/venv"
+  # the pip a venv starts with may predate metadata 2.4 (`pip show` then leaves License
+  # empty: the SPDX License-Expression field is shown by newer pips)
+  "$WORK/venv/bin/python" -m pip install -q --upgrade pip
+  "$WORK/venv/bin/python" -m pip --version
 }
 
 install_by_name() {
@@ -84,8 +88,7 @@ install_by_name() {
 
 show() {
   "$WORK/venv/bin/python" -m pip show chroma-image | tee "$WORK/pip-show.txt"
-  grep -q '^License-Expression: BSD-3-Clause' "$WORK/pip-show.txt" \
-    || grep -q '^License: BSD-3-Clause' "$WORK/pip-show.txt"
+  grep -qE '^License(-Expression)?: BSD-3-Clause' "$WORK/pip-show.txt"
 }
 
 run_demo() {
