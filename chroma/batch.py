@@ -21,7 +21,7 @@ Schedulers
     A local process pool sized to the cores (``workers`` to choose); each worker
     process runs its kernels single-threaded.
 ``"tcp://host:8786"`` or a ``distributed.Client``
-    A Dask cluster (``pip install "chroma[dask]"``); dask is imported only then.
+    A Dask cluster (``pip install "chroma-image[dask]"``); dask is imported only then.
     Workers must see the same file paths (a shared file system).
 
 Examples
@@ -442,7 +442,7 @@ def _dask_client(scheduler):
             from distributed import Client
         except ImportError as err:
             raise ImportError(
-                f'scheduler={scheduler!r} needs Dask: pip install "chroma[dask]"'
+                f'scheduler={scheduler!r} needs Dask: pip install "chroma-image[dask]"'
             ) from err
         return Client(scheduler), True
     if type(scheduler).__name__ == "Client" and hasattr(scheduler, "scatter"):

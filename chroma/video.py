@@ -21,7 +21,7 @@ L*.
 
 Frames come as an array ``(T, M, N, C)``, a list of images, a folder of image
 files, or a video file (read and written with PyAV: ``pip install
-"chroma[video]"``; its wheels bundle FFmpeg). When writing a video file from a
+"chroma-image[video]"``; its wheels bundle FFmpeg). When writing a video file from a
 video file, the audio streams are copied packet for packet, untouched.
 
 Examples
@@ -67,7 +67,7 @@ def _av():
         import av
     except ImportError as err:
         raise ImportError('reading and writing video files needs PyAV: '
-                          'pip install "chroma[video]"') from err
+                          'pip install "chroma-image[video]"') from err
     return av
 
 
