@@ -31,7 +31,7 @@ if [[ -n "$PHOTO" && ! -f "$PHOTO" ]]; then
   exit 2
 fi
 mkdir -p "$WORK"
-echo "check_wheel: working in $WORK"
+echo "check_wheel: working in $WORK ($(uptime))"
 
 step() {  # step NAME COMMAND...: run, print the wall time, stop on failure
   local name=$1
@@ -48,9 +48,13 @@ step() {  # step NAME COMMAND...: run, print the wall time, stop on failure
 
 build_wheel() {
   rm -rf "$WORK/wheels"
+  local had_build=0
+  [[ -e "$ROOT/build" ]] && had_build=1
   "$PYTHON" -m pip wheel --no-deps --no-build-isolation -q -w "$WORK/wheels" "$ROOT" \
     > "$WORK/wheel.log" 2>&1 \
     || "$PYTHON" -m pip wheel --no-deps -q -w "$WORK/wheels" "$ROOT" >> "$WORK/wheel.log" 2>&1
+  # setuptools builds in <checkout>/build; leave the checkout as it was
+  if [[ $had_build == 0 ]]; then rm -rf "$ROOT/build"; fi
   ls "$WORK"/wheels/chroma_image-*.whl
 }
 
@@ -134,4 +138,4 @@ mkdir -p "$WORK/use"
 step "chroma demo" run_demo
 step "chroma colorize" colorize
 step "chroma bench --quick" bench_quick
-echo "check_wheel: all steps passed ($WORK)"
+echo "check_wheel: all steps passed ($WORK; $(uptime))"

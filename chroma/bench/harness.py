@@ -798,7 +798,7 @@ def _versions() -> dict[str, str | None]:
 
     out = {}
     for dist in (
-        "chroma", "numpy", "scipy", "scikit-image", "scikit-learn", "numba", "torch",
+        "chroma-image", "numpy", "scipy", "scikit-image", "scikit-learn", "numba", "torch",
         "opencv-python-headless", "opencv-python", "python-color-transfer", "color-matcher",
         "color_transfer", "POT", "colorthief", "extcolors", "Pylette", "psutil", "Pillow",
     ):
