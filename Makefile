@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick docs clean
+.PHONY: demo test lint bench bench-quick docs check-wheel clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ $(VENV)/.docs: $(STAMP)
 
 docs: $(VENV)/.docs
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# The wheel as a new user installs it: a fresh venv outside the checkout (tools/check_wheel.sh)
+check-wheel:
+	PYTHON=$(PYTHON) bash tools/check_wheel.sh
 
 clean:
 	rm -rf $(VENV) demo-output docs/_build docs/api docs/auto_examples docs/sg_execution_times.rst

@@ -21,7 +21,7 @@ Schedulers
     A local process pool sized to the cores (``workers`` to choose); each worker
     process runs its kernels single-threaded.
 ``"tcp://host:8786"`` or a ``distributed.Client``
-    A Dask cluster (``pip install "chroma[dask]"``); dask is imported only then.
+    A Dask cluster (``pip install "chroma-image[dask]"``); dask is imported only then.
     Workers must see the same file paths (a shared file system).
 
 Examples
@@ -80,6 +80,12 @@ class Record:
         Time spent on this file by the worker (read, transform, write).
     error : str or None
         ``"ExceptionType: message"`` when the status is ``"failed"``.
+
+    Examples
+    --------
+    >>> r = Record("in/a.png", "out/a.png", "failed", 0.5, "ValueError: bad pixels")
+    >>> r.status, r.error
+    ('failed', 'ValueError: bad pixels')
     """
 
     path: str
@@ -90,7 +96,22 @@ class Record:
 
 
 class BatchError(RuntimeError):
-    """Raised by :func:`apply` with ``on_error="raise"``; ``.record`` is the failure."""
+    """Raised by :func:`apply` with ``on_error="raise"``; ``.record`` is the failure.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> with open(os.path.join(d, "broken.png"), "wb") as fh:
+    ...     _ = fh.write(b"not a png")
+    >>> from chroma import ReinhardTransfer
+    >>> step = ReinhardTransfer().fit(np.full((4, 4, 3), 0.5))
+    >>> try:
+    ...     apply(d, step, os.path.join(d, "out"), on_error="raise", progress=False)
+    ... except BatchError as err:
+    ...     print(os.path.basename(err.record.path), err.record.status)
+    broken.png failed
+    """
 
     def __init__(self, record: Record):
         super().__init__(f"{record.path}: {record.error}")
@@ -107,6 +128,17 @@ class BatchResult:
     seconds : float
         Wall-clock time of the whole run, on the client.
     scheduler : str
+
+    Examples
+    --------
+    >>> result = BatchResult([Record("a.png", "out/a.png", "done", 0.1),
+    ...                       Record("b.png", "out/b.png", "skipped"),
+    ...                       Record("c.png", "out/c.png", "failed", 0.0, "OSError: empty")])
+    >>> result.done, result.skipped, result.ok
+    (1, 1, False)
+    >>> print(result.report())
+    chroma batch: 1 done, 1 skipped, 1 failed (3 inputs)
+      failed: c.png: OSError: empty
     """
 
     records: list[Record] = field(default_factory=list)
@@ -410,7 +442,7 @@ def _dask_client(scheduler):
             from distributed import Client
         except ImportError as err:
             raise ImportError(
-                f'scheduler={scheduler!r} needs Dask: pip install "chroma[dask]"'
+                f'scheduler={scheduler!r} needs Dask: pip install "chroma-image[dask]"'
             ) from err
         return Client(scheduler), True
     if type(scheduler).__name__ == "Client" and hasattr(scheduler, "scatter"):

@@ -20,7 +20,17 @@ _REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def sample_path(name: str) -> Path:
-    """Path of a bundled sample; falls back to scikit-image's copy when installed as a wheel."""
+    """Path of a bundled sample; falls back to scikit-image's copy when installed as a wheel.
+
+    Examples
+    --------
+    >>> sample_path("chelsea").name
+    'chelsea.png'
+    >>> sample_path("lena")
+    Traceback (most recent call last):
+    ...
+    ValueError: name='lena' is not a bundled sample; choose from [...].
+    """
     if name not in SAMPLES:
         raise ValueError(f"name={name!r} is not a bundled sample; choose from {list(SAMPLES)}.")
     local = _REPO_DATA / f"{name}.png"
@@ -46,6 +56,12 @@ def sample(name: str) -> np.ndarray:
     Returns
     -------
     image : ndarray of uint8, shape (M, N, 3)
+
+    Examples
+    --------
+    >>> img = sample("astronaut")
+    >>> img.shape, img.dtype
+    ((512, 512, 3), dtype('uint8'))
     """
     from chroma.io import read_image
 

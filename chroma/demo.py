@@ -36,7 +36,18 @@ class _Section:
 
 
 class DemoContext:
-    """What a demo section gets: samples in, images out, figures for the page."""
+    """What a demo section gets: samples in, images out, figures for the page.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ctx = DemoContext(tempfile.mkdtemp())
+    >>> img = ctx.sample("coffee")
+    >>> ctx.sample("coffee") is img  # read once
+    True
+    >>> ctx.save("gray.png", img.mean(axis=-1) / 255)
+    'gray.png'
+    """
 
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
@@ -105,6 +116,17 @@ def run_demo(out_dir: str | Path = "demo-output", *, only: str | None = None) ->
 
     A section that fails is reported on the page and on stderr, and the demo
     goes on; the command exits non-zero at the end if any failed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> index = run_demo(tempfile.mkdtemp(), only="spaces")
+    >>> index.name, sorted(p.name for p in index.parent.iterdir())
+    ('index.html', ['color-spaces', 'index.html'])
+    >>> run_demo(tempfile.mkdtemp(), only="no-such-section")
+    Traceback (most recent call last):
+    ...
+    ValueError: no demo section matches --only 'no-such-section'
     """
     import sys
 

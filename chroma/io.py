@@ -85,7 +85,20 @@ _RAISE_HINT = (f"if the file is trusted, raise the limit with chroma.io.set_max_
 
 
 class ImageReadError(OSError):
-    """A file exists but cannot be decoded as an image (corrupt, truncated, too large)."""
+    """A file exists but cannot be decoded as an image (corrupt, truncated, too large).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "broken.png")
+    >>> with open(path, "wb") as fh:
+    ...     _ = fh.write(b"not a png")
+    >>> try:
+    ...     read_image(path)
+    ... except ImageReadError as err:
+    ...     print(isinstance(err, OSError), "corrupt, truncated or not a PNG" in str(err))
+    True True
+    """
 
 
 # --------------------------------------------------------------------------- limits

@@ -21,7 +21,7 @@ L*.
 
 Frames come as an array ``(T, M, N, C)``, a list of images, a folder of image
 files, or a video file (read and written with PyAV: ``pip install
-"chroma[video]"``; its wheels bundle FFmpeg). When writing a video file from a
+"chroma-image[video]"``; its wheels bundle FFmpeg). When writing a video file from a
 video file, the audio streams are copied packet for packet, untouched.
 
 Examples
@@ -67,7 +67,7 @@ def _av():
         import av
     except ImportError as err:
         raise ImportError('reading and writing video files needs PyAV: '
-                          'pip install "chroma[video]"') from err
+                          'pip install "chroma-image[video]"') from err
     return av
 
 
@@ -89,6 +89,13 @@ class VideoInfo:
     width, height : int
     audio : tuple of str
         Codec names of the audio streams.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> info = VideoInfo(frames=250, fps=Fraction(25), width=640, height=360, audio=("aac",))
+    >>> info.frames / info.fps  # seconds
+    Fraction(10, 1)
     """
 
     frames: int
@@ -99,7 +106,17 @@ class VideoInfo:
 
 
 def video_info(path) -> VideoInfo:
-    """Decode `path` once and report its :class:`VideoInfo` (frames are counted, not guessed)."""
+    """Decode `path` once and report its :class:`VideoInfo` (frames are counted, not guessed).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "clip.mp4")
+    >>> write_frames(np.zeros((5, 16, 16, 3), np.uint8), path, fps=10)
+    5
+    >>> video_info(path)
+    VideoInfo(frames=5, fps=Fraction(10, 1), width=16, height=16, audio=())
+    """
     av = _av()
     with av.open(os.fspath(path)) as c:
         vs = c.streams.video[0]
@@ -198,6 +215,21 @@ def write_frames(frames: Iterable[np.ndarray], out, *, fps=25, audio_from=None,
     -------
     n : int
         Number of frames written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> frames = np.zeros((3, 16, 16, 3), np.uint8)
+    >>> folder = os.path.join(tempfile.mkdtemp(), "frames")
+    >>> write_frames(frames, folder), sorted(os.listdir(folder))
+    (3, ['frame_000000.png', 'frame_000001.png', 'frame_000002.png'])
+    >>> path = os.path.join(os.path.dirname(folder), "clip.mp4")
+    >>> write_frames(frames, path, fps=24)
+    3
+    >>> write_frames(frames, path)
+    Traceback (most recent call last):
+    ...
+    FileExistsError: '...clip.mp4' exists; pass overwrite=True (CLI: --overwrite) to replace it.
     """
     out = Path(out)
     if not _is_video(out):

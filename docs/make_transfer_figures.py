@@ -4,16 +4,15 @@ Run from the repository root::
 
     .venv/bin/python docs/make_transfer_figures.py
 
-Uses the classic Pitié pair (``color-matcher__scotland_house.jpg`` ->
-``color-matcher__scotland_plain.jpg``, from color-matcher's test images) from
-``../shared/photos/eval`` when it is there (or from ``$CHROMA_EVAL_DIR``), and
-the bundled samples. Figures are small (240 px tiles). Prints the numbers
-quoted in the page.
+Uses only the bundled samples in ``data/`` (public domain, see
+``data/CREDITS.md``): the main pair is rocket <- chelsea (a sky to match region to
+region), the sample row adds coffee <- chelsea and astronaut <- rocket. Without
+them it stops with one line (it never switches to other images). Figures are
+small (240 px tiles). Prints the numbers quoted in the page.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,13 +20,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 import chroma
-from chroma import datasets, metrics
+from chroma import metrics
 from chroma.transfers import MKLTransfer, ReinhardTransfer, apply_lut, transfer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "transfer"
-EVAL = Path(os.environ.get("CHROMA_EVAL_DIR", ROOT.parent / "shared" / "photos" / "eval"))
-PAIR = ("color-matcher__scotland_house.jpg", "color-matcher__scotland_plain.jpg")
+DATA = ROOT / "data"
+SAMPLES = ("rocket", "chelsea", "coffee", "astronaut")
 TILE = 240
 
 METHODS = [
@@ -38,11 +37,14 @@ METHODS = [
 ]
 
 
-def pitie_pair():
-    paths = [EVAL / name for name in PAIR]
-    if all(p.exists() for p in paths):
-        return [chroma.read_image(p) for p in paths]
-    return None
+def load_samples() -> dict[str, np.ndarray] | None:
+    """The bundled samples from data/, or None (and one line on stderr) if any is missing."""
+    missing = [f"data/{n}.png" for n in SAMPLES if not (DATA / f"{n}.png").is_file()]
+    if missing:
+        print(f"make_transfer_figures: missing bundled samples {', '.join(missing)}; "
+              "run it from a source checkout", file=sys.stderr)
+        return None
+    return {n: chroma.read_image(DATA / f"{n}.png") for n in SAMPLES}
 
 
 def small(img: np.ndarray) -> np.ndarray:
@@ -86,15 +88,15 @@ def report(image, reference, outs, title):
 
 
 def main() -> int:
+    samples = load_samples()
+    if samples is None:
+        return 1
+    rocket, chelsea = samples["rocket"], samples["chelsea"]
+    coffee, astronaut = samples["coffee"], samples["astronaut"]
     OUT.mkdir(parents=True, exist_ok=True)
-    pair = pitie_pair()
-    coffee, chelsea = datasets.sample("coffee"), datasets.sample("chelsea")
-    astronaut, rocket = datasets.sample("astronaut"), datasets.sample("rocket")
-    if pair is not None:
-        house, plain = pair
-        outs = row(house, plain)
-        report(house, plain, outs, "Pitié pair")
-        grid([label(o, t) for t, o in outs], 3).save(OUT / "pitie.jpg", quality=85)
+    outs = row(rocket, chelsea)
+    report(rocket, chelsea, outs, "rocket <- chelsea")
+    grid([label(o, t) for t, o in outs], 3).save(OUT / "methods.jpg", quality=85)
     # bundled samples: two pairs, one row each
     tiles = []
     for image, reference, title in ((coffee, chelsea, "coffee <- chelsea"),
@@ -105,7 +107,7 @@ def main() -> int:
     grid(tiles, 6).save(OUT / "samples.jpg", quality=85)
 
     # options: region to region, strength, keep_luminance
-    image, reference = pair if pair is not None else (coffee, chelsea)
+    image, reference = rocket, chelsea
     h, w = image.shape[:2]
     rows = np.linspace(0.0, 1.0, h, dtype=np.float32)
     sky = np.clip((0.45 - rows) / 0.1, 0.0, 1.0)[:, None].repeat(w, 1)  # feathered top band
@@ -117,8 +119,8 @@ def main() -> int:
     outside = sky == 0
     assert np.array_equal(region[outside], image[outside])
     tiles = [label(image, "image"), label(sky, "mask (sky, feathered)"),
-             label(ref_sky.astype(np.float32), "reference_mask"),
-             label(region, "sky -> sky"), label(half, "strength=0.5"),
+             label(ref_sky.astype(np.float32), "reference_mask (top 35%)"),
+             label(region, "sky <- reference top"), label(half, "strength=0.5"),
              label(kept, "keep_luminance=True")]
     grid(tiles, 3).save(OUT / "options.jpg", quality=85)
 

@@ -4,15 +4,14 @@ Run from the repository root::
 
     .venv/bin/python docs/make_transfer_ot_figures.py
 
-Uses the classic Pitié pair (``color-matcher__scotland_house.jpg`` ->
-``color-matcher__scotland_plain.jpg``) from ``../shared/photos/eval`` when it
-is there (or from ``$CHROMA_EVAL_DIR``), else the bundled samples coffee ->
-chelsea. Prints the numbers quoted in the page.
+Uses the bundled samples rocket <- chelsea from ``data/`` (public domain, see
+``data/CREDITS.md``; the rocket's sky is the smooth area of the regrain crops).
+Without them it stops with one line (it never switches to other images). Prints
+the numbers quoted in the page.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -20,21 +19,24 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 import chroma
-from chroma import datasets, metrics
+from chroma import metrics
 from chroma.transfers.idt import IDTTransfer
 from chroma.transfers.sliced import SlicedOTTransfer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "transfer_ot"
-EVAL = Path(os.environ.get("CHROMA_EVAL_DIR", ROOT.parent / "shared" / "photos" / "eval"))
-PAIR = ("color-matcher__scotland_house.jpg", "color-matcher__scotland_plain.jpg")
+DATA = ROOT / "data"
+PAIR = ("rocket", "chelsea")  # image <- reference
 
 
 def load_pair():
-    paths = [EVAL / name for name in PAIR]
-    if all(p.exists() for p in paths):
-        return [chroma.read_image(p) for p in paths], "Pitié pair (scotland_house -> plain)"
-    return [datasets.sample("coffee"), datasets.sample("chelsea")], "coffee -> chelsea"
+    """The bundled pair, or None (and one line on stderr) if a sample is missing."""
+    missing = [f"data/{n}.png" for n in PAIR if not (DATA / f"{n}.png").is_file()]
+    if missing:
+        print(f"make_transfer_ot_figures: missing bundled samples {', '.join(missing)}; "
+              "run it from a source checkout", file=sys.stderr)
+        return None
+    return [chroma.read_image(DATA / f"{n}.png") for n in PAIR], " <- ".join(PAIR)
 
 
 def label(img: np.ndarray, text: str) -> Image.Image:
@@ -55,7 +57,10 @@ def grid(tiles: list[Image.Image], cols: int) -> Image.Image:
 
 
 def main() -> int:
-    (image, reference), name = load_pair()
+    pair = load_pair()
+    if pair is None:
+        return 1
+    (image, reference), name = pair
     OUT.mkdir(parents=True, exist_ok=True)
     idt = IDTTransfer(10, random_state=0).fit(reference).transform(image)
     idt_rg = chroma.regrain(image, idt)

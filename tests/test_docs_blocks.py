@@ -1,11 +1,13 @@
-"""Every code block of README.md and of the docs pages listed in PAGES runs.
+"""Every code block of README.md and of every docs page (docs/*.md) runs.
 
-One test per page. In a fresh scratch folder (with ``data/`` and ``docs/`` of the
+One test per page; every ``docs/*.md`` is a page except those in EXCLUDED (with the
+reason). In a fresh scratch folder (with ``data/`` and ``docs/`` of the
 checkout reachable as links, read-only by convention: the blocks write fresh names
 in the scratch folder), the page's blocks run in document order:
 
 - a ```python block is executed in one namespace shared by the page's blocks (one
-  script per page); a block written as a doctest (``>>>`` prompts) is run by
+  script per page, run as ``__main__``, so a guarded ``if __name__ == "__main__":``
+  body runs too); a block written as a doctest (``>>>`` prompts) is run by
   :mod:`doctest` in that namespace, so its printed output is checked too;
 - a ```bash block runs line by line (``\\`` continues a line); a line that is a plain
   ``chroma ...`` command runs in-process through :func:`chroma.cli.main` (the same
@@ -15,13 +17,16 @@ in the scratch folder), the page's blocks run in document order:
 
 Clearly marked exceptions:
 
-- a block preceded by ``<!-- docs-test: skip (reason) -->`` is not run (the set-up
-  commands that build ``.venv`` and the figure scripts that need photos);
+- a block preceded by ``<!-- docs-test: skip (reason) -->`` is not run; the reason is
+  required, and says which of these it is: set-up commands that build ``.venv``, scripts
+  that need the (not redistributable) photos or rewrite committed figures, trainings of
+  an hour, a Dask cluster or its long-running scheduler and workers;
 - ``chroma demo`` and ``chroma bench`` (PARSE_ONLY) are parsed by the real argument
-  parser, so their options must exist, but not run: each takes minutes.
-
-Pages written by other work (colorize, guided, serve, batch, stylize) join PAGES once
-their blocks are made runnable.
+  parser, so their options must exist, but not run: each takes minutes;
+- ``chroma serve`` (SERVERS) never returns by itself: it is started for real in a
+  subprocess with ``--no-browser``, must print its URL and answer ``/api/session`` with
+  the token, and is then stopped with Ctrl-C (SIGINT) and must exit with status 0. The
+  pages that hold such commands, and how many, are listed in SERVED.
 """
 
 from __future__ import annotations
@@ -32,25 +37,26 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PAGES = [
-    "README.md",
-    "docs/index.md",
-    "docs/basics.md",
-    "docs/transfer.md",
-    "docs/transfer_ot.md",
-    "docs/palettes.md",
-    "docs/splash.md",
-    "docs/glossary.md",
+# pages tested elsewhere: page -> reason
+EXCLUDED = {"docs/cli.md": "the CLI reference; its commands are checked by tests/cli"}
+PAGES = ["README.md"] + [
+    p for p in (str(f.relative_to(ROOT)) for f in sorted((ROOT / "docs").glob("*.md")))
+    if p not in EXCLUDED
 ]
 
 # subcommands that are only parsed (they run for minutes): see the module docstring
 PARSE_ONLY = {"demo", "bench"}
+# subcommands that serve until stopped, and the pages that run them (how many lines)
+SERVERS = {"serve"}
+SERVED = {"docs/serve.md": 3}
+SERVER_START_S = 120  # time for a server to print its URL (imports, a busy machine)
 
 SKIP_MARK = re.compile(r"<!--\s*docs-test:\s*skip\b.*-->")
 FENCE = re.compile(r"^```(\S*)\s*$")
@@ -105,9 +111,51 @@ def _subcommand(argv: list[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
+def run_server(argv: list[str], where: str) -> None:
+    """Start ``chroma serve ...`` (no browser), check that it answers, stop it with SIGINT."""
+    import json
+    import signal
+    import urllib.request
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    argv = argv + ([] if "--no-browser" in argv else ["--no-browser"])
+    proc = subprocess.Popen([sys.executable, "-m", "chroma", *argv], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        lines, url = [], None
+        deadline = time.monotonic() + SERVER_START_S
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break  # it exited
+            lines.append(line)
+            m = re.search(r"open (http://\S+/\?token=(\S+))", line)
+            if m:
+                url = m.group(1)
+        assert url, f"{where}: `chroma {shlex.join(argv)}` printed no URL:\n{''.join(lines)}"
+        api = url.replace("/?token=", "/api/session?token=")
+        with urllib.request.urlopen(api, timeout=30) as reply:
+            assert reply.status == 200, f"{where}: {api} answered {reply.status}"
+            info = json.loads(reply.read())
+        image = next((a for a in argv[1:] if not a.startswith("-")), None)
+        if image is not None and "--port" not in argv:
+            assert info["image"] is not None, f"{where}: the server has no image loaded"
+        proc.send_signal(signal.SIGINT)
+        rc = proc.wait(timeout=60)
+        assert rc == 0, f"{where}: `chroma {shlex.join(argv)}` stopped with status {rc}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
 def run_chroma(argv: list[str], where: str) -> None:
     from chroma.cli import build_parser, main
 
+    if _subcommand(argv) in SERVERS:
+        run_server(argv, where)
+        return
     if _subcommand(argv) in PARSE_ONLY:
         build_parser().parse_args(argv)
         return
@@ -148,7 +196,7 @@ def test_page_blocks_run(page, tmp_path, monkeypatch):
         (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    namespace: dict = {"__name__": "__docs__"}
+    namespace: dict = {"__name__": "__main__"}
     for lang, code, lineno, skipped in found:
         where = f"{page}:{lineno}"
         if skipped or lang not in ("python", "bash", "console"):
@@ -162,6 +210,30 @@ def test_page_blocks_run(page, tmp_path, monkeypatch):
                 run_chroma(words[1:], where)
             else:
                 run_bash(line, where)
+
+
+def test_every_page_but_the_excluded_is_tested():
+    pages = {str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")}
+    assert pages - set(EXCLUDED) <= set(PAGES)
+    assert {"docs/colorize.md", "docs/guided.md", "docs/batch.md", "docs/serve.md",
+            "docs/stylize.md", "docs/glossary.md"} <= set(PAGES)
+
+
+def test_skip_marks_give_a_reason_and_servers_are_counted():
+    """The exceptions stay explicit: each skip says why; server commands are where SERVED says."""
+    served: dict[str, int] = {}
+    for page in PAGES:
+        text = (ROOT / page).read_text(encoding="utf-8")
+        for mark in re.findall(r"<!--\s*docs-test:.*?-->", text):
+            assert re.fullmatch(r"<!--\s*docs-test:\s*skip\s+\([^)]{8,}\)\s*-->", mark), (
+                f"{page}: {mark!r}: write <!-- docs-test: skip (the reason) -->")
+        for lang, code, _, skipped in blocks(text):
+            if lang in ("bash", "console") and not skipped:
+                for line in shell_lines(lang, code):
+                    words = shlex.split(line, comments=True)
+                    if words[:1] == ["chroma"] and _subcommand(words[1:]) in SERVERS:
+                        served[page] = served.get(page, 0) + 1
+    assert served == SERVED
 
 
 def test_unlabelled_blocks_are_not_commands():

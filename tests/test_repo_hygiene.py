@@ -34,3 +34,13 @@ def test_no_absolute_machine_paths_in_shipped_json():
     path = re.compile(r'"/(work|root|home|tmp|Users)/')
     bad = [str(p.relative_to(ROOT)) for p in shipped if path.search(p.read_text())]
     assert bad == []
+
+
+def test_no_absolute_machine_paths_in_shipped_package_files():
+    """Every file the wheel ships (chroma/**, binaries too: the weights' pickled config)."""
+    shipped = [p for p in (ROOT / "chroma").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    assert any(p.suffix == ".pt" for p in shipped), "expected the shipped weights"
+    path = re.compile(rb"/(?:work|root|home|Users)/\w")
+    bad = [str(p.relative_to(ROOT)) for p in shipped if path.search(p.read_bytes())]
+    assert bad == []

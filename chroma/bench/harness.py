@@ -108,6 +108,18 @@ class Case:
         Sizes above which a (slow) contender is skipped; reported as skipped.
     quick_skip : tuple of str
         Contenders too slow for ``--quick`` (skipped there, reported as such).
+
+    Examples
+    --------
+    >>> case = Case("copy", {"chroma": lambda image, reference: image.copy(),
+    ...                      "numpy": lambda image, reference: np.array(image)},
+    ...             sizes_mp=(0.01,), repeats=2)
+    >>> case.key, case.baseline
+    ('copy', 'chroma')
+    >>> Case("empty", {})
+    Traceback (most recent call last):
+    ...
+    ValueError: Case 'empty': `contenders` is empty.
     """
 
     task: str
@@ -200,6 +212,12 @@ def load_cases(
     errors : dict of str to str
         ``module -> error`` for modules that failed to import (reported, not
         raised, so one broken module does not hide the others).
+
+    Examples
+    --------
+    >>> cases, errors = load_cases("reinhard")
+    >>> len(cases) >= 1, all("reinhard" in case.key.lower() for case in cases), errors
+    (True, True, {})
     """
     pkg = importlib.import_module(package)
     cases: list[Case] = []
@@ -226,7 +244,20 @@ def load_cases(
 # --- inputs ------------------------------------------------------------------------------
 def find_eval_dir() -> Path | None:
     """The evaluation photos: ``CHROMA_EVAL_DIR`` (``chroma bench --images``), else
-    ``<checkout>/../shared/photos/eval`` when run from a source checkout; None if absent."""
+    ``<checkout>/../shared/photos/eval`` when run from a source checkout; None if absent.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> folder = tempfile.mkdtemp()
+    >>> with mock.patch.dict(os.environ, {"CHROMA_EVAL_DIR": folder}):
+    ...     find_eval_dir() == Path(folder)
+    True
+    >>> with mock.patch.dict(os.environ, {"CHROMA_EVAL_DIR": folder + "-missing"}):
+    ...     print(find_eval_dir())
+    None
+    """
     env = os.environ.get("CHROMA_EVAL_DIR")
     if env:
         folder = Path(env)
@@ -299,7 +330,14 @@ def convert_dtype(img: np.ndarray, dtype: str) -> np.ndarray:
 
 
 def make_inputs(mp: float, dtype: str) -> tuple[np.ndarray, np.ndarray]:
-    """The (image, reference) pair at ``mp`` megapixels in ``dtype``; cached, read-only."""
+    """The (image, reference) pair at ``mp`` megapixels in ``dtype``; cached, read-only.
+
+    Examples
+    --------
+    >>> image, reference = make_inputs(0.01, "float32")
+    >>> image.dtype, image.flags.writeable, round(image.shape[0] * image.shape[1] / 1e6, 2)
+    (dtype('float32'), False, 0.01)
+    """
     key = (float(mp), dtype)
     if key not in _INPUT_CACHE:
         image, reference, _ = base_pair()
@@ -410,6 +448,13 @@ class PeakMemory:
     Elsewhere it falls back to :mod:`tracemalloc`, which sees only
     allocations made through Python's allocator and NumPy (not Numba's or
     OpenCV's internal buffers); :attr:`method` says which one was used.
+
+    Examples
+    --------
+    >>> memory = PeakMemory()
+    >>> out, peak = memory.measure(np.ones, 1_000_000)  # 8 MB of float64
+    >>> out.shape, peak >= 7.9e6
+    ((1000000,), True)
     """
 
     def __init__(self) -> None:
@@ -591,6 +636,18 @@ def run_case(
     thumbs : dict of str to ndarray
         Contact-sheet thumbnails of each contender's output at the smallest
         size, plus ``"input"`` and ``"reference"``.
+
+    Examples
+    --------
+    >>> case = Case("copy", {"chroma": lambda image, reference: image.copy(),
+    ...                      "numpy": lambda image, reference: np.array(image)},
+    ...             sizes_mp=(0.01,), repeats=2)
+    >>> result, thumbs = run_case(case, log=lambda line: None)
+    >>> row = result["sizes"][0]["contenders"]
+    >>> row["chroma"]["status"], row["chroma"]["ratio"], len(row["numpy"]["times_s"])
+    ('ok', 1.0, 2)
+    >>> sorted(thumbs)
+    ['chroma', 'input', 'numpy', 'reference']
     """
     memory = memory or PeakMemory()
     sizes = tuple(float(s) for s in (sizes or case.sizes_mp))
@@ -741,7 +798,7 @@ def _versions() -> dict[str, str | None]:
 
     out = {}
     for dist in (
-        "chroma", "numpy", "scipy", "scikit-image", "scikit-learn", "numba", "torch",
+        "chroma-image", "numpy", "scipy", "scikit-image", "scikit-learn", "numba", "torch",
         "opencv-python-headless", "opencv-python", "python-color-transfer", "color-matcher",
         "color_transfer", "POT", "colorthief", "extcolors", "Pylette", "psutil", "Pillow",
     ):
@@ -800,6 +857,14 @@ def run_cases(
     `pairs` > 0 adds, per case with quality metrics, their mean over that
     many further image pairs (see :func:`pair_set`); `quick` and `budget_s`
     are passed to :func:`run_case`.
+
+    Examples
+    --------
+    >>> case = Case("copy", {"chroma": lambda image, reference: image.copy()},
+    ...             sizes_mp=(0.01,), repeats=1)
+    >>> results, thumbs = run_cases([case], log=lambda line: None)
+    >>> [c["key"] for c in results["cases"]], list(thumbs)
+    (['copy'], ['copy'])
     """
     memory = PeakMemory()
     _, _, source = base_pair()

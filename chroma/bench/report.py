@@ -30,13 +30,25 @@ _ARROWS = {"lower": "↓", "higher": "↑"}
 
 
 def slug(text: str) -> str:
-    """A file-name-safe version of a case key."""
+    """A file-name-safe version of a case key.
+
+    Examples
+    --------
+    >>> slug("transfer: Reinhard transfer, uint8 in")
+    'transfer-reinhard-transfer-uint8-in'
+    """
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return s[:80] or "case"
 
 
 def format_time(seconds: float | None) -> str:
-    """``1.23 s``, ``45.6 ms``, ``789 µs``."""
+    """``1.23 s``, ``45.6 ms``, ``789 µs``.
+
+    Examples
+    --------
+    >>> format_time(1.234), format_time(0.0456), format_time(789e-6), format_time(None)
+    ('1.23 s', '45.6 ms', '789 µs', '–')
+    """
     if seconds is None or not math.isfinite(seconds):
         return "–"
     if seconds >= 1:
@@ -313,6 +325,16 @@ def write_report(results: dict, thumbs: dict, out_dir) -> Path:
     -------
     path : Path
         The report's path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chroma.bench.harness import Case, run_cases
+    >>> case = Case("copy", {"chroma": lambda image, reference: image.copy()},
+    ...             sizes_mp=(0.01,), repeats=1)
+    >>> path = write_report(*run_cases([case], log=lambda line: None), tempfile.mkdtemp())
+    >>> path.name, sorted(p.name for p in path.parent.iterdir())
+    ('report.md', ['figures', 'report.md', 'results.json'])
     """
     out = Path(out_dir)
     figures = out / "figures"

@@ -380,6 +380,19 @@ def write_hints(path: str | os.PathLike, hints, *, overwrite: bool = False) -> N
     """Write hints as JSON (``{"hints": [{"x", "y", "color": "#rrggbb"}, ...]}``).
 
     Colors are rounded to 8-bit sRGB.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "hints.json"
+    >>> write_hints(path, [(3, 1, "#00ff00"), (0, 2, (255, 128, 0))])
+    >>> print(path.read_text().strip())
+    {"hints": [
+      {"x": 3, "y": 1, "color": "#00ff00"},
+      {"x": 0, "y": 2, "color": "#ff8000"}
+    ]}
+    >>> read_hints(path).to_points()[1]
+    {'x': 0, 'y': 2, 'color': '#ff8000'}
     """
     path = Path(path)
     if path.exists() and not overwrite:

@@ -114,6 +114,14 @@ def load_weights(weights=None):
         PyTorch is not installed.
     OSError
         The file does not match its recorded SHA-256.
+
+    Examples
+    --------
+    >>> model = load_weights()
+    >>> model.record["file"], model.bins.shape[1], model.bins.shape[0] == model.prior.shape[0]
+    ('prior.pt', 2, True)
+    >>> load_weights() is model  # cached
+    True
     """
     from chroma.colorization._infer import load_model
 

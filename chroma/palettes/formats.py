@@ -68,7 +68,16 @@ def format_of_path(path: Path, verb: str) -> str:
 
 
 def to_json(palette: Palette, name: str = "palette") -> str:
-    """JSON text: per color its hex code, float sRGB, Lab and weight (exact)."""
+    """JSON text: per color its hex code, float sRGB, Lab and weight (exact).
+
+    Examples
+    --------
+    >>> pal = Palette(["#ff0000", "#0080ff"], weights=[3, 1])
+    >>> import json
+    >>> data = json.loads(to_json(pal, "two"))
+    >>> data["name"], [c["hex"] for c in data["colors"]], data["colors"][0]["weight"]
+    ('two', ['#ff0000', '#0080ff'], 0.75)
+    """
     entries = [
         {"hex": h, "rgb": rgb.tolist(), "lab": lab.tolist(), "weight": float(w)}
         for h, rgb, lab, w in zip(palette.to_hex(), palette.colors, palette.lab, palette.weights)
@@ -99,7 +108,20 @@ def _read_json(text: str):
 
 
 def to_gpl(palette: Palette, name: str = "palette") -> str:
-    """A GIMP palette (8-bit colors; each color's name holds its share)."""
+    """A GIMP palette (8-bit colors; each color's name holds its share).
+
+    Examples
+    --------
+    >>> pal = Palette(["#ff0000", "#0080ff"], weights=[3, 1])
+    >>> print(to_gpl(pal, "two"), end="")
+    GIMP Palette
+    Name: two
+    Columns: 2
+    #
+    # written by chroma; each name holds the color's share of the image
+    255   0   0 #ff0000 share=0.75
+      0 128 255 #0080ff share=0.25
+    """
     lines = ["GIMP Palette", f"Name: {name}", f"Columns: {len(palette)}", "#",
              "# written by chroma; each name holds the color's share of the image"]
     for (r, g, b), h, w in zip(palette.to_uint8().tolist(), palette.to_hex(), palette.weights):
@@ -126,7 +148,18 @@ def _read_gpl(text: str):
 
 
 def to_css(palette: Palette, name: str = "palette") -> str:
-    """CSS custom properties ``--palette-1: #rrggbb;`` (shares in comments)."""
+    """CSS custom properties ``--palette-1: #rrggbb;`` (shares in comments).
+
+    Examples
+    --------
+    >>> pal = Palette(["#ff0000", "#0080ff"], weights=[3, 1])
+    >>> print(to_css(pal, "two"), end="")
+    /* palette two, written by chroma; comments hold each color's share */
+    :root {
+      --palette-1: #ff0000; /* share 0.75 */
+      --palette-2: #0080ff; /* share 0.25 */
+    }
+    """
     lines = [f"/* palette {name}, written by chroma; comments hold each color's share */",
              ":root {"]
     for i, (h, w) in enumerate(zip(palette.to_hex(), palette.weights), 1):
@@ -147,7 +180,15 @@ def _read_css(text: str):
 
 
 def to_hex_file(palette: Palette, name: str = "palette") -> str:
-    """One hex code per line, without ``#`` (Lospec's ``.hex``); `name` is not stored."""
+    """One hex code per line, without ``#`` (Lospec's ``.hex``); `name` is not stored.
+
+    Examples
+    --------
+    >>> pal = Palette(["#ff0000", "#0080ff"], weights=[3, 1])
+    >>> print(to_hex_file(pal), end="")
+    ff0000
+    0080ff
+    """
     return "\n".join(h[1:] for h in palette.to_hex()) + "\n"
 
 
@@ -175,6 +216,16 @@ def to_format(palette: Palette, fmt: str, *, name: str = "palette") -> str:
     -------
     text : str
         Ends with a newline.
+
+    Examples
+    --------
+    >>> pal = Palette(["#ff0000", "#0080ff"], weights=[3, 1])
+    >>> to_format(pal, ".hex") == to_hex_file(pal)
+    True
+    >>> to_format(pal, "png")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     if not isinstance(palette, Palette):
         raise TypeError(f"`palette` must be a Palette, got {type(palette).__name__}.")
@@ -198,6 +249,15 @@ def from_format(text: str, fmt: str) -> Palette:
     ------
     ValueError
         The text is not in that format or holds no colors.
+
+    Examples
+    --------
+    >>> pal = Palette(["#ff0000", "#0080ff"], weights=[3, 1])
+    >>> back = from_format(to_gpl(pal), "gpl")
+    >>> back.to_hex(), back.weights.tolist()
+    (['#ff0000', '#0080ff'], [0.75, 0.25])
+    >>> from_format(to_hex_file(pal), "hex").weights.tolist()  # no shares: equal weights
+    [0.5, 0.5]
     """
     if not isinstance(text, str):
         raise TypeError(f"`text` must be a str, got {type(text).__name__}.")

@@ -88,6 +88,14 @@ def register_step(name: str, cls: type | str) -> None:
         Name used in recipes.
     cls : type or str
         The estimator class, or ``"package.module:Class"``.
+
+    Examples
+    --------
+    >>> register_step("mean-std", "chroma.transfers:ReinhardTransfer")
+    >>> pipe = Pipeline.from_dict({"steps": [{"name": "look", "method": "mean-std"}]})
+    >>> type(pipe["look"].estimator).__name__
+    'ReinhardTransfer'
+    >>> del STEPS._targets["mean-std"]  # (this example only: leave the table as it was)
     """
     STEPS.register(name, cls)
 
@@ -139,6 +147,22 @@ class Step:
     reference_mask : dict, ndarray or None, optional
         Which pixels of the step's reference count (a spec computed on the
         reference, or an array).
+
+    Examples
+    --------
+    >>> from chroma.transfers import ReinhardTransfer
+    >>> step = Step("warm", ReinhardTransfer(), mask={"rectangle": [0, 0, 4, 8]}, strength=0.5)
+    >>> step.mode, step.strength
+    ('normal', 0.5)
+    >>> rng = np.random.default_rng(0)
+    >>> img, ref = rng.random((8, 8, 3)), rng.random((8, 8, 3)) * 0.5
+    >>> out = Pipeline([step]).fit(ref).transform(img)
+    >>> bool((out[:, 4:] == img[:, 4:]).all())  # outside the mask: untouched
+    True
+    >>> Step("warm", ReinhardTransfer(), mode="screen")
+    Traceback (most recent call last):
+    ...
+    ValueError: step 'warm': mode='screen' is not a blend mode; choose from [...].
     """
 
     name: str

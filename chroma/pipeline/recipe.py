@@ -27,13 +27,36 @@ SUFFIXES = (".toml", ".json")
 
 
 def check_recipe_path(path: Path) -> None:
-    """A recipe file name must end in .toml or .json."""
+    """A recipe file name must end in .toml or .json.
+
+    Examples
+    --------
+    >>> check_recipe_path(Path("look.toml"))
+    >>> check_recipe_path(Path("look.yaml"))
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot save recipe 'look.yaml': use a .toml or .json name.
+    """
     if path.suffix.lower() not in SUFFIXES:
         raise ValueError(f"cannot save recipe {str(path)!r}: use a .toml or .json name.")
 
 
 def read_recipe(path) -> dict:
-    """Parse a recipe file into plain data (a ``ValueError`` naming the file if it cannot)."""
+    """Parse a recipe file into plain data (a ``ValueError`` naming the file if it cannot).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "look.toml"
+    >>> _ = path.write_text('steps = [{name = "warm", method = "reinhard"}]')
+    >>> read_recipe(path)
+    {'steps': [{'name': 'warm', 'method': 'reinhard'}]}
+    >>> _ = path.write_text("[[steps]")
+    >>> read_recipe(path)
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot parse recipe '...look.toml': ...
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such recipe file: {str(path)!r}")
@@ -60,7 +83,20 @@ def read_recipe(path) -> dict:
 
 
 def write_recipe(path, data: dict, *, overwrite: bool = False) -> None:
-    """Write recipe data as TOML or JSON (by the file's extension), atomically."""
+    """Write recipe data as TOML or JSON (by the file's extension), atomically.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "look.json"
+    >>> write_recipe(path, {"version": 1, "steps": [{"name": "warm", "method": "reinhard"}]})
+    >>> read_recipe(path)["steps"]
+    [{'name': 'warm', 'method': 'reinhard'}]
+    >>> write_recipe(path, {"version": 1, "steps": []})
+    Traceback (most recent call last):
+    ...
+    FileExistsError: '...look.json' exists; pass overwrite=True to replace it.
+    """
     path = Path(path)
     check_recipe_path(path)
     if path.exists() and not overwrite:
@@ -72,7 +108,16 @@ def write_recipe(path, data: dict, *, overwrite: bool = False) -> None:
 
 
 def changed_params(estimator, who: str) -> dict:
-    """The step's parameters that differ from the class defaults, as recipe data."""
+    """The step's parameters that differ from the class defaults, as recipe data.
+
+    Examples
+    --------
+    >>> from chroma.transfers import ReinhardTransfer
+    >>> changed_params(ReinhardTransfer(space="rgb"), "warm")
+    {'space': 'rgb'}
+    >>> changed_params(ReinhardTransfer(), "warm")
+    {}
+    """
     get = getattr(estimator, "get_params", None)
     if get is None:
         return {}
@@ -100,7 +145,17 @@ def _same(a, b) -> bool:
 
 
 def plain(value, who: str):
-    """Recipe-safe copy of `value`: str, bool, int, float, lists and dicts of those."""
+    """Recipe-safe copy of `value`: str, bool, int, float, lists and dicts of those.
+
+    Examples
+    --------
+    >>> plain({"size": np.int64(3), "levels": np.array([0.5, 1.0])}, "option")
+    {'size': 3, 'levels': [0.5, 1.0]}
+    >>> plain(object(), "step 'warm' option 'x'")
+    Traceback (most recent call last):
+    ...
+    ValueError: step 'warm' option 'x' = <object object at ...> (object) cannot be written ...
+    """
     if isinstance(value, (bool, str)):
         return value
     if isinstance(value, numbers.Integral):
@@ -152,6 +207,31 @@ def _toml_value(v) -> str:
 
 
 def to_toml(data: dict) -> str:
+    """TOML text of recipe data: top-level keys, then one ``[[steps]]`` table per step.
+
+    Parameters
+    ----------
+    data : dict
+        Plain recipe data (see :func:`plain`): scalars, lists and dicts; ``"steps"``
+        a list of dicts.
+
+    Returns
+    -------
+    text : str
+        Starts with a comment that says how to run the recipe.
+
+    Examples
+    --------
+    >>> print(to_toml({"version": 1, "steps": [
+    ...     {"name": "warm", "method": "reinhard", "options": {"space": "lab"}}]}), end="")
+    # chroma recipe: run with `chroma run THIS_FILE IMAGE -o OUT`
+    version = 1
+    <BLANKLINE>
+    [[steps]]
+    name = "warm"
+    method = "reinhard"
+    options = {space = "lab"}
+    """
     lines = ["# chroma recipe: run with `chroma run THIS_FILE IMAGE -o OUT`"]
     for k, v in data.items():
         if k != "steps":

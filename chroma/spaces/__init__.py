@@ -339,6 +339,36 @@ def convert(
     return np.moveaxis(out, -1, channel_axis)
 
 
+# the Examples of the shorthands: sRGB orange (1, 0.5, 0) in each space, and its image
+_EXAMPLE_IN = {
+    "rgb": "[[1.0, 0.5, 0.0]]",
+    "linear": "[[1.0, 0.214, 0.0]]",
+    "xyz": "[[0.489, 0.366, 0.045]]",
+    "lab": "[[66.96, 43.07, 73.96]]",
+    "lch": "[[66.96, 85.59, 59.79]]",
+    "lalphabeta": "[[-1.176, 0.744, 0.111]]",
+    "ycbcr": "[[0.592, -0.334, 0.291]]",
+}
+_EXAMPLE_OUT = {
+    "lab2lch": "array([[66.96, 85.59, 59.79]], dtype=float32)",
+    "lab2rgb": "array([[1. , 0.5, 0. ]], dtype=float32)",
+    "lab2xyz": "array([[0.49, 0.37, 0.04]], dtype=float32)",
+    "lalphabeta2rgb": "array([[1. , 0.5, 0. ]], dtype=float32)",
+    "lch2lab": "array([[66.96, 43.07, 73.97]], dtype=float32)",
+    "lch2rgb": "array([[1. , 0.5, 0. ]], dtype=float32)",
+    "linear2rgb": "array([[1. , 0.5, 0. ]], dtype=float32)",
+    "rgb2lab": "array([[66.96, 43.07, 73.96]], dtype=float32)",
+    "rgb2lalphabeta": "array([[-1.18,  0.74,  0.11]], dtype=float32)",
+    "rgb2lch": "array([[66.96, 85.59, 59.78]], dtype=float32)",
+    "rgb2linear": "array([[1.  , 0.21, 0.  ]], dtype=float32)",
+    "rgb2xyz": "array([[0.49, 0.37, 0.04]], dtype=float32)",
+    "rgb2ycbcr": "array([[ 0.59, -0.33,  0.29]], dtype=float32)",
+    "xyz2lab": "array([[66.98, 42.99, 73.91]], dtype=float32)",
+    "xyz2rgb": "array([[1. , 0.5, 0. ]], dtype=float32)",
+    "ycbcr2rgb": "array([[1. , 0.5, 0. ]], dtype=float32)",
+}
+
+
 def _named(src: str, dst: str):
     def fn(image, *, channel_axis: int = -1, clip: bool = True) -> np.ndarray:
         return convert(image, src, dst, channel_axis=channel_axis, clip=clip)
@@ -351,7 +381,9 @@ def _named(src: str, dst: str):
         "channel_axis : int, optional\n    Channel axis of input and output.\n"
         "clip : bool, optional\n    Clip ``'rgb'`` output to [0, 1].\n\n"
         "Returns\n-------\nout : ndarray of float32\n    Same shape as `image`.\n\n"
-        "See Also\n--------\nconvert\n"
+        "See Also\n--------\nconvert\n\n"
+        f"Examples\n--------\n>>> {src}2{dst}(np.array({_EXAMPLE_IN[src]})).round(2)\n"
+        f"{_EXAMPLE_OUT[src + '2' + dst]}\n"
     )
     return fn
 

@@ -98,6 +98,34 @@ class ColorTransfer(ColorStep):
 
     Not used directly; subclasses implement ``_fit_pixels`` and
     ``_transform_pixels``.
+
+    Examples
+    --------
+    A transfer that moves each channel's mean to the reference's:
+
+    >>> class MeanShift(ColorTransfer):
+    ...     _fitted_attr = "mean_"
+    ...     _uses_image_stats = True
+    ...
+    ...     def __init__(self, *, space="rgb", strength=1.0):
+    ...         self.space = space
+    ...         self.strength = strength
+    ...
+    ...     def _fit_pixels(self, ref):
+    ...         self.mean_ = ref.mean(axis=0)
+    ...
+    ...     def _transform_pixels(self, pixels, stats):
+    ...         return pixels + (self.mean_ - stats.mean(axis=0))
+    >>> img, ref = np.full((4, 4, 3), 0.25), np.full((2, 2, 3), 0.75)
+    >>> out = MeanShift().fit(ref).transform(img)
+    >>> out.dtype, round(float(out.mean()), 6)
+    (dtype('float64'), 0.75)
+    >>> round(float(MeanShift(strength=0.5).fit(ref).transform(img).mean()), 6)
+    0.5
+    >>> MeanShift(space="hsv").fit(ref)
+    Traceback (most recent call last):
+    ...
+    ValueError: space='hsv' is not supported by MeanShift; choose from [...].
     """
 
     _spaces: tuple[str, ...] = SPACES

@@ -250,6 +250,25 @@ def write_cube(path, lut, *, title: str | None = None, overwrite: bool = False) 
         The ``TITLE`` line.
     overwrite : bool, optional
         Replace an existing file; without it an existing `path` raises FileExistsError.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "identity.cube")
+    >>> write_cube(path, identity_lut(2), title="identity")
+    >>> with open(path) as fh:
+    ...     for line in fh.read().splitlines()[:6]:
+    ...         print(line)
+    TITLE "identity"
+    LUT_3D_SIZE 2
+    DOMAIN_MIN 0.0 0.0 0.0
+    DOMAIN_MAX 1.0 1.0 1.0
+    0.000000 0.000000 0.000000
+    1.000000 0.000000 0.000000
+    >>> write_cube(path, identity_lut(2))
+    Traceback (most recent call last):
+    ...
+    FileExistsError: '...identity.cube' exists; pass overwrite=True to replace it.
     """
     lut = _check_lut(lut)
     path = Path(path)

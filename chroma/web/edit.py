@@ -43,7 +43,16 @@ STEP_SPLASH = "chroma.hand_steps:SplashStep"
 
 @dataclass
 class Edit:
-    """The page's edit (hint coordinates in full-resolution pixels)."""
+    """The page's edit (hint coordinates in full-resolution pixels).
+
+    Examples
+    --------
+    >>> e = Edit(transfer=True, transfer_method="histogram")
+    >>> e.uses_reference, e.uses_mask, e.empty
+    (True, False, False)
+    >>> Edit().empty
+    True
+    """
 
     colorize: bool = False
     method: str = "prior"
@@ -165,7 +174,18 @@ def parse_edit(data, shape) -> Edit:
 
 
 def working_copy(image: np.ndarray, max_pixels: int = WORK_PIXELS) -> np.ndarray:
-    """`image` shrunk (antialiased, dtype kept) to at most `max_pixels`; small ones as is."""
+    """`image` shrunk (antialiased, dtype kept) to at most `max_pixels`; small ones as is.
+
+    Examples
+    --------
+    >>> big = np.zeros((1000, 1000, 3), np.uint8)
+    >>> small = working_copy(big)
+    >>> small.shape, small.dtype, small.shape[0] * small.shape[1] <= WORK_PIXELS
+    ((707, 707, 3), dtype('uint8'), True)
+    >>> tiny = big[:10, :10]
+    >>> working_copy(tiny) is tiny  # small enough: as is
+    True
+    """
     h, w = image.shape[:2]
     if h * w <= max_pixels:
         return image
@@ -207,6 +227,15 @@ def build_pipeline(e: Edit, *, full_shape, shape, mask=None, reference=None, bas
     -------
     Pipeline or None
         ``None`` when the edit does nothing.
+
+    Examples
+    --------
+    >>> shape = (32, 48, 3)
+    >>> reference = np.zeros((8, 8, 3), np.uint8)
+    >>> build_pipeline(Edit(transfer=True), full_shape=shape, shape=shape, reference=reference)
+    Pipeline([transfer=ReinhardTransfer()])
+    >>> print(build_pipeline(Edit(), full_shape=shape, shape=shape))
+    None
     """
     from chroma.pipeline import Pipeline, Step
     from chroma.web._compat import step_class
@@ -259,6 +288,17 @@ def preview(e: Edit, image: np.ndarray, work: np.ndarray, *, mask=None, referenc
 
     `mask` is the painted mask (float in [0, 1], any size) and `reference`
     an array; `tmpdir` a private folder for the mask file the pipeline reads.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rng = np.random.default_rng(0)
+    >>> image = (rng.random((32, 48, 3)) * 255).astype(np.uint8)
+    >>> reference = np.zeros((8, 8, 3), np.uint8); reference[..., 0] = 200
+    >>> out = preview(Edit(transfer=True), image, image, reference=reference,
+    ...               tmpdir=tempfile.mkdtemp())
+    >>> out.shape, out.dtype, bool(out[..., 0].mean() > image[..., 0].mean())
+    ((32, 48, 3), dtype('uint8'), True)
     """
     mask_name = None
     if e.uses_mask:
@@ -285,6 +325,19 @@ def export_bundle(e: Edit, image: np.ndarray, *, mask=None, reference=None) -> d
         ``"result"``: the result array; ``"result.png"``, ``"recipe.zip"``
         (``recipe.toml`` plus the files it names, and ``hints.json``),
         ``"hints.json"`` and ``"mask.png"``: file contents as bytes.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> image = np.full((16, 24, 3), 120, np.uint8)
+    >>> reference = np.zeros((8, 8, 3), np.uint8); reference[..., 2] = 200
+    >>> bundle = export_bundle(Edit(transfer=True), image, reference=reference)
+    >>> sorted(bundle)
+    ['hints.json', 'mask.png', 'recipe.toml', 'recipe.zip', 'result', 'result.png']
+    >>> bundle["result"].shape, bundle["result.png"][:4]
+    ((16, 24, 3), b'\x89PNG')
+    >>> "recipe.toml" in zipfile.ZipFile(io.BytesIO(bundle["recipe.zip"])).namelist()
+    True
     """
     from chroma.io import write_image
     from chroma.pipeline import Pipeline

@@ -381,7 +381,20 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class ChromaServer(ThreadingHTTPServer):
-    """The page's server: a :class:`Session`, a token, the hosts it answers to."""
+    """The page's server: a :class:`Session`, a token, the hosts it answers to.
+
+    Examples
+    --------
+    >>> import json, threading, urllib.request
+    >>> server = ChromaServer()  # 127.0.0.1, a free port
+    >>> thread = threading.Thread(target=server.serve_forever)
+    >>> thread.start()
+    >>> url = f"http://127.0.0.1:{server.port}/api/session?token={server.token}"
+    >>> with urllib.request.urlopen(url) as reply:
+    ...     reply.status, json.loads(reply.read())
+    (200, {'image': None, 'reference': None, 'palette': []})
+    >>> server.shutdown(); server.server_close(); thread.join()
+    """
 
     daemon_threads = True
     allow_reuse_address = False
@@ -429,6 +442,14 @@ def make_server(image=None, reference=None, *, host: str = "127.0.0.1", port: in
 
     Call ``serve_forever()`` on it (in a thread, for tests) and ``shutdown()``
     then ``server_close()`` to stop.
+
+    Examples
+    --------
+    >>> from chroma.datasets import sample_path
+    >>> server = make_server(sample_path("coffee"))
+    >>> server.session.info()["image"]["name"], server.url.startswith("http://127.0.0.1:")
+    ('coffee', True)
+    >>> server.server_close()
     """
     from chroma.io import read_image
 

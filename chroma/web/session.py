@@ -61,7 +61,22 @@ def _hex(rgb) -> str:
 
 
 class Session:
-    """What the page works on: the image, its working copy, the reference."""
+    """What the page works on: the image, its working copy, the reference.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> session = Session(Path(tempfile.mkdtemp()))
+    >>> session.set_image(np.zeros((32, 48, 3), np.uint8), "photo.png")
+    >>> info = session.info()["image"]
+    >>> info["name"], info["width"], info["height"], info["dtype"]
+    ('photo', 48, 32, 'uint8')
+    >>> session.decode(b"GIF89a...", "image")
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot read the image: ...
+    """
 
     def __init__(self, tmpdir: Path):
         self.tmpdir = tmpdir
