@@ -84,7 +84,10 @@ def output_option(args, command: str, default=None):
 
 
 def say(args, line: str) -> None:
-    """Print a ``wrote ...`` line unless ``--quiet`` (to stderr when stdout carries data: an image, a palette)."""
+    """Print a ``wrote ...`` line unless ``--quiet``.
+
+    To stderr when stdout carries data (an image of ``-o -``, a printed palette).
+    """
     if getattr(args, "quiet", False):
         return
     print(line, file=sys.stderr if getattr(args, "stdout_data", False) else sys.stdout)
