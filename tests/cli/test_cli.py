@@ -41,7 +41,7 @@ def test_debug_shows_traceback(tmp_path):
 
 
 def test_demo_spaces_section(tmp_path):
-    assert main(["demo", "--only", "spaces", "--out", str(tmp_path)]) == 0
+    assert main(["demo", "--only", "spaces", "-o", str(tmp_path)]) == 0
     page = (tmp_path / "index.html").read_text()
     assert "Color spaces" in page and "<img" in page
     assert any(tmp_path.rglob("*.png"))

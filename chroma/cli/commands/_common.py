@@ -205,11 +205,6 @@ def plan_outputs(items: Sequence[str], output: str, *, option: str = "image",
     return pairs
 
 
-def input_output_pairs(input_path: str, output: str) -> list[tuple[Path, Path]]:
-    """Map an input file or folder to output paths (see :func:`plan_outputs`)."""
-    return plan_outputs([input_path], output)
-
-
 def _identity(path: Path) -> tuple:
     """What makes two names the same file: (device, inode) if it exists, else its real path."""
     real = os.path.realpath(path)  # "missing/../a.png" is a.png once missing/ is created
@@ -362,9 +357,6 @@ def write_output(dst, image, *, overwrite: bool, suffix: str = ".png") -> None:
         data = path.read_bytes()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
-
-
-Extra = tuple  # (option, path, ndarray or save(staged) callable)
 
 
 def run_per_image(
