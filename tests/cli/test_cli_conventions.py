@@ -315,3 +315,25 @@ def test_out_is_a_deprecated_alias(d, capsys):
     assert err.count("--out is deprecated") == 1
     rc, _, err = _run(capsys, ["demo", "--only", "spaces", "--out", str(d / "old")])
     assert rc == 2 and "not empty" in err  # the demo never silently overwrites a folder
+
+
+def test_quiet_silences_progress_bars_but_not_errors(d, capsys):
+    rc, out, err = _run(capsys, ["tone", str(d / "frames"), "--sepia", "-o", str(d / "q")])
+    assert rc == 0 and "3/3" in err and out.strip() == f"chroma tone: wrote 3 images to {d / 'q'}"
+    rc, out, err = _run(capsys, ["--quiet", "tone", str(d / "frames"), "--sepia", "-o",
+                                 str(d / "q2")])
+    assert rc == 0 and out == "" and err == ""
+    assert len(list((d / "q2").iterdir())) == 3
+    rc, out, err = _run(capsys, ["tone", str(d / "frames"), "--sepia", "-o", str(d / "q2"),
+                                 "--quiet"])
+    assert rc == 2 and out == "" and "exists" in err
+
+
+def test_info_takes_globs_folders_and_stdin(d):
+    proc = _cli("info", str(d / "frames" / "f*.png"), str(d / "frames"), "-")
+    assert proc.returncode == 2 and b"only input" in proc.stderr
+    proc = _cli("info", str(d / "frames" / "f*.png"), str(d / "img.png"))
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 0 and len(lines) == 4 and all("32x24 RGB uint8" in x for x in lines)
+    proc = _cli("info", "-", stdin=(d / "ref.png").read_bytes())
+    assert proc.returncode == 0 and proc.stdout.decode().startswith("<stdin>: 20x20 RGB")
