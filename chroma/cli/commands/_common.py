@@ -420,13 +420,13 @@ def run_per_image(
             else:
                 write_output(path, value, overwrite=args.overwrite)
             written_extra.append(str(path))
-    for path in written_extra:
-        say(args, f"chroma {command}: wrote {path}")
     if len(pairs) == 1:
         where = f"<stdout> ({suffix[1:]})" if stdout else str(pairs[0][1])
         say(args, f"chroma {command}: wrote {where}")
     else:
         say(args, f"chroma {command}: wrote {len(pairs)} images to {args.output}")
+    for path in written_extra:
+        say(args, f"chroma {command}: wrote {path}")
     return 0
 
 
