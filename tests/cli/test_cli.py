@@ -36,8 +36,10 @@ def test_missing_file_is_one_line(tmp_path):
 
 
 def test_debug_shows_traceback(tmp_path):
-    proc = run("--debug", "info", str(tmp_path / "nope.png"))
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    for argv in (["--debug", "info", str(tmp_path / "nope.png")],
+                 ["info", str(tmp_path / "nope.png"), "--debug"]):
+        proc = run(*argv)
+        assert proc.returncode != 0 and "Traceback" in proc.stderr, argv
 
 
 def test_demo_spaces_section(tmp_path):
