@@ -79,7 +79,10 @@ def run(args) -> int:
     result = apply(args.inputs, step, args.output, scheduler=scheduler,
                    overwrite=args.overwrite, progress=not args.quiet,
                    reference=args.reference, workers=args.workers)
-    say(args, str(result))
+    if result.ok:
+        say(args, str(result))
+    else:  # failures are errors: the summary prints even with --quiet
+        print(result)
     for rec in result.failures:
         print(f"  failed: {rec.path}: {rec.error}", file=sys.stderr)
     return 0 if result.ok else 1
