@@ -337,3 +337,32 @@ def test_info_takes_globs_folders_and_stdin(d):
     assert proc.returncode == 0 and len(lines) == 4 and all("32x24 RGB uint8" in x for x in lines)
     proc = _cli("info", "-", stdin=(d / "ref.png").read_bytes())
     assert proc.returncode == 0 and proc.stdout.decode().startswith("<stdin>: 20x20 RGB")
+
+
+STREAMERS = sorted(c for c, p in COMMANDS.items()
+                   if any(a.dest == "stream_format" for a in p._actions))
+
+
+def test_every_per_image_command_streams():
+    assert STREAMERS == ["colorize", "lut apply", "mask", "recolor", "run", "splash",
+                         "stylize", "tone", "transfer"]
+
+
+@pytest.mark.parametrize("case", STREAMERS)
+def test_stdin_and_stdout_for_each_streaming_command(d, case, capsysbinary, monkeypatch):
+    import io
+
+    class Stdin:
+        buffer = io.BytesIO((d / "img.png").read_bytes())
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    argv = [a.format(d=d) for a in CASES[case]["argv"]]
+    argv[argv.index(str(d / "img.png"))] = "-"
+    try:
+        rc = main([*argv, "-o", "-", "--format", "tif"])
+    except SystemExit as exc:
+        rc = exc.code
+    out, err = capsysbinary.readouterr()
+    assert rc == 0, err
+    assert out.startswith(b"II*\x00") or out.startswith(b"MM\x00*")  # only the TIFF
+    assert b"wrote <stdout> (tif)" in err

@@ -58,10 +58,10 @@ def add_output(parser: argparse.ArgumentParser, *, required: bool = True,
 
 
 def add_images(parser: argparse.ArgumentParser, *, name: str = "image",
-               what: str = "input image") -> None:
+               what: str = "input images") -> None:
     """The positional image inputs: files, folders, quoted globs or '-' (stdin)."""
     parser.add_argument(name, nargs="+", metavar=name.upper(),
-                        help=f"{what}(s): files, folders, quoted glob patterns, or '-' "
+                        help=f"{what}: files, folders, quoted glob patterns, or '-' "
                         "for stdin")
 
 

@@ -18,7 +18,7 @@ def register(sub) -> None:
         "a folder -o; '-' reads stdin, '-o -' writes stdout. An option the method does "
         "not take is an error naming it.",
     )
-    add_images(p, what="gray input image")
+    add_images(p, what="gray input images")
     add_output(p, stream=True)
     p.add_argument("--method", choices=METHODS, default="prior",
                    help="colorization method (default: prior)")

@@ -91,7 +91,7 @@ def register(sub) -> None:
         "Several inputs (files, folders, quoted globs) need a folder -o.",
     )
     add_images(p)
-    add_output(p)
+    add_output(p, stream=True)
     add_mask_arguments(p)
     p.set_defaults(func=run)
 
@@ -102,7 +102,7 @@ def run(args) -> int:
     from chroma.cli.commands._common import plan_outputs, run_per_image
 
     mask_spec(args)  # argument errors before any work
-    pairs = plan_outputs(args.image, args.output)
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
 
     def apply(image, index):
         return np.rint(build_mask(args, image) * 255.0).astype(np.uint8)

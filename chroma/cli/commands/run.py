@@ -15,7 +15,7 @@ def register(sub) -> None:
     )
     p.add_argument("recipe", metavar="RECIPE", help="recipe file (.toml or .json)")
     add_images(p)
-    add_output(p)
+    add_output(p, stream=True)
     p.add_argument("--reference", metavar="REF", default=None,
                    help="reference image for steps whose recipe entry has none")
     p.set_defaults(func=run)
@@ -48,7 +48,7 @@ def run(args) -> int:
     from chroma.pipeline import Pipeline
 
     pipe = Pipeline.load(args.recipe)
-    pairs = plan_outputs(args.image, args.output)
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
 
     def make():
         pipe.fit(read_image(args.reference) if args.reference else None)

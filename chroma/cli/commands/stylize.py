@@ -23,7 +23,7 @@ def register(sub) -> None:
         "--operator lut) also saves the grade as a .cube 3-D LUT.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    add_images(p, what="input image (then the style image, unless --style is given)")
+    add_images(p, what="input images, then the style image unless --style is given")
     p.add_argument("--style", dest="style_option", metavar="STYLE", default=None,
                    help="style image whose colors are taken (else the last IMAGE)")
     add_output(p, stream=True)

@@ -21,7 +21,7 @@ def register(sub) -> None:
         "video editors and ffmpeg (-vf lut3d=grade.cube).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    add_images(p, what="input image (then the reference, unless --reference is given)")
+    add_images(p, what="input images, then the reference unless --reference is given")
     p.add_argument("--reference", dest="reference_option", metavar="REF", default=None,
                    help="reference image whose colors are taken (else the last IMAGE)")
     add_output(p, stream=True)
