@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/chroma demo --out demo-output
+	$(BIN)/chroma demo -o demo-output --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -28,10 +28,10 @@ $(VENV)/.bench: $(STAMP)
 	touch $(VENV)/.bench
 
 bench: $(VENV)/.bench
-	$(BIN)/chroma bench --out benchmarks/results
+	$(BIN)/chroma bench -o benchmarks/results --overwrite
 
 bench-quick: $(VENV)/.bench
-	$(BIN)/chroma bench --quick --out benchmarks/results/quick
+	$(BIN)/chroma bench --quick -o benchmarks/results/quick --overwrite
 
 # The docs site (tutorials, gallery run at build time, API reference): warnings are errors.
 $(VENV)/.docs: $(STAMP)

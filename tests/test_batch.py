@@ -205,7 +205,7 @@ def test_process_file_never_raises(tmp_path):
 def test_cli_exit_codes(corpus, tmp_path, capsys):
     ok = main(["batch", "reinhard", str(corpus / "in" / "f00.png"), str(corpus / "in" / "f01.png"),
                "-o", str(tmp_path / "a"), "--reference", str(corpus / "ref.png"),
-               "--scheduler", "sync", "--quiet"])
+               "--scheduler", "sync"])
     assert ok == 0 and "2 done" in capsys.readouterr().out
     step = chroma.ReinhardTransfer().fit(chroma.read_image(corpus / "ref.png"))
     np.testing.assert_array_equal(chroma.read_image(tmp_path / "a" / "f01.png"),

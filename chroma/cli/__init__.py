@@ -7,7 +7,8 @@ start-up; a module registers its parser with ``register(subparsers)`` and sets
 
 Errors are one line on stderr and a non-zero exit: 2 for bad input (missing
 or corrupt file, bad argument), 1 for anything unexpected; ``--debug`` shows
-the traceback.
+the traceback. ``--debug`` and ``--quiet`` are accepted anywhere on the line,
+before or after the subcommand (see ``docs/cli.md`` for all the conventions).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Color transfer, palettes, masks and colorization for images.",
     )
     parser.add_argument("--version", action="version", version=f"chroma {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _add_common_flags(parser, top=True)
     parser.add_argument("--max-pixels", type=int, default=None, metavar="N",
                         help="refuse images larger than N pixels (width x height) before "
                         "decoding; default 178956970, or the CHROMA_MAX_PIXELS variable")
@@ -50,7 +51,34 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
+    for command in _leaf_parsers(parser):
+        _add_common_flags(command, top=False)
     return parser
+
+
+def _add_common_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--debug`` and ``--quiet`` on `parser`; a subcommand's do not reset the top level's.
+
+    A subparser's defaults would overwrite what was parsed before the subcommand,
+    so below the top level the flags default to ``SUPPRESS`` (set only when given).
+    """
+    default = False if top else argparse.SUPPRESS
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="show tracebacks on errors")
+    parser.add_argument("--quiet", action="store_true", default=default,
+                        help="no progress bars and no 'wrote ...' lines (errors still print)")
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser, seen: set | None = None):
+    """Every subcommand parser below `parser` (``lut`` and ``lut apply`` included)."""
+    seen = set() if seen is None else seen
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    yield child
+                    yield from _leaf_parsers(child, seen)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,12 +36,14 @@ def test_missing_file_is_one_line(tmp_path):
 
 
 def test_debug_shows_traceback(tmp_path):
-    proc = run("--debug", "info", str(tmp_path / "nope.png"))
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    for argv in (["--debug", "info", str(tmp_path / "nope.png")],
+                 ["info", str(tmp_path / "nope.png"), "--debug"]):
+        proc = run(*argv)
+        assert proc.returncode != 0 and "Traceback" in proc.stderr, argv
 
 
 def test_demo_spaces_section(tmp_path):
-    assert main(["demo", "--only", "spaces", "--out", str(tmp_path)]) == 0
+    assert main(["demo", "--only", "spaces", "-o", str(tmp_path)]) == 0
     page = (tmp_path / "index.html").read_text()
     assert "Color spaces" in page and "<img" in page
     assert any(tmp_path.rglob("*.png"))

@@ -70,12 +70,14 @@ def test_set_options_and_errors(files, capsys):
     args = [str(d / "img.png"), str(d / "ref.png"), "-o", str(d / "o.png")]
     assert main(["transfer", *args, "--method", "histogram", "--set", "n_bins=256",
                  "--set", "mode=binned", "--keep-luminance"]) == 0
+    args[-1] = str(d / "o2.png")  # paths are checked first: a fresh name reaches the fit
     assert main(["transfer", *args, "--method", "histogram", "--set", "n_bins=abc"]) == 2
     assert "n_bins" in capsys.readouterr().err
     assert main(["transfer", *args, "--set", "oops", "--overwrite"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
     # never overwrite an existing output without --overwrite, never the reference
-    assert main(["transfer", *args]) == 2
+    assert main(["transfer", *args[:-1], str(d / "o.png")]) == 2
+    assert not (d / "o2.png").exists()  # the failed runs wrote nothing
     assert main(["transfer", str(d / "img.png"), str(d / "ref.png"), "-o",
                  str(d / "ref.png"), "--overwrite"]) == 2
     assert "reference" in capsys.readouterr().err

@@ -39,7 +39,8 @@ def register(sub) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     p.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
                    help="method parameter, e.g. --set space=lab (repeatable; methods only)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed of a random method (idt, sot), passed as random_state")
     p.set_defaults(func=run)
 
 
@@ -48,15 +49,22 @@ def run(args) -> int:
     from pathlib import Path
 
     from chroma.batch import apply
+    from chroma.cli.commands._common import refuse_options, say
     from chroma.cli.commands.transfer import parse_options
 
     step = args.step
     if step in METHODS:
         if args.reference is None:
             raise ValueError(f"method {step!r} needs --reference REF")
-        from chroma.transfers import estimator
+        from chroma.transfers import TRANSFERS, estimator
 
-        step = estimator(step, **parse_options(args.options))
+        options = parse_options(args.options)
+        refuse_options({"--seed": args.seed}, TRANSFERS.load(step), f"method {step!r}")
+        if args.seed is not None:
+            options["random_state"] = args.seed
+        step = estimator(step, **options)
+    elif args.seed is not None:
+        raise ValueError("--seed applies to a method; put a recipe's seeds in the recipe")
     elif Path(step).suffix.lower() not in (".toml", ".json"):
         raise ValueError(f"RECIPE_OR_METHOD must be a .toml/.json recipe or one of "
                          f"{', '.join(METHODS)}; got {args.step!r}")
@@ -71,7 +79,10 @@ def run(args) -> int:
     result = apply(args.inputs, step, args.output, scheduler=scheduler,
                    overwrite=args.overwrite, progress=not args.quiet,
                    reference=args.reference, workers=args.workers)
-    print(result)
+    if result.ok:
+        say(args, str(result))
+    else:  # failures are errors: the summary prints even with --quiet
+        print(result)
     for rec in result.failures:
         print(f"  failed: {rec.path}: {rec.error}", file=sys.stderr)
     return 0 if result.ok else 1

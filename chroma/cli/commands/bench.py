@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from chroma.cli.commands._common import add_deprecated_out
+
 QUICK_SIZES = (0.25,)
 QUICK_REPEATS = 3
 DEFAULT_PAIRS = 6
@@ -23,9 +25,13 @@ def register(sub) -> None:
     p.add_argument("--only", metavar="PATTERN", default=None,
                    help="run only cases whose '<module>: <task>' contains PATTERN "
                    "(case-insensitive; a glob if it has * ? [)")
-    p.add_argument("--out", metavar="DIR", default=None,
+    p.add_argument("-o", "--output", metavar="DIR", default=None,
                    help="output folder (default: benchmarks/results in a source checkout, "
-                   "else ./chroma-bench; a quick/ subfolder with --quick)")
+                   "else ./chroma-bench; a quick/ subfolder with --quick); an existing "
+                   "report.md there needs --overwrite")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the report, results and figures of an earlier run")
+    add_deprecated_out(p)
     p.add_argument("--images", metavar="DIR", default=None,
                    help="folder of your own photos to benchmark on (the Pitié pair names "
                    "are looked for there, other photos make the quality pairs); default: "
@@ -51,7 +57,9 @@ def run(args) -> int:
     from pathlib import Path
 
     from chroma.bench import harness, report
-    from chroma.cli.commands._common import parse_floats
+    from chroma.cli.commands._common import output_option, parse_floats, say
+
+    out_option = output_option(args, "bench")
 
     if args.images is not None:
         folder = Path(args.images)
@@ -75,6 +83,16 @@ def run(args) -> int:
         QUICK_BUDGET_S if args.quick else None)
     if budget is not None and budget <= 0:
         raise ValueError(f"--budget must be > 0 seconds, got {budget}")
+    if not args.list:
+        default_out = (Path("chroma-bench") if harness.REPO_ROOT is None
+                       else harness.REPO_ROOT / "benchmarks" / "results")
+        out = Path(out_option) if out_option else default_out / ("quick" if args.quick else "")
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"-o {str(out)!r} is a file; the benchmark writes a folder")
+        existing = [n for n in ("report.md", "results.json") if (out / n).exists()]
+        if existing and not args.overwrite:
+            raise FileExistsError(f"{str(out / existing[0])!r} exists; pass --overwrite to "
+                                  "replace the earlier run, or choose another -o")
     cases, errors = harness.load_cases(args.only)
     if args.list:
         for case in cases:
@@ -88,25 +106,23 @@ def run(args) -> int:
             f"no benchmark case matches --only {args.only!r}; see chroma bench --list"
             if args.only else "no benchmark cases found in chroma/bench/cases/"
         )
-    default_out = (Path("chroma-bench") if harness.REPO_ROOT is None
-                   else harness.REPO_ROOT / "benchmarks" / "results")
-    out = Path(args.out) if args.out else default_out / ("quick" if args.quick else "")
     parts = ["chroma", "bench"] + (["--quick"] if args.quick else [])
     for flag, value in (("--only", args.only), ("--sizes", args.sizes),
                         ("--repeats", args.repeats), ("--pairs", args.pairs),
                         ("--budget", args.budget),
-                        ("--out", args.out)):
+                        ("-o", out_option)):
         if value is not None:
             parts += [flag, str(value)]
     command = " ".join(shlex.quote(p) for p in parts)
 
     def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+        if not args.quiet:
+            print(line, file=sys.stderr, flush=True)
 
     results, thumbs = harness.run_cases(
         cases, sizes=sizes, repeats=repeats, log=log, load_errors=errors, command=command,
         pairs=pairs, quick=args.quick, budget_s=budget,
     )
     path = report.write_report(results, thumbs, out)
-    print(f"chroma bench: wrote {path}")
+    say(args, f"chroma bench: wrote {path}")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chroma.cli.commands._common import add_output
+from chroma.cli.commands._common import add_images, add_output
 
 METHODS = ("prior", "welsh", "scribble")
 
@@ -14,10 +14,12 @@ def register(sub) -> None:
         description="Colorize a gray photo (or every image in a folder). The default "
         "method is the shipped CNN prior (needs PyTorch); 'welsh' copies colors from "
         "--reference, 'scribble' propagates --hints. The output keeps the input's "
-        "lightness, dtype and alpha.",
+        "lightness, dtype and alpha. Several inputs (files, folders, quoted globs) need "
+        "a folder -o; '-' reads stdin, '-o -' writes stdout. An option the method does "
+        "not take is an error naming it.",
     )
-    p.add_argument("image", help="input image file or folder")
-    add_output(p)
+    add_images(p, what="gray input images")
+    add_output(p, stream=True)
     p.add_argument("--method", choices=METHODS, default="prior",
                    help="colorization method (default: prior)")
     p.add_argument("--vibrancy", type=float, default=None,
@@ -38,6 +40,9 @@ def register(sub) -> None:
                    help="prior only: short side at which the network runs (default: the "
                    "evaluated default, 112)")
     p.add_argument("--weights", default=None, help="prior only: other exported weights (.pt)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="welsh only: random seed of the reference sampling (equal seeds, "
+                   "equal outputs; without it every run draws afresh)")
     p.set_defaults(func=run)
 
 
@@ -55,44 +60,34 @@ def _read_mask(path: str):
 
 
 def run(args) -> int:
-    from chroma.cli.commands._common import (
-        check_paths,
-        image_inputs,
-        image_outputs,
-        input_output_pairs,
-        progress,
-    )
-    from chroma.colorization import colorize
-    from chroma.io import read_image, write_image
+    from chroma.cli.commands._common import plan_outputs, refuse_options, run_per_image
+    from chroma.colorization import COLORIZERS, colorize
+    from chroma.io import read_image
 
-    pairs = input_output_pairs(args.image, args.output)
-    check_paths(
-        image_inputs(pairs, ("--reference", args.reference), ("--mask", args.mask),
-                     ("--hints", args.hints), ("--weights", args.weights)),
-        image_outputs(pairs),
-        overwrite=args.overwrite,
-    )
-    reference = read_image(args.reference) if args.reference else None
-    mask = _read_mask(args.mask) if args.mask else None
-    # only the options given: a method that does not take one refuses it by name
-    given = {"vibrancy": args.vibrancy, "strength": args.strength,
-             "prior_correction": args.prior_correction, "weights": args.weights,
-             "working_size": args.working_size, "reference": reference, "hints": args.hints}
-    kwargs = {k: v for k, v in given.items() if v is not None}
-    for key in ("vibrancy", "strength", "prior_correction", "weights", "working_size"):
-        if key in kwargs and args.method != "prior":
-            raise ValueError(f"--{key.replace('_', '-')} applies to --method prior, "
-                             f"not {args.method!r}")
-    if args.method == "welsh" and reference is None:
+    refuse_options({"--vibrancy": args.vibrancy, "--strength": args.strength,
+                    "--prior-correction": args.prior_correction, "--weights": args.weights,
+                    "--working-size": args.working_size, "--reference": args.reference,
+                    "--hints": args.hints, "--seed": args.seed},
+                   COLORIZERS.load(args.method), f"--method {args.method}")
+    if args.method == "welsh" and args.reference is None:
         raise ValueError("--method welsh needs --reference REF")
     if args.method == "scribble" and args.hints is None:
         raise ValueError("--method scribble needs --hints HINTS")
-    for src, dst in progress(pairs, desc="colorize"):
-        image = read_image(src)
-        out = colorize(image, method=args.method, mask=mask, **kwargs)
-        write_image(dst, out, overwrite=args.overwrite)
-    if len(pairs) == 1:
-        print(f"chroma colorize: wrote {pairs[0][1]}")
-    else:
-        print(f"chroma colorize: wrote {len(pairs)} images to {args.output}")
-    return 0
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
+
+    def make():
+        reference = read_image(args.reference) if args.reference else None
+        mask = _read_mask(args.mask) if args.mask else None
+        # only the options given (each one checked above against the method)
+        given = {"vibrancy": args.vibrancy, "strength": args.strength,
+                 "prior_correction": args.prior_correction, "weights": args.weights,
+                 "working_size": args.working_size, "reference": reference,
+                 "hints": args.hints, "random_state": args.seed}
+        kwargs = {k: v for k, v in given.items() if v is not None}
+        return lambda image, index: colorize(image, method=args.method, mask=mask, **kwargs)
+
+    return run_per_image(
+        args, "colorize", pairs, make,
+        inputs=[("--reference", args.reference), ("--mask", args.mask),
+                ("--hints", args.hints), ("--weights", args.weights)],
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("info", help="print an image's size, bit depth, channels and range")
+    p = sub.add_parser("info", help="print an image's size, bit depth, channels and range",
+                       description="One line per image: size, channels, dtype and range. "
+                       "IMAGE: files, folders, quoted glob patterns or '-' (stdin).")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.set_defaults(func=run)
 
@@ -12,10 +14,10 @@ def register(sub) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from chroma.io import read_image
+    from chroma.cli.commands._common import expand_inputs, read_input
 
-    for path in args.images:
-        img = read_image(path)
+    for path in expand_inputs(args.images):
+        img = read_input(path)
         channels = 1 if img.ndim == 2 else img.shape[2]
         kind = {1: "gray", 2: "gray+alpha", 3: "RGB", 4: "RGBA"}[channels]
         print(

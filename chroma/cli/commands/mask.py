@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from chroma.cli.commands._common import add_output
+from chroma.cli.commands._common import add_images, add_output
 
 
 def add_mask_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,28 +87,25 @@ def register(sub) -> None:
         "mask",
         help="preview a mask (hue range, eyedropper, file...) as an 8-bit gray PNG",
         description="Build a mask from IMAGE and write it as a gray image: white where the "
-        "mask selects, black elsewhere. Use it to tune --hue/--pick before `chroma splash`.",
+        "mask selects, black elsewhere. Use it to tune --hue/--pick before `chroma splash`. "
+        "Several inputs (files, folders, quoted globs) need a folder -o.",
     )
-    p.add_argument("image", metavar="IMAGE", help="input image")
-    add_output(p)
+    add_images(p)
+    add_output(p, stream=True)
     add_mask_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     import numpy as np
 
-    from chroma.cli.commands._common import check_paths
-    from chroma.io import read_image, write_image
+    from chroma.cli.commands._common import plan_outputs, run_per_image
 
-    src, dst = Path(args.image), Path(args.output)
-    check_paths([("image", src), ("--mask", args.mask_file)], [("-o", dst)],
-                overwrite=args.overwrite)
-    image = read_image(src)
-    mask = build_mask(args, image)
-    out = np.rint(mask * 255.0).astype(np.uint8)
-    write_image(dst, out, overwrite=args.overwrite)
-    print(f"chroma mask: wrote {dst} ({100.0 * float(mask.mean()):.1f}% selected)")
-    return 0
+    mask_spec(args)  # argument errors before any work
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
+
+    def apply(image, index):
+        return np.rint(build_mask(args, image) * 255.0).astype(np.uint8)
+
+    return run_per_image(args, "mask", pairs, lambda: apply,
+                         inputs=[("--mask", args.mask_file)])

@@ -35,7 +35,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from chroma.cli.commands._common import check_paths, write_atomic
+    from chroma.cli.commands._common import check_image_suffix, check_paths, say, write_atomic
     from chroma.io import check_writable, read_image, write_image
     from chroma.palettes import extract_palette
     from chroma.palettes import to_css as _to_css
@@ -53,6 +53,8 @@ def run(args) -> int:
     if args.output and Path(args.output).suffix.lower() not in SAVE_SUFFIXES:
         raise ValueError(f"-o {args.output!r}: a palette file ends in one of "
                          f"{', '.join(SAVE_SUFFIXES)}")
+    if args.swatch:
+        check_image_suffix("--swatch", args.swatch)
     image = read_image(args.image)
     pal = extract_palette(image, args.n_colors, random_state=args.seed, order=args.order)
     swatch = check_writable(args.swatch, pal.swatch(width=width, height=height)) \
@@ -62,6 +64,10 @@ def run(args) -> int:
                      overwrite=args.overwrite)
     if args.swatch:
         write_image(args.swatch, swatch, overwrite=args.overwrite)
+    args.stdout_data = not args.output  # then stdout carries the palette, messages go to stderr
+    for path in (args.output, args.swatch):
+        if path:
+            say(args, f"chroma palette: wrote {path}")
     if args.output:
         return 0
     name = Path(args.image).stem

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chroma.cli.commands._common import add_output
+from chroma.cli.commands._common import add_images, add_output
 
 
 def register(sub) -> None:
@@ -10,11 +10,12 @@ def register(sub) -> None:
         "run",
         help="apply a recipe (TOML/JSON pipeline of steps with masks) to images",
         description="Fit the recipe's steps once on their references, then apply the "
-        "pipeline to IMAGE, or to every image in a folder (with a progress bar).",
+        "pipeline to IMAGE, or to several (files, folders, quoted globs; -o is then a "
+        "folder), with a progress bar.",
     )
     p.add_argument("recipe", metavar="RECIPE", help="recipe file (.toml or .json)")
-    p.add_argument("image", metavar="IMAGE", help="input image or folder")
-    add_output(p)
+    add_images(p)
+    add_output(p, stream=True)
     p.add_argument("--reference", metavar="REF", default=None,
                    help="reference image for steps whose recipe entry has none")
     p.set_defaults(func=run)
@@ -42,27 +43,19 @@ def _recipe_files(pipe) -> list:
 
 
 def run(args) -> int:
-    from chroma.cli.commands._common import (
-        check_paths,
-        image_inputs,
-        image_outputs,
-        input_output_pairs,
-        progress,
-    )
-    from chroma.io import read_image, write_image
+    from chroma.cli.commands._common import plan_outputs, run_per_image
+    from chroma.io import read_image
     from chroma.pipeline import Pipeline
 
     pipe = Pipeline.load(args.recipe)
-    pairs = input_output_pairs(args.image, args.output)
-    check_paths(image_inputs(pairs, ("recipe", args.recipe), ("--reference", args.reference),
-                             *_recipe_files(pipe)),
-                image_outputs(pairs), overwrite=args.overwrite)
-    reference = read_image(args.reference) if args.reference else None
-    pipe.fit(reference)
-    for src, dst in progress(pairs, desc="run"):
-        write_image(dst, pipe.transform(read_image(src)), overwrite=args.overwrite)
-    if len(pairs) == 1:
-        print(f"chroma run: wrote {pairs[0][1]}")
-    else:
-        print(f"chroma run: wrote {len(pairs)} images to {args.output}")
-    return 0
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
+
+    def make():
+        pipe.fit(read_image(args.reference) if args.reference else None)
+        return lambda image, index: pipe.transform(image)
+
+    return run_per_image(
+        args, "run", pairs, make,
+        inputs=[("recipe", args.recipe), ("--reference", args.reference),
+                *_recipe_files(pipe)],
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chroma.cli.commands._common import add_output
+from chroma.cli.commands._common import add_images, add_output
 from chroma.cli.commands.mask import add_mask_arguments
 
 
@@ -11,13 +11,14 @@ def register(sub) -> None:
         "splash",
         help="color splash: keep the colors inside a mask, turn the rest gray (or sepia)",
         description="Partial colorization: colors inside the mask are kept, the rest is "
-        "desaturated (or toned) at unchanged lightness. IMAGE may be a folder (then -o is "
-        "a folder too).",
+        "desaturated (or toned) at unchanged lightness. IMAGE may be several files, "
+        "folders or quoted globs (then -o is a folder), or '-' for stdin ('-o -' for "
+        "stdout).",
         epilog="examples: chroma splash rocket.png -o out.png --hue 40:30 --feather 2 | "
         "chroma splash photo.jpg -o out.jpg --pick 120,80 --refine --background sepia",
     )
-    p.add_argument("image", metavar="IMAGE", help="input image or folder")
-    add_output(p)
+    add_images(p)
+    add_output(p, stream=True)
     add_mask_arguments(p)
     p.add_argument("--background", default="gray", metavar="TONE",
                    help="gray (default), sepia, cyanotype, or a #RRGGBB color to tint with")
@@ -31,36 +32,24 @@ def register(sub) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from chroma.cli.commands._common import (
-        check_paths,
-        image_inputs,
-        image_outputs,
-        input_output_pairs,
-        progress,
-    )
+    from chroma.cli.commands._common import check_image_suffix, plan_outputs, run_per_image
     from chroma.cli.commands.mask import build_mask, mask_spec
     from chroma.compositing import splash
-    from chroma.io import check_writable, read_image, write_image
 
     mask_spec(args)  # argument errors before any work
-    pairs = input_output_pairs(args.image, args.output)
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
     if args.save_mask and len(pairs) > 1:
         raise ValueError("--save-mask works with a single image, not a folder")
-    check_paths(image_inputs(pairs, ("--mask", args.mask_file)),
-                image_outputs(pairs, ("--save-mask", args.save_mask)),
-                overwrite=args.overwrite)
-    for src, dst in progress(pairs, desc="splash"):
-        image = read_image(src)
+    if args.save_mask:
+        check_image_suffix("--save-mask", args.save_mask)
+
+    def apply(image, index):
         mask = build_mask(args, image)
         out = splash(image, mask, background=args.background, strength=args.strength)
-        saved = np.rint(mask * 255).astype(np.uint8) if args.save_mask else None
-        if args.save_mask:  # both outputs checked before either is written
-            check_writable(args.save_mask, saved)
-        write_image(dst, out, overwrite=args.overwrite)
-        if args.save_mask:
-            write_image(args.save_mask, saved, overwrite=args.overwrite)
-    if len(pairs) == 1:
-        print(f"chroma splash: wrote {pairs[0][1]}")
-    else:
-        print(f"chroma splash: wrote {len(pairs)} images to {args.output}")
-    return 0
+        if not args.save_mask:
+            return out
+        return out, [("--save-mask", args.save_mask, np.rint(mask * 255).astype(np.uint8))]
+
+    return run_per_image(args, "splash", pairs, lambda: apply,
+                         inputs=[("--mask", args.mask_file)],
+                         outputs=[("--save-mask", args.save_mask)])

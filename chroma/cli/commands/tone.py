@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chroma.cli.commands._common import add_output
+from chroma.cli.commands._common import add_images, add_output
 
 
 def register(sub) -> None:
@@ -14,16 +14,17 @@ def register(sub) -> None:
         description="Tone IMAGE (a file or a folder) by its lightness: --sepia keeps "
         "lightness and adds a warm tint; --duotone C1,C2 and --colors C1,C2,... map dark to "
         "light through the colors (hex codes, sorted by lightness), so lightness order is "
-        "kept.",
+        "kept. Several inputs (files, folders, quoted globs) need a folder -o; '-' reads "
+        "stdin, '-o -' writes stdout.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("image", help="input image file or folder")
+    add_images(p)
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--sepia", action="store_true", help="sepia toning")
     mode.add_argument("--duotone", metavar="C1,C2", help="two hex colors, e.g. 1b2a6b,f6d28a")
     mode.add_argument("--colors", metavar="C1,C2,...",
                       help="gradient map through two or more hex colors")
-    add_output(p)
+    add_output(p, stream=True)
     p.add_argument("--strength", type=float, default=1.0, help="blend in [0, 1]")
     p.set_defaults(func=run)
 
@@ -36,14 +37,7 @@ def _hex_list(text: str, option: str) -> list[str]:
 
 
 def run(args) -> int:
-    from chroma.cli.commands._common import (
-        check_paths,
-        image_inputs,
-        image_outputs,
-        input_output_pairs,
-        progress,
-    )
-    from chroma.io import read_image, write_image
+    from chroma.cli.commands._common import plan_outputs, run_per_image
     from chroma.toning import ToneStep, tone
 
     if args.sepia:
@@ -53,9 +47,6 @@ def run(args) -> int:
     else:
         mode, colors = "gradient", _hex_list(args.colors, "--colors")
     ToneStep(mode, colors=colors).fit()  # check the colors before reading anything
-    pairs = input_output_pairs(args.image, args.output)
-    check_paths(image_inputs(pairs), image_outputs(pairs), overwrite=args.overwrite)
-    for src, dst in progress(pairs, desc="tone"):
-        out = tone(read_image(src), mode=mode, colors=colors, strength=args.strength)
-        write_image(dst, out, overwrite=args.overwrite)
-    return 0
+    pairs = plan_outputs(args.image, args.output, stream_format=args.stream_format)
+    return run_per_image(args, "tone", pairs, lambda: lambda img, index: tone(
+        img, mode=mode, colors=colors, strength=args.strength))

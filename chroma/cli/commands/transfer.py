@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chroma.cli.commands._common import add_output
+from chroma.cli.commands._common import add_images, add_output
 
 METHODS = ("histogram", "reinhard", "mkl", "idt", "sot", "palette")
 
@@ -13,15 +13,18 @@ def register(sub) -> None:
     p = sub.add_parser(
         "transfer",
         help="give an image (or every image in a folder) the colors of a reference",
-        description="Color transfer from REFERENCE onto IMAGE (a file, or a folder of "
-        "images: the reference is fitted once). The output keeps each input's dtype "
+        description="Color transfer from a reference onto IMAGE: 'chroma transfer IMAGE "
+        "REFERENCE -o OUT', or several inputs (files, folders, quoted globs) with "
+        "'--reference REF -o FOLDER'; the reference is fitted once. '-' reads the image "
+        "from stdin, '-o -' writes it to stdout. The output keeps each input's dtype "
         "(8/16-bit) and alpha. --lut-out also saves the grade as a .cube 3-D LUT for "
         "video editors and ffmpeg (-vf lut3d=grade.cube).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("image", help="input image file or folder")
-    p.add_argument("reference", help="reference image whose colors are taken")
-    add_output(p)
+    add_images(p, what="input images, then the reference unless --reference is given")
+    p.add_argument("--reference", dest="reference_option", metavar="REF", default=None,
+                   help="reference image whose colors are taken (else the last IMAGE)")
+    add_output(p, stream=True)
     p.add_argument("--method", choices=METHODS, default="reinhard", help="transfer method")
     p.add_argument("--space", default=None,
                    help="working color space (rgb, lab, lalphabeta, ...); default: the "
@@ -92,26 +95,31 @@ def read_mask(path: str, image):
     return np.clip(m, 0.0, 1.0)
 
 
+def split_reference(args) -> tuple[list[str], str]:
+    """The inputs and the reference: ``--reference``, else the last positional."""
+    images = list(args.image)
+    if args.reference_option is not None:
+        return images, args.reference_option
+    if len(images) < 2:
+        raise ValueError("no reference: give 'IMAGE REFERENCE' or --reference REF")
+    return images[:-1], images[-1]
+
+
 def run(args) -> int:
     from pathlib import Path
 
-    from chroma.cli.commands._common import (
-        check_paths,
-        image_inputs,
-        image_outputs,
-        input_output_pairs,
-        progress,
-        write_atomic,
-    )
+    from chroma.cli.commands._common import plan_outputs, refuse_options, run_per_image
     from chroma.compositing import apply_step
-    from chroma.io import read_image, write_image
-    from chroma.transfers import estimator
+    from chroma.io import read_image
+    from chroma.transfers import TRANSFERS, estimator
     from chroma.transfers.lut import write_cube
 
-    pairs = input_output_pairs(args.image, args.output)
-    ref_path = Path(args.reference)
+    images, reference = split_reference(args)
     if args.lut_out and not args.lut_out.lower().endswith(".cube"):
         raise ValueError(f"--lut-out must name a .cube file, got {args.lut_out!r}")
+    refuse_options({"--space": args.space, "--strength": args.strength, "--seed": args.seed,
+                    "--keep-luminance": args.keep_luminance},
+                   TRANSFERS.load(args.method), f"--method {args.method}")
     options = parse_options(args.options)
     for key in ("space", "strength", "seed"):
         value = getattr(args, key)
@@ -119,36 +127,35 @@ def run(args) -> int:
             options["random_state" if key == "seed" else key] = value
     if args.keep_luminance:
         options["keep_luminance"] = True
-    est = estimator(args.method, **options)
+    est = estimator(args.method, **options)  # option errors before any work
     if args.lut_out and not hasattr(est, "to_lut"):
         raise ValueError(f"--method {args.method} cannot export a LUT")
-    reference = read_image(args.reference)
-    ref_mask = read_mask(args.reference_mask, reference) if args.reference_mask else None
-    est.fit(reference, reference_mask=ref_mask)  # option errors first, then the paths
-    check_paths(
-        image_inputs(pairs, ("reference", args.reference), ("--mask", args.mask),
-                     ("--reference-mask", args.reference_mask)),
-        image_outputs(pairs, ("--lut-out", args.lut_out)),
-        overwrite=args.overwrite,
-    )
-    lut = None
-    for src, dst in progress(pairs, desc="transfer"):
-        image = read_image(src)
-        mask = read_mask(args.mask, image) if args.mask else None
-        out = apply_step(est, image, mask=mask)
-        if args.lut_out and lut is None:  # every output checked before the first is written
-            try:
+    if args.lut_size < 2:
+        raise ValueError(f"--lut-size must be at least 2, got {args.lut_size}")
+    pairs = plan_outputs(images, args.output, stream_format=args.stream_format)
+    title = f"chroma {args.method} from {Path(reference).name}"
+
+    def make():
+        ref = read_image(reference)
+        ref_mask = read_mask(args.reference_mask, ref) if args.reference_mask else None
+        est.fit(ref, reference_mask=ref_mask)
+
+        def apply(image, index):
+            mask = read_mask(args.mask, image) if args.mask else None
+            out = apply_step(est, image, mask=mask)
+            if not (args.lut_out and index == 0):
+                return out
+            try:  # the LUT of the first image, written with it
                 lut = est.to_lut(args.lut_size, image=image, region=mask)
             except ValueError as err:
                 raise ValueError(f"--lut-size {args.lut_size}: {err}") from err
-        write_image(dst, out, overwrite=args.overwrite)
-        if lut is not None and dst == pairs[0][1]:
-            title = f"chroma {args.method} from {ref_path.name}"
-            write_atomic(args.lut_out, lambda staged, lut=lut, title=title: write_cube(
-                staged, lut, title=title, overwrite=True), overwrite=args.overwrite)
-            print(f"chroma transfer: wrote {args.lut_out}")
-    if len(pairs) == 1:
-        print(f"chroma transfer: wrote {pairs[0][1]}")
-    else:
-        print(f"chroma transfer: wrote {len(pairs)} images to {args.output}")
-    return 0
+            return out, [("--lut-out", args.lut_out, lambda staged: write_cube(
+                staged, lut, title=title, overwrite=True))]
+        return apply
+
+    return run_per_image(
+        args, "transfer", pairs, make,
+        inputs=[("reference", reference), ("--mask", args.mask),
+                ("--reference-mask", args.reference_mask)],
+        outputs=[("--lut-out", args.lut_out)],
+    )

@@ -20,7 +20,10 @@ def register(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("input", metavar="IN", help="video file or folder of frames")
-    p.add_argument("output", metavar="OUT", help="video file or folder")
+    p.add_argument("positional_output", metavar="OUT", nargs="?", default=None,
+                   help="video file or folder (or give it as -o OUT)")
+    p.add_argument("-o", "--output", metavar="OUT", default=None,
+                   help="video file or folder (the same as the positional OUT)")
     p.add_argument("--reference", metavar="REF", default=None,
                    help="reference image (required except for --method colorize)")
     p.add_argument("--method", choices=(*METHODS, "colorize"), default="reinhard",
@@ -34,17 +37,37 @@ def register(sub) -> None:
     p.add_argument("--lut-size", type=int, default=33, help="grid points per axis of the LUT")
     p.add_argument("--fps", type=float, default=None,
                    help="frame rate of an output video (default: the input's, else 25)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output (file, or a folder that holds files)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed of a random method (idt, sot), passed as random_state")
     p.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
                    help="method parameter, e.g. --set space=lab (repeatable)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from pathlib import Path
+
+    from chroma.cli.commands._common import check_paths, refuse_options, say
     from chroma.cli.commands.transfer import parse_options
     from chroma.video import transfer
 
+    if args.output is not None and args.positional_output is not None:
+        raise ValueError("give the output once: OUT or -o OUT")
+    output = args.output if args.output is not None else args.positional_output
+    if output is None:
+        raise ValueError("no output: give OUT or -o OUT")
+    options = parse_options(args.options)
+    if args.seed is not None:
+        if args.method == "colorize":
+            raise ValueError("--seed does not apply to --method colorize (it ignores it); "
+                             "drop the option")
+        from chroma.transfers import TRANSFERS
+
+        refuse_options({"--seed": args.seed}, TRANSFERS.load(args.method),
+                       f"--method {args.method}")
+        options["random_state"] = args.seed
     if args.method != "colorize" and args.reference is None:
         raise ValueError(f"--method {args.method} needs --reference REF")
     for name in ("window", "sample", "lut_size"):
@@ -53,10 +76,21 @@ def run(args) -> int:
                              f"got {getattr(args, name)}")
     if args.fps is not None and not args.fps > 0:
         raise ValueError(f"--fps must be positive, got {args.fps}")
+    out = Path(output)
+    check_paths([("IN", args.input), ("--reference", args.reference)], [("OUT", out)],
+                overwrite=True)  # an output that is an input: refused, --overwrite or not
+    if out.is_dir():
+        if any(out.iterdir()) and not args.overwrite:
+            raise FileExistsError(f"{output!r} is a folder that holds files; pass "
+                                  "--overwrite to write the frames into it")
+    elif out.exists() and not args.overwrite:
+        raise FileExistsError(f"{output!r} exists; pass --overwrite to replace it")
+    if not Path(args.input).exists():
+        raise FileNotFoundError(f"no such video file or folder: {args.input!r}")
     mode = args.mode or ("smoothed" if args.method == "colorize" else "fixed")
     n = transfer(args.input, args.reference, mode=mode, window=args.window,
-                 method=args.method, out=args.output, sample=args.sample,
+                 method=args.method, out=output, sample=args.sample,
                  lut_size=args.lut_size, fps=args.fps, overwrite=args.overwrite,
-                 progress=not args.quiet, **parse_options(args.options))
-    print(f"chroma video: wrote {n} frames to {args.output}")
+                 progress=not args.quiet, **options)
+    say(args, f"chroma video: wrote {n} frames to {output}")
     return 0
