@@ -96,10 +96,7 @@ show() {
 }
 
 run_demo() {
-  # --out until the CLI convention (-o/--output everywhere) lands; then -o
-  local flag=--out
-  if "$WORK/venv/bin/chroma" demo --help | grep -qE '(^|[ ,])-o[ ,]'; then flag=-o; fi
-  (cd "$WORK/use" && "$WORK/venv/bin/chroma" demo "$flag" demo > demo.log 2>&1) \
+  (cd "$WORK/use" && "$WORK/venv/bin/chroma" demo -o demo > demo.log 2>&1) \
     || { tail -20 "$WORK/use/demo.log"; return 1; }
   tail -1 "$WORK/use/demo.log"
   test -f "$WORK/use/demo/index.html"

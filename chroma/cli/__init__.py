@@ -34,6 +34,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``chroma`` argument parser, with every subcommand of :mod:`chroma.cli.commands`.
+
+    Examples
+    --------
+    >>> parser = build_parser()
+    >>> args = parser.parse_args(["info", "data/coffee.png", "--quiet"])
+    >>> args.command, args.quiet
+    ('info', True)
+    """
     from chroma.cli import commands
 
     parser = _Parser(
@@ -82,7 +91,17 @@ def _leaf_parsers(parser: argparse.ArgumentParser, seen: set | None = None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    >>> main(["info", "no-such-file.png"])  # one line on stderr, exit status 2
+    2
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
