@@ -251,18 +251,33 @@ class Stylizer(ColorStep):
         small = _proxy(x, self.size)
         reg_small = None if reg is None else _proxy(reg[..., None], self.size)[..., 0]
         hard = None if reg_small is None else (reg_small >= 0.5).astype(np.float32)
-        if self.start_ is None:  # the input's own colors
-            axis = np.linspace(0.0, 1.0, ops.START_SIZE, dtype=np.float32)
-            lut = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
-        else:
-            lut = self.start_.to_lut(ops.START_SIZE, image=small, region=hard)
-        start = ops.start_table(lut)
+        kind = self.operator
+        axis = np.linspace(0.0, 1.0, ops.START_SIZE, dtype=np.float32)
+        identity = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
+        classical = (identity if self.start_ is None
+                     else self.start_.to_lut(ops.START_SIZE, image=small, region=hard))
         lab = _lab(small)
         flat = np.clip(small.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
-        start_ab = ops.np_trilinear(start, flat[:, 0], flat[:, 1], flat[:, 2])
-        start_ab = start_ab.reshape(*small.shape[:2], 2)
-        kind = self.operator
+
+        def read(table):
+            ab = ops.np_trilinear(table, flat[:, 0], flat[:, 1], flat[:, 2])
+            return ab.reshape(*small.shape[:2], 2)
+
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
+        init_volume = anchor = None
+        if kind == "grid":
+            # the grid starts from the image's own colors and the classical transfer is
+            # projected onto its local affine maps (it stays the content term's anchor):
+            # the grain a global color map puts into flat regions has no place to live
+            start = ops.start_table(identity)
+            start_ab = read(start)
+            anchor = read(ops.start_table(classical))
+            target = anchor if hard is None else np.where(hard[..., None] >= 0.5, anchor,
+                                                          start_ab)
+            init_volume = ops.project_grid(lab, start_ab, target, shape)
+        else:
+            start = ops.start_table(classical)
+            start_ab = read(start)
         weights = {"style": self.style_weight, "sw": self.sw_weight,
                    "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
                    "artifacts": self.artifact_weight}
@@ -271,7 +286,8 @@ class Stylizer(ColorStep):
         theta, history = optimize(lab, start_ab, self.style_stats_, kind=kind, shape=shape,
                                   features=self.features, iterations=self.iterations,
                                   weights=weights, seed=self.seed_, region=reg_small,
-                                  progress=self.progress)
+                                  progress=self.progress, init_volume=init_volume,
+                                  anchor_ab=anchor)
         if kind == "free":
             self.operator_ = ops.Operator(kind, start, offsets=theta)
         else:

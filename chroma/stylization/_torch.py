@@ -284,11 +284,17 @@ def optimize(
     region=None,
     progress: bool = True,
     lr: float = 2.0,
+    init_volume=None,
+    anchor_ab=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
     ``lab``: the proxy image in Lab (h, w, 3), L* fixed; ``start_ab``: the start
-    a*b* (h, w, 2); ``stats``: :func:`style_statistics` of the style.
+    a*b* (h, w, 2); ``stats``: :func:`style_statistics` of the style;
+    ``init_volume``: the volume to start from (zeros if None); ``anchor_ab``:
+    the a*b* (h, w, 2) the content term pulls toward (``start_ab`` if None).
+    The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
+    chroma 50), so one learning rate suits offsets and gains.
     """
     torch = _torch()
     F = torch.nn.functional
@@ -313,10 +319,17 @@ def optimize(
     wx = torch.exp(-((L[..., :, 1:] - L[..., :, :-1]) ** 2) / (2 * sigma**2))
     wy = torch.exp(-((L[..., 1:, :] - L[..., :-1, :]) ** 2) / (2 * sigma**2))
 
+    anchor = start if anchor_ab is None else torch.from_numpy(
+        np.ascontiguousarray(anchor_ab.transpose(2, 0, 1), np.float32))[None]
+    channels = 6 if kind == "grid" else 2
+    unit = torch.tensor([1.0, 1.0, 50.0, 50.0, 50.0, 50.0][:channels]).view(1, -1, 1, 1, 1)
     if kind == "free":
         theta = torch.zeros(1, 2, h, w, requires_grad=True)
     else:
-        theta = torch.zeros(1, 2, *shape, requires_grad=True)
+        theta = torch.zeros(1, channels, *shape)
+        if init_volume is not None:
+            theta = torch.from_numpy(np.asarray(init_volume, np.float32))[None] * unit
+        theta.requires_grad_(True)
         if kind == "grid":
             ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
             xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
@@ -332,8 +345,13 @@ def optimize(
     def offsets():
         if kind == "free":
             return theta
-        return F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
-                             align_corners=True)[:, :, 0]
+        v = F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
+                          align_corners=True)[:, :, 0]
+        if kind != "grid":
+            return v
+        m = v[:, 2:] / 50.0  # the local gain minus identity, times the start a*b*
+        return v[:, :2] + torch.cat([m[:, 0:1] * start[:, 0:1] + m[:, 1:2] * start[:, 1:2],
+                                     m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
 
     norms: dict = {}
     step = [0]
@@ -356,7 +374,7 @@ def optimize(
                                        n_rows, gen), dirs[-1][j], quants[-1][j]))
         t["style"] = g_terms
         t["sw"] = s_terms
-        t["content"] = (off**2).mean() / 100.0
+        t["content"] = ((ab - anchor) ** 2).mean() / 100.0
         t["smooth"] = ((wx * (off[..., :, 1:] - off[..., :, :-1]) ** 2).mean()
                        + (wy * (off[..., 1:, :] - off[..., :-1, :]) ** 2).mean())
         t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
@@ -393,7 +411,8 @@ def optimize(
         _loop(bar, opt, sched, total, terms, history, step, progress)
     bar.close()
     with torch.no_grad():
-        result = theta.detach()[0].numpy().astype(np.float64)
+        result = (theta.detach() / unit)[0].numpy().astype(np.float64) if kind != "free" \
+            else theta.detach()[0].numpy().astype(np.float64)
     if kind == "free":
         result = np.ascontiguousarray(result.transpose(1, 2, 0), np.float32)
     return result, history
