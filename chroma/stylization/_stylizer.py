@@ -23,7 +23,8 @@ from chroma.stylization._compat import (
 __all__ = ["Stylizer", "stylize"]
 
 INITS = ("reinhard", "idt", "identity")
-_WEIGHTS = ("style_weight", "sw_weight", "content_weight", "smooth_weight", "artifact_weight")
+_WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
+            "artifact_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -96,9 +97,10 @@ class Stylizer(ColorStep):
         from and the content term anchors to; "identity" starts from the
         image's own colors (the operator then only adds offsets, so local
         color contrast is never amplified).
-    style_weight, sw_weight, content_weight, smooth_weight, artifact_weight : float, optional
-        Weights of the Gram, sliced-Wasserstein, content, edge-aware
-        smoothness and gradient-artifact terms (see :mod:`chroma.stylization._torch`).
+    style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight : float
+        Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
+        sliced-Wasserstein, content, edge-aware smoothness and gradient-artifact
+        terms (see :mod:`chroma.stylization._torch`).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -138,12 +140,13 @@ class Stylizer(ColorStep):
         size: int = 256,
         iterations: int = 60,
         strength: float = 1.0,
-        init: str = "reinhard",
+        init: str = "idt",
         style_weight: float = 1.0,
         sw_weight: float = 1.0,
+        lab_weight: float = 4.0,
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
-        artifact_weight: float = 0.5,
+        artifact_weight: float = 2.0,
         cells: int = 12,
         lightness_bins: int = 8,
         random_state=None,
@@ -157,6 +160,7 @@ class Stylizer(ColorStep):
         self.init = init
         self.style_weight = style_weight
         self.sw_weight = sw_weight
+        self.lab_weight = lab_weight
         self.content_weight = content_weight
         self.smooth_weight = smooth_weight
         self.artifact_weight = artifact_weight
@@ -278,7 +282,7 @@ class Stylizer(ColorStep):
         else:
             start = ops.start_table(classical)
             start_ab = read(start)
-        weights = {"style": self.style_weight, "sw": self.sw_weight,
+        weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
                    "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
                    "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize

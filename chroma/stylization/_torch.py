@@ -50,6 +50,8 @@ FEATURES = ("random", "colornet", "both")
 SW_SAMPLES = 2048  # pixels per layer and iteration in the sliced-Wasserstein term
 SW_SETS = 8  # direction sets, cycled over the iterations
 STYLE_SAMPLES = 8192  # feature vectors kept per style layer
+LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
+LAB_DIRECTIONS = 32  # directions per set of the Lab term
 
 
 def _torch():
@@ -205,7 +207,7 @@ def style_statistics(lab: np.ndarray, features: str, seed: int, weight=None) -> 
             w = _weights_like(wt, f)
             grams.append(gram(f, w).numpy())
             samples.append(_rows(f, w, STYLE_SAMPLES, gen).numpy())
-        pixels = _rows(t, None if wt is None else wt.reshape(-1), STYLE_SAMPLES, gen).numpy()
+        pixels = _rows(t, None if wt is None else wt.reshape(-1), 2 * LAB_SAMPLES, gen).numpy()
     return {"grams": grams, "samples": samples, "pixels": pixels}
 
 
@@ -308,8 +310,10 @@ def optimize(
     samples = [torch.from_numpy(s) for s in stats["samples"]]
     pixels = torch.from_numpy(stats["pixels"])
     n_rows = min(SW_SAMPLES, h * w if region is None else max(int((region >= 0.5).sum()), 1))
-    dirs = [directions(s.shape[1], gen) for s in samples] + [directions(3, gen, 16)]
-    quants = [style_quantiles(s, d, n_rows) for s, d in zip([*samples, pixels], dirs)]
+    n_px = min(LAB_SAMPLES, h * w if region is None else max(int((region >= 0.5).sum()), 1))
+    dirs = [directions(s.shape[1], gen) for s in samples] + [directions(3, gen, LAB_DIRECTIONS)]
+    quants = [style_quantiles(s, d, n_rows) for s, d in zip(samples, dirs)]
+    quants.append(style_quantiles(pixels, dirs[-1], n_px))
 
     # gradient magnitude of the input (the artifact term penalizes any excess over it)
     lab_in = torch.from_numpy(np.ascontiguousarray(lab.transpose(2, 0, 1), np.float32))[None]
@@ -371,7 +375,7 @@ def optimize(
             g_terms.append(g_err / (g_style**2).sum().clamp_min(1e-8))
             s_terms.append(sliced_w2(_rows(f, wl, n_rows, gen), d[j], q[j]))
         s_terms.append(sliced_w2(_rows(out, None if wt is None else wt.reshape(-1),
-                                       n_rows, gen), dirs[-1][j], quants[-1][j]))
+                                       n_px, gen), dirs[-1][j], quants[-1][j]))
         t["style"] = g_terms
         t["sw"] = s_terms
         t["content"] = ((ab - anchor) ** 2).mean() / 100.0
@@ -391,10 +395,12 @@ def optimize(
         if weights["style"]:
             loss = loss + weights["style"] * sum(
                 v / n for v, n in zip(t["style"], norms["style"])) / max(len(t["style"]), 1)
-        if weights["sw"]:  # the features' mean, plus the Lab pixels' own term
+        if weights["sw"]:  # the features' mean
             sw = [v / n for v, n in zip(t["sw"], norms["sw"])]
             feats = sum(sw[:-1]) / max(len(sw) - 1, 1)
-            loss = loss + weights["sw"] * (feats + sw[-1])
+            loss = loss + weights["sw"] * feats
+        if weights.get("lab", weights["sw"]):  # the joint (L*, a*, b*) of the pixels
+            loss = loss + weights.get("lab", weights["sw"]) * t["sw"][-1] / norms["sw"][-1]
         if weights["artifacts"]:
             loss = loss + weights["artifacts"] * t["artifacts"] / norms["artifacts"]
         for k in ("content", "smooth", "gamut"):
