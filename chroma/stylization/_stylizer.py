@@ -79,8 +79,9 @@ class Stylizer(ColorStep):
     Parameters
     ----------
     operator : {"grid", "lut", "free"}, optional
-        What is optimized: a bilateral grid of a*b* offsets over (x, y, L*)
-        (smooth in space, sharp across lightness edges), a global
+        What is optimized: a bilateral grid over (x, y, L*) of local affine
+        a*b* maps (an offset and a 2x2 gain per node; smooth in space, sharp
+        across lightness edges), a global
         L*-conditioned 3-D LUT (exports with :meth:`to_lut`), or one offset
         per proxy pixel (for comparison; it can blotch).
     features : {"random", "colornet", "both"}, optional
@@ -92,11 +93,13 @@ class Stylizer(ColorStep):
         Optimizer steps (Adam).
     strength : float in [0, 1], optional
         0 gives the input back, 1 the full effect (a*b* interpolated).
-    init : {"reinhard", "idt", "identity"}, optional
-        The classical transfer (in Lab, lightness kept) the operator starts
-        from and the content term anchors to; "identity" starts from the
-        image's own colors (the operator then only adds offsets, so local
-        color contrast is never amplified).
+    init : {"idt", "reinhard", "identity"}, optional
+        The classical transfer (in Lab, lightness kept) the content term
+        anchors to. The "lut" and "free" operators add offsets to it; the
+        "grid" starts from the image's own colors with the transfer
+        projected onto its affine maps (least squares per node), so the
+        grain a global color map puts into flat regions is not carried
+        over. "identity": the image's own colors.
     style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight : float
         Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
         sliced-Wasserstein, content, edge-aware smoothness and gradient-artifact
