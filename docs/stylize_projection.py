@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 
-import chroma  # noqa: E402
 import figures_stylize as fs  # noqa: E402
+
+import chroma  # noqa: E402
 from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
 
 
