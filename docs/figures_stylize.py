@@ -7,7 +7,7 @@ Run from the repository root (10 to 30 minutes on 2 busy cores)::
 Writes ``docs/images/stylize/grid.jpg`` (content | style | Reinhard | IDT |
 sliced OT | stylize with each operator) and ``docs/images/stylize/features.jpg``
 (the grid operator with random-filter, ColorNet and both features), and prints
-the max |ΔL*| of every stylized tile and the style distances quoted in the page.
+the max |ΔL*|, the style distance and the gradient artifacts of every tile.
 The eval photos are not redistributable, so no figure is made from them here
 (``benchmarks/stylize_eval.py --figure`` makes a local-only one).
 """
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import chroma  # noqa: E402
-from chroma.metrics import sliced_wasserstein_lab  # noqa: E402
+from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
 
 OUT = ROOT / "docs" / "images" / "stylize"
 DATA = ROOT / "data"
@@ -84,19 +84,22 @@ def main() -> int:
             row.append(tile(out, name))
             sw = sliced_wasserstein_lab(out, style)
             print(f"{content_name} <- {style_name} {name:>10}: SW {sw:.2f}  max dL "
-                  f"{max_dl(out, image):.2f}")
+                  f"{max_dl(out, image):.2f}  artifacts {gradient_artifacts(out, image):.3f}")
+        outs = {}
         for operator in ("grid", "lut", "free"):
-            out = chroma.stylize(image, style, operator=operator, random_state=0, progress=False)
+            out = outs[operator] = chroma.stylize(image, style, operator=operator,
+                                                  random_state=0, progress=False)
             row.append(tile(out, f"stylize {operator}"))
             sw = sliced_wasserstein_lab(out, style)
             print(f"{content_name} <- {style_name} {operator:>10}: SW {sw:.2f}  max dL "
-                  f"{max_dl(out, image):.2f}", flush=True)
+                  f"{max_dl(out, image):.2f}  artifacts {gradient_artifacts(out, image):.3f}",
+                  flush=True)
         rows.append(row)
         if len(feature_rows) < 1:
             frow = [tile(image, content_name), tile(style, f"style: {style_name}")]
             for features in ("random", "colornet", "both"):
-                out = chroma.stylize(image, style, features=features, random_state=0,
-                                     progress=False)
+                out = outs["grid"] if features == "random" else chroma.stylize(
+                    image, style, features=features, random_state=0, progress=False)
                 frow.append(tile(out, f"grid, {features}"))
                 print(f"{content_name} <- {style_name} {features:>10}: SW "
                       f"{sliced_wasserstein_lab(out, style):.2f}", flush=True)

@@ -99,6 +99,41 @@ def test_loss_decreases(pair):
     assert h[-5:].mean() < 0.9 * h[:3].mean()
 
 
+def test_grid_projection_reproduces_an_affine_recoloring():
+    rng = np.random.default_rng(1)
+    lab = rng.random((20, 30, 3)) * [100, 60, 60] - [0, 30, 30]
+    start = lab[..., 1:]
+    y = lab[..., 0] / 100
+    gain = np.stack([1.5 * y, -0.3 * y, 0.2 + 0 * y, 0.8 + 0 * y], -1).reshape(20, 30, 2, 2)
+    target = np.einsum("hwij,hwj->hwi", gain, start) + np.stack([10 * y, -5 + 0 * y], -1)
+    def error(shape, target, ridge=1e-6):
+        vol = ops.project_grid(lab, start, target, shape, ridge=ridge)
+        assert vol.shape == (ops.GRID_CHANNELS, *shape)
+        op = ops.Operator("grid", np.zeros((2, 2, 2, 2)), volume=vol)
+        got = ops.offsets_numpy(op, lab.reshape(-1, 3), start.reshape(-1, 2), (20, 30))
+        return np.abs(start.reshape(-1, 2) + got - target.reshape(-1, 2)).max()
+
+    # one affine map everywhere (with cross terms): exact
+    fixed = np.einsum("ij,hwj->hwi", [[1.2, -0.4], [0.3, 0.7]], start) + np.array([4.0, -2.0])
+    assert error((2, 3, 3), fixed) < 1e-6
+    # a map that changes with lightness: the grid's L* nodes follow it, the global fit cannot
+    # (a huge ridge shrinks every node to the global fit)
+    assert error((8, 3, 3), target) < 0.2 * error((8, 3, 3), target, ridge=1e9)
+
+
+def test_grid_starts_from_the_classical_transfer_projected(pair):
+    image, style = pair
+    st = Stylizer(size=56, iterations=0, random_state=0, progress=False).fit(style)
+    out = st.transform(image)  # no step taken: the projection of IDT onto the grid
+    idt = chroma.transfer(image, style, method="idt", space="lab", keep_luminance=True,
+                          random_state=st.seed_)
+    ab = [convert(a, "rgb", "lab")[..., 1:] for a in (image, idt, out)]
+    assert st.operator_.volume.shape[0] == ops.GRID_CHANNELS
+    # much closer to IDT's colors than the input is
+    assert np.abs(ab[2] - ab[1]).mean() < 0.3 * np.abs(ab[0] - ab[1]).mean()
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+
+
 def test_kernel_matches_numpy_twin(pair):
     image, style = pair
     for operator in ("grid", "lut", "free"):

@@ -3,7 +3,8 @@
 One pass per pixel: sRGB -> L* (kept), the start a*b* read from a 3-D table
 over RGB (trilinear), the operator's a*b* offset read from a 3-D volume
 (trilinear; over (x, y, L*) for the bilateral grid, over (L*, a*, b*) of the
-start for the global LUT, or a per-pixel offset field), and CIELAB -> sRGB at
+start for the global LUT, or a per-pixel offset field; the grid's cells hold
+a local affine map of a*b*: an offset and a 2x2 gain), and CIELAB -> sRGB at
 constant L* (chroma reduced toward gray when out of gamut). Its plain-NumPy
 twin is :func:`chroma.stylization._operators.apply_numpy`; the tests compare them.
 Importing this module compiles nothing.
@@ -63,6 +64,30 @@ def _tri2(vol, tx, ty, tz):
 
 
 @njit(inline="always", **_opts)
+def _tri6(vol, tx, ty, tz):
+    """Trilinear read of the six channels of a grid ``vol[c, z, y, x]`` (offset, then gain)."""
+    nz, ny, nx = vol.shape[1], vol.shape[2], vol.shape[3]
+    ix, fx = _cell(tx, nx)
+    iy, fy = _cell(ty, ny)
+    iz, fz = _cell(tz, nz)
+    v0 = v1 = v2 = v3 = v4 = v5 = 0.0
+    for dz in range(2):
+        wz = fz if dz else 1.0 - fz
+        for dy in range(2):
+            wzy = wz * (fy if dy else 1.0 - fy)
+            for dx in range(2):
+                wgt = wzy * (fx if dx else 1.0 - fx)
+                z, yy, xx = iz + dz, iy + dy, ix + dx
+                v0 += wgt * vol[0, z, yy, xx]
+                v1 += wgt * vol[1, z, yy, xx]
+                v2 += wgt * vol[2, z, yy, xx]
+                v3 += wgt * vol[3, z, yy, xx]
+                v4 += wgt * vol[4, z, yy, xx]
+                v5 += wgt * vol[5, z, yy, xx]
+    return v0, v1, v2, v3, v4, v5
+
+
+@njit(inline="always", **_opts)
 def _pixel(L, a0, b0, r, g, b, y, x, h, w, start, vol, field, mode, strength, k):
     """The output (L*, a*, b*) of one pixel, before the gamut map."""
     # start a*b*: start[c, b, g, r] is the start's a*b* at the RGB lattice point
@@ -71,7 +96,9 @@ def _pixel(L, a0, b0, r, g, b, y, x, h, w, start, vol, field, mode, strength, k)
         tx = (x + 0.5) / w
         ty = (y + 0.5) / h
         tz = L / 100.0
-        oa, ob = _tri2(vol, tx, ty, tz)
+        oa, ob, maa, mab, mba, mbb = _tri6(vol, tx, ty, tz)
+        # a local affine map of the start a*b*: offset plus (gain - 1) times the start
+        oa, ob = oa + maa * sa + mab * sb, ob + mba * sa + mbb * sb
     elif mode == MODE_LUT:
         tx = L / 100.0
         ty = (sa + AB_RANGE) / (2.0 * AB_RANGE)

@@ -8,9 +8,13 @@ An operator maps a pixel to a new a*b* at the pixel's own L*:
 tabulated on an RGB lattice; ``offset`` is what the optimizer learns:
 
 ``"grid"``
-    a bilateral grid over (x, y, L*): a volume of a*b* offsets read by
-    trilinear interpolation at the pixel's normalized position and
-    lightness. Smooth in space, sharp across L* edges; resolution-free.
+    a bilateral grid over (x, y, L*) of local affine a*b* maps (an offset
+    and a 2x2 gain per node, as in bilateral guided upsampling [1]_), read
+    by trilinear interpolation at the pixel's normalized position and
+    lightness: ``offset = o + M @ start``. Smooth in space, sharp across L*
+    edges; resolution-free. Its start is the identity (the input's own
+    a*b*): the classical transfer is projected onto the grid instead, so
+    the grain a global color map amplifies never appears.
 ``"lut"``
     a global volume over (L*, a*, b*) of the start color: the output
     depends only on the input color, so it exports as a ``.cube`` LUT.
@@ -20,6 +24,9 @@ tabulated on an RGB lattice; ``offset`` is what the optimizer learns:
 
 The full-resolution application is one Numba pass (``_kernels.py``); this
 module holds its NumPy twin (:func:`apply_numpy`) and the plumbing.
+
+.. [1] J. Chen, A. Adams, N. Wadhwa, S. W. Hasinoff, "Bilateral guided
+       upsampling", ACM TOG 35(6), 2016.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ OPERATORS = ("grid", "lut", "free")
 _MODE = {"grid": 0, "lut": 1, "free": 2}
 AB_RANGE = 110.0  # keep equal to _kernels.AB_RANGE
 START_SIZE = 33
+GRID_CHANNELS = 6  # a*b* offset and the 2x2 gain (minus identity) of the grid's affine maps
 _NUMBA_MIN_PIXELS = 1 << 14
 
 
@@ -46,8 +54,10 @@ class Operator:
     kind : {"grid", "lut", "free"}
     start : ndarray of float64, shape (2, S, S, S)
         Start a*b* at the RGB lattice point ``start[:, b, g, r]``.
-    volume : ndarray of float64, shape (2, nz, ny, nx)
-        a*b* offsets (grid: z = L*, y, x; lut: z = b*, y = a*, x = L*).
+    volume : ndarray of float64, shape (C, nz, ny, nx)
+        grid: C = 6 (a*b* offset, then the gain minus identity ``M[0, 0], M[0, 1],
+        M[1, 0], M[1, 1]``), z = L*, y, x; lut: C = 2 (a*b* offsets), z = b*,
+        y = a*, x = L*.
         Empty for ``"free"``.
     offsets : ndarray of float32, shape (h, w, 2)
         Per-pixel offsets at the proxy size (``"free"`` only).
@@ -61,7 +71,7 @@ class Operator:
 
 def volume_shape(kind: str, hw: tuple[int, int], cells: int, lightness_bins: int):
     """Shape ``(nz, ny, nx)`` of the offset volume for a proxy of shape ``hw``."""
-    if kind == "grid":
+    if kind == "grid":  # (GRID_CHANNELS, nz, ny, nx) volumes
         h, w = hw
         long = max(h, w)
         ny = max(3, round(cells * h / long) + 1)
@@ -109,6 +119,86 @@ def np_trilinear(vol: np.ndarray, tx, ty, tz) -> np.ndarray:
     return out
 
 
+def _corners(t: np.ndarray, n: int):
+    """The two nodes and their linear weights of normalized coordinates ``t`` on ``n`` nodes."""
+    i, f = _np_cell(t, n)
+    return (i, 1.0 - f), (i + 1, f)
+
+
+def project_grid(lab: np.ndarray, start_ab: np.ndarray, target_ab: np.ndarray,
+                 shape: tuple[int, int, int], ridge: float = 0.05) -> np.ndarray:
+    """Least-squares projection of a recoloring onto a grid of affine a*b* maps.
+
+    Each node's map (offset ``o``, gain ``G``: ``target ~ G @ start + o``) is the
+    weighted least-squares fit of the pixels that touch it (trilinear
+    weights over (x, y, L*), the splat of bilateral guided upsampling),
+    shrunk toward the one global affine fit by ``ridge`` (a fraction of the
+    node's weight; nodes no pixel touches get the global fit).
+
+    Parameters
+    ----------
+    lab : ndarray, shape (h, w, 3)
+        The image in Lab (its L* places a pixel along the grid's z axis).
+    start_ab, target_ab : ndarray, shape (h, w, 2)
+        The start a*b* and the recolored a*b* to reproduce.
+    shape : tuple of int
+        ``(nz, ny, nx)``.
+    ridge : float, optional
+        Shrinkage toward the global fit.
+
+    Returns
+    -------
+    volume : ndarray of float64, shape (6, nz, ny, nx)
+        Offsets, then gain minus identity (the layout of :class:`Operator`).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> lab = rng.random((6, 8, 3)) * [100, 40, 40]
+    >>> s = lab[..., 1:] - 20
+    >>> vol = project_grid(lab, s, 0.5 * s + 3, (2, 2, 2))
+    >>> bool(np.abs(vol[:2] - 3).max() < 1e-4), bool(np.abs(vol[[2, 5]] + 0.5).max() < 1e-4)
+    (True, True)
+    >>> bool(np.abs(vol[[3, 4]]).max() < 1e-4)  # no cross terms
+    True
+    """
+    h, w = lab.shape[:2]
+    nz, ny, nx = shape
+    k = np.arange(h * w)
+    x = np.concatenate([start_ab.reshape(-1, 2) / 50.0, np.ones((h * w, 1))], 1)
+    y = target_ab.reshape(-1, 2).astype(np.float64)
+    xx = np.einsum("ni,nj->nij", x, x).reshape(-1, 9)
+    xy = np.einsum("ni,nj->nij", x, y).reshape(-1, 6)
+    A = np.zeros((nz * ny * nx, 9))
+    B = np.zeros((nz * ny * nx, 6))
+    wsum = np.zeros(nz * ny * nx)
+    cx = _corners((k % w + 0.5) / w, nx)
+    cy = _corners((k // w + 0.5) / h, ny)
+    cz = _corners(np.clip(lab.reshape(-1, 3)[:, 0] / 100.0, 0.0, 1.0), nz)
+    for iz, wz in cz:
+        for iy, wy in cy:
+            for ix, wx in cx:
+                node = (iz * ny + iy) * nx + ix
+                wgt = wz * wy * wx
+                wsum += np.bincount(node, wgt, minlength=len(wsum))
+                for acc, val in ((A, xx), (B, xy)):
+                    for c in range(val.shape[1]):
+                        acc[:, c] += np.bincount(node, wgt * val[:, c], minlength=len(acc))
+    eye = np.eye(3)
+    p_global = np.linalg.solve(A.sum(0).reshape(3, 3) + 1e-6 * eye, B.sum(0).reshape(3, 2))
+    lam = ridge * wsum + 1e-6
+    lhs = A.reshape(-1, 3, 3) + lam[:, None, None] * eye
+    rhs = B.reshape(-1, 3, 2) + lam[:, None, None] * p_global
+    p = np.linalg.solve(lhs, rhs)  # (nodes, 3, 2): y = x @ p
+    vol = np.empty((6, nz * ny * nx))
+    vol[0], vol[1] = p[:, 2, 0], p[:, 2, 1]
+    vol[2] = p[:, 0, 0] / 50.0 - 1.0  # gain[a, a] - 1
+    vol[3] = p[:, 1, 0] / 50.0  # gain[a, b]
+    vol[4] = p[:, 0, 1] / 50.0  # gain[b, a]
+    vol[5] = p[:, 1, 1] / 50.0 - 1.0  # gain[b, b] - 1
+    return vol.reshape(6, nz, ny, nx)
+
+
 def resample_offsets(offsets: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     """Bilinear (pixel-center) resampling of an (h, w, 2) field to ``hw``: (H*W, 2) float64."""
     h, w = offsets.shape[:2]
@@ -132,7 +222,8 @@ def offsets_numpy(op: Operator, lab: np.ndarray, start_ab: np.ndarray, hw) -> np
         return resample_offsets(op.offsets, hw)
     if op.kind == "grid":
         k = np.arange(h * w)
-        return np_trilinear(op.volume, (k % w + 0.5) / w, (k // w + 0.5) / h, lab[:, 0] / 100.0)
+        v = np_trilinear(op.volume, (k % w + 0.5) / w, (k // w + 0.5) / h, lab[:, 0] / 100.0)
+        return v[:, :2] + np.einsum("nij,nj->ni", v[:, 2:].reshape(-1, 2, 2), start_ab)
     return np_trilinear(op.volume, lab[:, 0] / 100.0,
                         (start_ab[:, 0] + AB_RANGE) / (2 * AB_RANGE),
                         (start_ab[:, 1] + AB_RANGE) / (2 * AB_RANGE))

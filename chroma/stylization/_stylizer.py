@@ -23,7 +23,8 @@ from chroma.stylization._compat import (
 __all__ = ["Stylizer", "stylize"]
 
 INITS = ("reinhard", "idt", "identity")
-_WEIGHTS = ("style_weight", "sw_weight", "content_weight", "smooth_weight", "artifact_weight")
+_WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
+            "artifact_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -78,8 +79,9 @@ class Stylizer(ColorStep):
     Parameters
     ----------
     operator : {"grid", "lut", "free"}, optional
-        What is optimized: a bilateral grid of a*b* offsets over (x, y, L*)
-        (smooth in space, sharp across lightness edges), a global
+        What is optimized: a bilateral grid over (x, y, L*) of local affine
+        a*b* maps (an offset and a 2x2 gain per node; smooth in space, sharp
+        across lightness edges), a global
         L*-conditioned 3-D LUT (exports with :meth:`to_lut`), or one offset
         per proxy pixel (for comparison; it can blotch).
     features : {"random", "colornet", "both"}, optional
@@ -91,14 +93,17 @@ class Stylizer(ColorStep):
         Optimizer steps (Adam).
     strength : float in [0, 1], optional
         0 gives the input back, 1 the full effect (a*b* interpolated).
-    init : {"reinhard", "idt", "identity"}, optional
-        The classical transfer (in Lab, lightness kept) the operator starts
-        from and the content term anchors to; "identity" starts from the
-        image's own colors (the operator then only adds offsets, so local
-        color contrast is never amplified).
-    style_weight, sw_weight, content_weight, smooth_weight, artifact_weight : float, optional
-        Weights of the Gram, sliced-Wasserstein, content, edge-aware
-        smoothness and gradient-artifact terms (see :mod:`chroma.stylization._torch`).
+    init : {"idt", "reinhard", "identity"}, optional
+        The classical transfer (in Lab, lightness kept) the content term
+        anchors to. The "lut" and "free" operators add offsets to it; the
+        "grid" starts from the image's own colors with the transfer
+        projected onto its affine maps (least squares per node), so the
+        grain a global color map puts into flat regions is not carried
+        over. "identity": the image's own colors.
+    style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight : float
+        Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
+        sliced-Wasserstein, content, edge-aware smoothness and gradient-artifact
+        terms (see :mod:`chroma.stylization._torch`).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -138,12 +143,13 @@ class Stylizer(ColorStep):
         size: int = 256,
         iterations: int = 60,
         strength: float = 1.0,
-        init: str = "reinhard",
+        init: str = "idt",
         style_weight: float = 1.0,
         sw_weight: float = 1.0,
+        lab_weight: float = 4.0,
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
-        artifact_weight: float = 0.5,
+        artifact_weight: float = 2.0,
         cells: int = 12,
         lightness_bins: int = 8,
         random_state=None,
@@ -157,6 +163,7 @@ class Stylizer(ColorStep):
         self.init = init
         self.style_weight = style_weight
         self.sw_weight = sw_weight
+        self.lab_weight = lab_weight
         self.content_weight = content_weight
         self.smooth_weight = smooth_weight
         self.artifact_weight = artifact_weight
@@ -251,19 +258,34 @@ class Stylizer(ColorStep):
         small = _proxy(x, self.size)
         reg_small = None if reg is None else _proxy(reg[..., None], self.size)[..., 0]
         hard = None if reg_small is None else (reg_small >= 0.5).astype(np.float32)
-        if self.start_ is None:  # the input's own colors
-            axis = np.linspace(0.0, 1.0, ops.START_SIZE, dtype=np.float32)
-            lut = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
-        else:
-            lut = self.start_.to_lut(ops.START_SIZE, image=small, region=hard)
-        start = ops.start_table(lut)
+        kind = self.operator
+        axis = np.linspace(0.0, 1.0, ops.START_SIZE, dtype=np.float32)
+        identity = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
+        classical = (identity if self.start_ is None
+                     else self.start_.to_lut(ops.START_SIZE, image=small, region=hard))
         lab = _lab(small)
         flat = np.clip(small.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
-        start_ab = ops.np_trilinear(start, flat[:, 0], flat[:, 1], flat[:, 2])
-        start_ab = start_ab.reshape(*small.shape[:2], 2)
-        kind = self.operator
+
+        def read(table):
+            ab = ops.np_trilinear(table, flat[:, 0], flat[:, 1], flat[:, 2])
+            return ab.reshape(*small.shape[:2], 2)
+
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
-        weights = {"style": self.style_weight, "sw": self.sw_weight,
+        init_volume = anchor = None
+        if kind == "grid":
+            # the grid starts from the image's own colors and the classical transfer is
+            # projected onto its local affine maps (it stays the content term's anchor):
+            # the grain a global color map puts into flat regions has no place to live
+            start = ops.start_table(identity)
+            start_ab = read(start)
+            anchor = read(ops.start_table(classical))
+            target = anchor if hard is None else np.where(hard[..., None] >= 0.5, anchor,
+                                                          start_ab)
+            init_volume = ops.project_grid(lab, start_ab, target, shape)
+        else:
+            start = ops.start_table(classical)
+            start_ab = read(start)
+        weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
                    "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
                    "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize
@@ -271,7 +293,8 @@ class Stylizer(ColorStep):
         theta, history = optimize(lab, start_ab, self.style_stats_, kind=kind, shape=shape,
                                   features=self.features, iterations=self.iterations,
                                   weights=weights, seed=self.seed_, region=reg_small,
-                                  progress=self.progress)
+                                  progress=self.progress, init_volume=init_volume,
+                                  anchor_ab=anchor)
         if kind == "free":
             self.operator_ = ops.Operator(kind, start, offsets=theta)
         else:

@@ -50,6 +50,8 @@ FEATURES = ("random", "colornet", "both")
 SW_SAMPLES = 2048  # pixels per layer and iteration in the sliced-Wasserstein term
 SW_SETS = 8  # direction sets, cycled over the iterations
 STYLE_SAMPLES = 8192  # feature vectors kept per style layer
+LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
+LAB_DIRECTIONS = 32  # directions per set of the Lab term
 
 
 def _torch():
@@ -205,7 +207,7 @@ def style_statistics(lab: np.ndarray, features: str, seed: int, weight=None) -> 
             w = _weights_like(wt, f)
             grams.append(gram(f, w).numpy())
             samples.append(_rows(f, w, STYLE_SAMPLES, gen).numpy())
-        pixels = _rows(t, None if wt is None else wt.reshape(-1), STYLE_SAMPLES, gen).numpy()
+        pixels = _rows(t, None if wt is None else wt.reshape(-1), 2 * LAB_SAMPLES, gen).numpy()
     return {"grams": grams, "samples": samples, "pixels": pixels}
 
 
@@ -284,11 +286,17 @@ def optimize(
     region=None,
     progress: bool = True,
     lr: float = 2.0,
+    init_volume=None,
+    anchor_ab=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
     ``lab``: the proxy image in Lab (h, w, 3), L* fixed; ``start_ab``: the start
-    a*b* (h, w, 2); ``stats``: :func:`style_statistics` of the style.
+    a*b* (h, w, 2); ``stats``: :func:`style_statistics` of the style;
+    ``init_volume``: the volume to start from (zeros if None); ``anchor_ab``:
+    the a*b* (h, w, 2) the content term pulls toward (``start_ab`` if None).
+    The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
+    chroma 50), so one learning rate suits offsets and gains.
     """
     torch = _torch()
     F = torch.nn.functional
@@ -302,8 +310,10 @@ def optimize(
     samples = [torch.from_numpy(s) for s in stats["samples"]]
     pixels = torch.from_numpy(stats["pixels"])
     n_rows = min(SW_SAMPLES, h * w if region is None else max(int((region >= 0.5).sum()), 1))
-    dirs = [directions(s.shape[1], gen) for s in samples] + [directions(3, gen, 16)]
-    quants = [style_quantiles(s, d, n_rows) for s, d in zip([*samples, pixels], dirs)]
+    n_px = min(LAB_SAMPLES, h * w if region is None else max(int((region >= 0.5).sum()), 1))
+    dirs = [directions(s.shape[1], gen) for s in samples] + [directions(3, gen, LAB_DIRECTIONS)]
+    quants = [style_quantiles(s, d, n_rows) for s, d in zip(samples, dirs)]
+    quants.append(style_quantiles(pixels, dirs[-1], n_px))
 
     # gradient magnitude of the input (the artifact term penalizes any excess over it)
     lab_in = torch.from_numpy(np.ascontiguousarray(lab.transpose(2, 0, 1), np.float32))[None]
@@ -313,10 +323,17 @@ def optimize(
     wx = torch.exp(-((L[..., :, 1:] - L[..., :, :-1]) ** 2) / (2 * sigma**2))
     wy = torch.exp(-((L[..., 1:, :] - L[..., :-1, :]) ** 2) / (2 * sigma**2))
 
+    anchor = start if anchor_ab is None else torch.from_numpy(
+        np.ascontiguousarray(anchor_ab.transpose(2, 0, 1), np.float32))[None]
+    channels = 6 if kind == "grid" else 2
+    unit = torch.tensor([1.0, 1.0, 50.0, 50.0, 50.0, 50.0][:channels]).view(1, -1, 1, 1, 1)
     if kind == "free":
         theta = torch.zeros(1, 2, h, w, requires_grad=True)
     else:
-        theta = torch.zeros(1, 2, *shape, requires_grad=True)
+        theta = torch.zeros(1, channels, *shape)
+        if init_volume is not None:
+            theta = torch.from_numpy(np.asarray(init_volume, np.float32))[None] * unit
+        theta.requires_grad_(True)
         if kind == "grid":
             ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
             xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
@@ -332,8 +349,13 @@ def optimize(
     def offsets():
         if kind == "free":
             return theta
-        return F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
-                             align_corners=True)[:, :, 0]
+        v = F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
+                          align_corners=True)[:, :, 0]
+        if kind != "grid":
+            return v
+        m = v[:, 2:] / 50.0  # the local gain minus identity, times the start a*b*
+        return v[:, :2] + torch.cat([m[:, 0:1] * start[:, 0:1] + m[:, 1:2] * start[:, 1:2],
+                                     m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
 
     norms: dict = {}
     step = [0]
@@ -353,10 +375,10 @@ def optimize(
             g_terms.append(g_err / (g_style**2).sum().clamp_min(1e-8))
             s_terms.append(sliced_w2(_rows(f, wl, n_rows, gen), d[j], q[j]))
         s_terms.append(sliced_w2(_rows(out, None if wt is None else wt.reshape(-1),
-                                       n_rows, gen), dirs[-1][j], quants[-1][j]))
+                                       n_px, gen), dirs[-1][j], quants[-1][j]))
         t["style"] = g_terms
         t["sw"] = s_terms
-        t["content"] = (off**2).mean() / 100.0
+        t["content"] = ((ab - anchor) ** 2).mean() / 100.0
         t["smooth"] = ((wx * (off[..., :, 1:] - off[..., :, :-1]) ** 2).mean()
                        + (wy * (off[..., 1:, :] - off[..., :-1, :]) ** 2).mean())
         t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
@@ -373,10 +395,12 @@ def optimize(
         if weights["style"]:
             loss = loss + weights["style"] * sum(
                 v / n for v, n in zip(t["style"], norms["style"])) / max(len(t["style"]), 1)
-        if weights["sw"]:  # the features' mean, plus the Lab pixels' own term
+        if weights["sw"]:  # the features' mean
             sw = [v / n for v, n in zip(t["sw"], norms["sw"])]
             feats = sum(sw[:-1]) / max(len(sw) - 1, 1)
-            loss = loss + weights["sw"] * (feats + sw[-1])
+            loss = loss + weights["sw"] * feats
+        if weights.get("lab", weights["sw"]):  # the joint (L*, a*, b*) of the pixels
+            loss = loss + weights.get("lab", weights["sw"]) * t["sw"][-1] / norms["sw"][-1]
         if weights["artifacts"]:
             loss = loss + weights["artifacts"] * t["artifacts"] / norms["artifacts"]
         for k in ("content", "smooth", "gamut"):
@@ -393,7 +417,8 @@ def optimize(
         _loop(bar, opt, sched, total, terms, history, step, progress)
     bar.close()
     with torch.no_grad():
-        result = theta.detach()[0].numpy().astype(np.float64)
+        result = (theta.detach() / unit)[0].numpy().astype(np.float64) if kind != "free" \
+            else theta.detach()[0].numpy().astype(np.float64)
     if kind == "free":
         result = np.ascontiguousarray(result.transpose(1, 2, 0), np.float32)
     return result, history

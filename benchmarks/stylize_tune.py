@@ -1,0 +1,87 @@
+"""Compare chroma.stylize settings on TRAIN photo pairs (how the defaults were chosen).
+
+Pairs are built like ``stylize_eval.py``'s but from /work/shared/photos/train:
+content ``files[i]`` gets the style of ``files[i + half]``. For each pair it
+prints, per method, ``sw/gram/artifacts`` (and the seconds of each stylize
+call), then the means and the wins against IDT (SW, Gram) and against IDT +
+regrain (artifacts). Scores as in ``stylize_eval.py`` (lower is better).
+
+Run (the settings behind the defaults; about 15 minutes on 2 busy cores)::
+
+    python benchmarks/stylize_tune.py 5,40,80 \\
+        '[{"init": "idt", "lab_weight": 4, "artifact_weight": 2}]'
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import stylize_eval as E  # noqa: E402
+
+import chroma  # noqa: E402
+from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
+from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
+from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
+
+TRAIN = Path("/work/shared/photos/train")
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def main(argv: list[str]) -> int:
+    if not TRAIN.is_dir():
+        print(f"{TRAIN} is missing: this script needs the train photos.")
+        return 1
+    files = sorted(p for p in TRAIN.iterdir() if p.suffix.lower() in (".jpg", ".png", ".jpeg"))
+    half = len(files) // 2
+    idx = [int(i) for i in argv[0].split(",")]
+    variants = json.loads(argv[1])  # a list of dicts of chroma.stylize keyword arguments
+    print(uptime(), flush=True)
+    agg: dict = {}
+    for i in idx:
+        image, style = E.load(files[i], 512), E.load(files[i + half], 512)
+        stats = style_statistics(_lab(_proxy(style.astype(np.float32) / 255, 256)), "random",
+                                 E.BANK_SEED)
+
+        def score(out, style=style, stats=stats, image=image):
+            f = _lab(_proxy(out.astype(np.float32) / 255.0, 256))
+            return (sliced_wasserstein_lab(out, style, random_state=0),
+                    evaluate_loss(f, stats, "random", E.BANK_SEED)["gram"],
+                    gradient_artifacts(out, image))
+
+        res = {name: score(chroma.transfer(image, style, **E.CLASSICAL[name]))
+               for name in ("idt", "idt+regrain", "mkl")}
+        for k, v in enumerate(variants):
+            t = time.perf_counter()
+            out = chroma.stylize(image, style, random_state=0, progress=False, **v)
+            res[f"v{k}"] = (*score(out), time.perf_counter() - t)
+        for n, r in res.items():
+            agg.setdefault(n, []).append(r)
+        print(files[i].name[:30], " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in r)
+                                           for n, r in res.items()), flush=True)
+    print("MEAN", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in np.mean(r, 0))
+                           for n, r in agg.items()))
+    for n in agg:
+        if n.startswith("v"):
+            wins = [sum(a[j] < b[j] for a, b in zip(agg[n], agg["idt"])) for j in (0, 1)]
+            art = sum(a[2] <= b[2] for a, b in zip(agg[n], agg["idt+regrain"]))
+            print(n, "wins vs idt (sw, gram):", wins, "artifacts <= idt+regrain:", art, "/",
+                  len(idx))
+    print(uptime(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
