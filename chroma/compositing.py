@@ -47,6 +47,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from chroma._core.base import transform_checked
 from chroma._core.parallel import use_numba
 from chroma._core.validate import (
     check_image,
@@ -398,9 +399,8 @@ def _layer(step, x: np.ndarray, sel) -> np.ndarray:
     once, at the door); any other object with ``transform(image)`` is called
     with the region when its ``transform`` takes one.
     """
-    inner = getattr(step, "_transform_image", None)
-    if inner is not None:
-        return inner(x, sel)
+    if getattr(step, "_transform_image", None) is not None:
+        return transform_checked(step, x, sel)
     if sel is None or not _takes_region(step):
         return np.asarray(step.transform(x))
     return np.asarray(step.transform(x, region=sel.reshape(x.shape[:2])))
@@ -437,6 +437,10 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
     if (len(layers) == 1 and layers[0][1] is None and layers[0][3] == 1.0
             and hasattr(first, "_transform_image")):
         return _layer(first, arr, None)  # the step's own kernels, in the caller's dtype
+    if len(layers) == 1 and layers[0][2] != "pyramid":
+        out = _apply_one_in_tiles(arr, *layers[0])
+        if out is not None:
+            return out
     x, restore = working_copy(arr)
     cur = x
     untouched = np.ones(arr.shape[:2], bool)
@@ -466,6 +470,50 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
         cur, restore = _blend_float(cur, y, m, mode, restore)
         untouched &= m <= 0
     return _exact_outside(restore(cur), arr, untouched)
+
+
+def _apply_one_in_tiles(arr: np.ndarray, step, m, mode: str, strength: float):
+    """One masked layer in row tiles (None when the step has no tile operator).
+
+    The step's statistics come from the whole float32 working copy (its
+    region from the mask), as in :func:`_apply_layers`; the step's map, the
+    blend (per pixel in the "normal" and "chroma" modes) and the Restore then
+    run tile by tile into one output, so the layer's full-size float
+    temporaries are never held at once. Same result as one tile, bit for bit.
+    """
+    from dataclasses import replace
+
+    from chroma._core.tiles import row_tiles
+
+    plan = getattr(step, "_tile_operator", None)
+    if plan is None or getattr(step, "_transform_image", None) is None:
+        return None
+    if strength < 1.0:
+        m = np.full(arr.shape[:2], strength, np.float32) if m is None else m * np.float32(strength)
+    if m is None or not (m > 0).any():
+        return None
+    x, restore = working_copy(arr)
+    op = plan(x, _region(m))
+    if op is None:
+        return None
+    out = None
+    for rows in row_tiles(*arr.shape[:2]):
+        xt = x[rows]
+        part = replace(restore, alpha=None if restore.alpha is None else restore.alpha[rows])
+        y = op(xt)
+        y = y if y.ndim == 3 else y[..., None]
+        if y.dtype != np.float32:
+            y = working_copy(y, name="step output")[0]
+        elif y.shape[-1] in (2, 4):  # a step that added alpha: drop it
+            y = y[..., :-1]
+        mt = m[rows]
+        cur, part = _blend_float(xt, y, mt, mode, part)
+        result = _exact_outside(part(cur), arr[rows], mt <= 0)
+        del y, cur
+        if out is None:
+            out = np.empty((arr.shape[0], *result.shape[1:]), dtype=result.dtype)
+        out[rows] = result
+    return out
 
 
 def _land(x, y, m, restore, arr, channel_axis, *, mode: str = DEFAULT_MODE) -> np.ndarray:
