@@ -208,3 +208,19 @@ def test_apply_file_refuses_what_it_cannot_do(tmp_path):
     with pytest.raises(TypeError, match="`tile_pixels`"):
         apply_file(STEPS["tone"], src, tmp_path / "p.npy", tile_pixels=1.5)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.npy", "o.npy"]  # no temporaries
+
+
+def test_regrain_in_bands_equals_one_solve():
+    transferred = STEPS["reinhard"].transform(IMG)
+    want = _whole(lambda: chroma.regrain(IMG, transferred))
+    old = tiles.set_tile_pixels(SMALL)
+    try:
+        from chroma.transfers.regrain import SWEEPS
+
+        rows = max(8 * (SWEEPS[0] + 2), -(-SMALL // IMG.shape[1]))
+        assert IMG.shape[0] > rows + 2 * (SWEEPS[0] + 2)  # the top level runs in bands
+        got = chroma.regrain(IMG, transferred)
+    finally:
+        tiles.set_tile_pixels(old)
+    np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(got, transferred)

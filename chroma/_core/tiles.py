@@ -7,7 +7,7 @@ array allocated once. Peak memory is then the output plus a few tile-sized
 temporaries, whatever the image size.
 
 * :func:`set_tile_pixels` / ``CHROMA_TILE_PIXELS``: pixels per tile
-  (default :data:`DEFAULT_TILE_PIXELS`, 2 MP: measured in
+  (default :data:`DEFAULT_TILE_PIXELS`, 1 MP: measured in
   ``benchmarks/memory.py``, smaller tiles save little memory and cost
   dispatch time).
 * :func:`row_tiles`: the row bands of an image. A band never has fewer
@@ -47,7 +47,7 @@ __all__ = [
     "stat_blocks",
 ]
 
-DEFAULT_TILE_PIXELS = 1 << 21
+DEFAULT_TILE_PIXELS = 1 << 20
 ENV_TILE_PIXELS = "CHROMA_TILE_PIXELS"
 STAT_BLOCK_PIXELS = 1 << 20
 _tile_pixels: int | None = None
