@@ -446,7 +446,7 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
     untouched = np.ones(arr.shape[:2], bool)
     for step, m, mode, strength in layers:
         if strength < 1.0:
-            m = (np.full(arr.shape[:2], strength, np.float32) if m is None
+            m = (_uniform(arr.shape[:2], strength, mode) if m is None
                  else m * np.float32(strength))
         if m is not None and not (m > 0).any():
             continue  # this layer lands nowhere
@@ -464,12 +464,29 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
         if m is None and y.shape[-1] >= cur.shape[-1]:
             if y.shape[-1] != cur.shape[-1]:
                 restore = _as_rgb(restore)
-            cur = np.clip(y, 0.0, 1.0)
+            cur = np.clip(y, 0.0, 1.0, out=y if y is not cur else None)
+            del y
             untouched[:] = False
             continue
-        cur, restore = _blend_float(cur, y, m, mode, restore)
+        if mode != "pyramid" and y.shape[-1] == cur.shape[-1]:
+            # a per-pixel blend: in row tiles, over cur (private: the working copy or a
+            # step's output)
+            from chroma._core.tiles import row_tiles
+
+            for rows in row_tiles(*cur.shape[:2]):
+                cur[rows] = _blend_float(cur[rows], y[rows], m[rows], mode, restore)[0]
+        else:
+            cur, restore = _blend_float(cur, y, m, mode, restore)
+        del y
         untouched &= m <= 0
     return _exact_outside(restore(cur), arr, untouched)
+
+
+def _uniform(shape, strength: float, mode: str) -> np.ndarray:
+    """A mask of one value: a read-only broadcast view (no memory) for the per-pixel modes."""
+    if mode == "pyramid":
+        return np.full(shape, strength, np.float32)
+    return np.broadcast_to(np.float32(strength), shape)
 
 
 def _apply_one_in_tiles(arr: np.ndarray, step, m, mode: str, strength: float):
@@ -489,7 +506,7 @@ def _apply_one_in_tiles(arr: np.ndarray, step, m, mode: str, strength: float):
     if plan is None or getattr(step, "_transform_image", None) is None:
         return None
     if strength < 1.0:
-        m = np.full(arr.shape[:2], strength, np.float32) if m is None else m * np.float32(strength)
+        m = _uniform(arr.shape[:2], strength, mode) if m is None else m * np.float32(strength)
     if m is None or not (m > 0).any():
         return None
     x, restore = working_copy(arr)

@@ -1,13 +1,14 @@
 """Images larger than memory: apply a fitted step from disk to disk, band by band.
 
-:func:`apply_file` reads a ``.npy`` file (memory-mapped) or a TIFF (memory-
-mapped when uncompressed, else decoded strip by strip or tile by tile), fits
-the step's image statistics on a sample of the file (every k-th row and
-column, about `sample_pixels` pixels; the whole image when it has fewer), and
-writes the result band by band to a ``.npy`` (a memory map) or a tiled,
-zlib-compressed TIFF. Only a band of rows and the sample are in memory at a
-time. The write is atomic (:func:`chroma.io.atomic_path`) and never replaces
-the input.
+:func:`apply_file` reads a ``.npy`` file or a TIFF (raw rows when it is
+uncompressed, else decoded strip by strip or tile by tile), fits the step's
+image statistics on a sample of the file (every k-th row and column, about
+`sample_pixels` pixels; the whole image when it has fewer), and writes the
+result band by band to a ``.npy`` or a tiled, zlib-compressed TIFF. Only a
+band of rows and the sample are in memory at a time: pixels go through plain
+file reads and writes (a memory map's touched pages would count as the
+process's memory). The write is atomic (:func:`chroma.io.atomic_path`) and
+never replaces the input.
 
 The steps it takes are those the door applies in tiles
 (:func:`chroma._core.base.transform_checked`): Reinhard, MKL, palette
@@ -57,21 +58,35 @@ def _kind(path: Path, name: str) -> str:
 
 
 class _Source:
-    """Row bands of a .npy or TIFF file, without reading the whole of it at once."""
+    """Row bands of a .npy or TIFF file, without reading the whole of it at once.
+
+    Raw pixel data (a .npy, an uncompressed TIFF) is read band by band with
+    ordinary reads (no memory map, whose touched pages would count as the
+    process's memory); compressed TIFFs are decoded segment by segment.
+    """
 
     def __init__(self, path: Path):
         self.path = path
-        self._memmap = None
+        self._offset = None
         self._page = self._file = None
         if _kind(path, "src") == "npy":
-            self._memmap = np.load(path, mmap_mode="r", allow_pickle=False)
-            self.shape, self.dtype = self._memmap.shape, self._memmap.dtype
+            with open(path, "rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0)
+                shape, fortran, dtype = read(fh)
+                if fortran or dtype.hasobject:
+                    raise ValueError(f"`src` {str(path)!r}: a C-ordered numeric array is "
+                                     f"expected, got fortran_order={fortran}, dtype={dtype}.")
+                self._offset = fh.tell()
+            self.shape, self.dtype = tuple(shape), dtype
             return
         import tifffile
 
         try:
-            self._memmap = tifffile.memmap(path, mode="r")
-            self.shape, self.dtype = self._memmap.shape, self._memmap.dtype
+            mm = tifffile.memmap(path, mode="r")
+            self.shape, self.dtype, self._offset = mm.shape, mm.dtype, mm.offset
+            del mm
             return
         except ValueError:  # compressed: decode segment by segment
             pass
@@ -89,11 +104,18 @@ class _Source:
 
     def bands(self, cuts: list[slice]) -> Iterator[tuple[slice, np.ndarray]]:
         """Yield ``(rows, band)`` for each slice of rows, in order."""
-        if self._memmap is not None:
-            for rows in cuts:
-                yield rows, np.array(self._memmap[rows])
+        if self._offset is None:
+            yield from self._segment_bands(cuts)
             return
-        yield from self._segment_bands(cuts)
+        row = int(np.prod(self.shape[1:])) if len(self.shape) > 1 else 1
+        with open(self.path, "rb") as fh:
+            for rows in cuts:
+                fh.seek(self._offset + rows.start * row * self.dtype.itemsize)
+                count = (rows.stop - rows.start) * row
+                band = np.fromfile(fh, dtype=self.dtype, count=count)
+                if band.size != count:
+                    raise ValueError(f"`src` {str(self.path)!r} is truncated.")
+                yield rows, band.reshape((rows.stop - rows.start, *self.shape[1:]))
 
     def _segment_bands(self, cuts):
         h, w = self.shape[:2]
@@ -171,7 +193,7 @@ def apply_file(step, src, dst, *, tile_pixels: int | None = None,
     src : str or path-like
         A ``.npy`` file (H, W) or (H, W, C), or a single-page TIFF.
     dst : str or path-like
-        ``.npy`` (written as a memory map) or ``.tif``/``.tiff`` (tiled,
+        ``.npy`` or ``.tif``/``.tiff`` (tiled,
         zlib); same height, width and dtype as `src` (gray comes back RGB).
     tile_pixels : int, optional
         Pixels per band (default :func:`chroma._core.tiles.get_tile_pixels`).
@@ -241,14 +263,14 @@ def _results(source: _Source, cuts, op) -> Iterator[tuple[slice, np.ndarray]]:
 
 
 def _write_npy(tmp: Path, source: _Source, cuts, op) -> None:
-    out = None
-    for rows, result in _results(source, cuts, op):
-        if out is None:
-            out = np.lib.format.open_memmap(tmp, mode="w+", dtype=result.dtype,
-                                            shape=(source.shape[0], *result.shape[1:]))
-        out[rows] = result
-    out.flush()
-    del out
+    with open(tmp, "wb") as fh:
+        for rows, result in _results(source, cuts, op):
+            if rows.start == 0:
+                header = {"descr": np.lib.format.dtype_to_descr(result.dtype),
+                          "fortran_order": False,
+                          "shape": (source.shape[0], *result.shape[1:])}
+                np.lib.format.write_array_header_2_0(fh, header)
+            np.ascontiguousarray(result).tofile(fh)
 
 
 def _write_tiff(tmp: Path, source: _Source, cuts, op, width: int) -> None:

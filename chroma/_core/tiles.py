@@ -10,7 +10,8 @@ temporaries, whatever the image size.
   (default :data:`DEFAULT_TILE_PIXELS`, 1 MP: measured in
   ``benchmarks/memory.py``, smaller tiles save little memory and cost
   dispatch time).
-* :func:`row_tiles`: the row bands of an image. A band never has fewer
+* :func:`row_tiles`: the row bands of an image, each at most a quarter of
+  it (:func:`tile_pixels_for`). A band never has fewer
   pixels than :data:`chroma._core.parallel.NUMBA_MIN_PIXELS` when the image
   has more, so every tile takes the same kernel (compiled or NumPy twin) that
   the whole image would: results do not depend on the tile size, bit for bit.
@@ -45,11 +46,13 @@ __all__ = [
     "row_tiles",
     "set_tile_pixels",
     "stat_blocks",
+    "tile_pixels_for",
 ]
 
 DEFAULT_TILE_PIXELS = 1 << 20
 ENV_TILE_PIXELS = "CHROMA_TILE_PIXELS"
 STAT_BLOCK_PIXELS = 1 << 20
+MIN_SHARE_PIXELS = 1 << 16
 _tile_pixels: int | None = None
 
 
@@ -127,15 +130,33 @@ def _bands(height: int, width: int, pixels: int) -> list[slice]:
     return [slice(a, b) for a, b in zip(cuts, [*cuts[1:], height])]
 
 
+def tile_pixels_for(height: int, width: int) -> int:
+    """The tile size for one image: the setting, but at most a quarter of the image.
+
+    A quarter (never below :data:`MIN_SHARE_PIXELS`) keeps a tile's float
+    temporaries near the size of the caller's own uint8 image, so a batch
+    worker holding one 2 MP image stays within a few times its size.
+
+    Examples
+    --------
+    >>> tile_pixels_for(4000, 3000) == min(get_tile_pixels(), 3_000_000)
+    True
+    """
+    return min(get_tile_pixels(), max(MIN_SHARE_PIXELS, (height * width) // 4))
+
+
 def row_tiles(height: int, width: int, tile_pixels: int | None = None) -> list[slice]:
     """Row bands of an ``height`` × ``width`` image, about `tile_pixels` each.
+
+    Without `tile_pixels`, :func:`tile_pixels_for` the image.
 
     Examples
     --------
     >>> row_tiles(10, 10)
     [slice(0, 10, None)]
     """
-    n = get_tile_pixels() if tile_pixels is None else _check_tile(tile_pixels, "tile_pixels")
+    n = (tile_pixels_for(height, width) if tile_pixels is None
+         else _check_tile(tile_pixels, "tile_pixels"))
     return _bands(height, width, n)
 
 

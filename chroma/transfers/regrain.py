@@ -177,11 +177,11 @@ def _solve_in_bands(out, img, col, n_sweeps, level, smoothness, level_solve, *,
     written over `out` (a private array), keeping the few original rows the
     next band's halo still needs.
     """
-    from chroma._core.tiles import get_tile_pixels
+    from chroma._core.tiles import tile_pixels_for
 
     h, w = img.shape[:2]
     halo = int(n_sweeps) + 2
-    rows = max(8 * halo, -(-(get_tile_pixels() if band_pixels is None else band_pixels) // w))
+    rows = max(8 * halo, -(-(tile_pixels_for(h, w) if band_pixels is None else band_pixels) // w))
     if h <= rows + 2 * halo:
         return level_solve(out, img, col, n_sweeps, level, smoothness)
     result = out if in_place else np.empty_like(out)
