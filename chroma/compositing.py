@@ -309,6 +309,9 @@ def blend(
                            float(maxval), out.reshape(-1, 3))
         return out
     arr = check_image(base, name="base", channel_axis=channel_axis)
+    if mode != "pyramid":
+        return to_channel_axis(_blend_in_tiles(arr, layer, mask, mode, strength, channel_axis,
+                                               backend), channel_axis)
     x, restore = working_copy(arr, name="base")
     y, lrest = to_float(layer, name="layer", channel_axis=channel_axis)
     if y.shape[:2] != x.shape[:2]:
@@ -327,6 +330,42 @@ def blend(
         return to_channel_axis(arr.copy(), channel_axis)  # neither has color: nothing to take
     out, restore = _blend_float(x, y, m, mode, restore, levels=levels, backend=backend)
     return to_channel_axis(_exact_outside(restore(out), arr, m == 0), channel_axis)
+
+
+def _blend_in_tiles(arr, layer, mask, mode, strength, channel_axis, backend) -> np.ndarray:
+    """:func:`blend` for the per-pixel modes, in row tiles (the same array as one tile)."""
+    from chroma._core.tiles import row_tiles
+
+    lay = check_image(layer, name="layer", channel_axis=channel_axis)
+    if lay.shape[:2] != arr.shape[:2]:
+        raise ValueError(
+            f"`layer` must have the height and width of `base` {arr.shape[:2]}, got "
+            f"{lay.shape[:2]}; resize it first."
+        )
+    m = None if mask is None else check_mask(mask, arr.shape, name="mask")
+    def colorless(a):
+        return a.ndim == 2 or a.shape[-1] in (1, 2)
+
+    if mode == "chroma" and colorless(arr) and colorless(lay):
+        return arr.copy()  # neither has color: nothing to take
+    out = None
+    for rows in row_tiles(*arr.shape[:2]):
+        x, restore = working_copy(arr[rows], name="base")
+        y, lrest = working_copy(lay[rows], name="layer")
+        mt = np.ones(x.shape[:2], np.float32) if m is None else m[rows]
+        if lrest.alpha is not None:
+            a = lrest.alpha
+            scale = 1.0 if a.dtype.kind == "f" else float(np.iinfo(a.dtype).max)
+            mt = mt * np.clip(a.astype(np.float32) / np.float32(scale), 0.0, 1.0)
+        if strength < 1.0:
+            mt = mt * np.float32(strength)
+        part, restore = _blend_float(x, y, mt, mode, restore, backend=backend)
+        result = _exact_outside(restore(part), arr[rows], mt == 0)
+        del x, y, part
+        if out is None:
+            out = np.empty((arr.shape[0], *result.shape[1:]), dtype=result.dtype)
+        out[rows] = result
+    return out
 
 
 def _check_mode(mode) -> str:

@@ -224,3 +224,17 @@ def test_regrain_in_bands_equals_one_solve():
         tiles.set_tile_pixels(old)
     np.testing.assert_array_equal(got, want)
     assert not np.array_equal(got, transferred)
+
+
+@pytest.mark.parametrize("mode", ["normal", "chroma"])
+@pytest.mark.parametrize("kind", ["uint8", "float32", "rgba"])
+def test_blend_in_tiles_equals_whole_image(mode, kind):
+    base = _variants(IMG)[kind]
+    layer = np.dstack([IMG[::-1, :, :3], IMG[..., :1]])  # RGBA layer: its alpha scales the mask
+    mask = np.linspace(0.0, 1.0, IMG.shape[1], dtype=np.float32)[None].repeat(IMG.shape[0], 0)
+    mask[:, :30] = 0
+    want = _whole(lambda: chroma.blend(base, layer, mask, mode=mode, strength=0.8))
+    got = _tiled(lambda: chroma.blend(base, layer, mask, mode=mode, strength=0.8))
+    assert got.dtype == base.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got[:, :30], base[:, :30])
