@@ -160,7 +160,8 @@ def _sample(source: _Source, cuts, stride: int) -> np.ndarray:
     parts = []
     for rows, band in source.bands(cuts):
         first = (-rows.start) % stride
-        parts.append(band[first::stride, ::stride])
+        parts.append(band[first::stride, ::stride].copy())  # a copy: the band is freed
+        del band
     return np.ascontiguousarray(np.concatenate(parts))
 
 
