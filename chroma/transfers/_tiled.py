@@ -45,7 +45,6 @@ def _reinhard_lab(step, arr, sel):
         _gains,
         _lab_affine_to_srgb,
         _lab_moments,
-        _moments,
     )
 
     view = step._rgb_view(arr) if step._fast_ok() else None
@@ -54,12 +53,8 @@ def _reinhard_lab(step, arr, sel):
     x2d, scale, levels = view
     if sel is None:
         mean, std = _lab_moments(x2d, scale)
-    else:  # the region's Lab pixels only (as many as it selects)
-        picked = np.ascontiguousarray(x2d[sel])
-        lab = np.empty((picked.shape[0], 3), dtype=np.float32)
-        _lab_moments(picked, scale, lab)
-        mean, std = _moments(lab)
-        del picked, lab
+    else:  # the region's pixels, in fixed blocks: no copy of the whole region
+        mean, std = _region_lab_moments(arr, x2d, sel, scale, _lab_moments)
     gain = _gains(std, step.std_)
     s = step._strength()
     offset = s * (step.mean_ - mean * gain)
@@ -77,6 +72,31 @@ def _reinhard_lab(step, arr, sel):
         return out.reshape((*tile.shape[:2], channels))
 
     return op
+
+
+def _region_lab_moments(arr, x2d, sel, scale, lab_moments):
+    """CIELAB mean and std of the region's pixels, gathered over fixed row blocks.
+
+    Each block's moments come from the fused kernel; blocks are merged with
+    Chan et al.'s pairwise update (stable, and the same for every tile size).
+    """
+    from chroma._core.tiles import stat_blocks
+
+    width = arr.shape[1]
+    n, mean, m2 = 0, np.zeros(3), np.zeros(3)
+    for rows in stat_blocks(arr.shape[0], width):
+        a, b = rows.start * width, rows.stop * width
+        picked = np.ascontiguousarray(x2d[a:b][sel[a:b]])
+        k = picked.shape[0]
+        if not k:
+            continue
+        mb, sb = lab_moments(picked, scale)
+        total = n + k
+        delta = mb - mean
+        mean = mean + delta * (k / total)
+        m2 = m2 + sb**2 * k + delta**2 * (n * k / total)
+        n = total
+    return mean, np.sqrt(m2 / max(n, 1))
 
 
 def _affine(step, arr, sel):
