@@ -238,3 +238,17 @@ def test_blend_in_tiles_equals_whole_image(mode, kind):
     assert got.dtype == base.dtype
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got[:, :30], base[:, :30])
+
+
+@pytest.mark.parametrize("mode", ["normal", "chroma"])
+def test_layers_blend_in_tiles_equals_whole_image(mode):
+    from chroma._core.validate import check_image
+    from chroma.compositing import _apply_layers
+
+    mask = np.linspace(0.0, 1.0, IMG.shape[1], dtype=np.float32)[None].repeat(IMG.shape[0], 0)
+    layers = [(STEPS["reinhard"], None, mode, 1.0),
+              (estimator("histogram").fit(REF), None, mode, 0.7),  # a uniform strength
+              (STEPS["tone"], mask, mode, 0.5)]
+    want = _whole(lambda: _apply_layers(check_image(IMG), layers))
+    got = _tiled(lambda: _apply_layers(check_image(IMG), layers))
+    np.testing.assert_array_equal(got, want)
