@@ -218,6 +218,21 @@ def apply_file(step, src, dst, *, tile_pixels: int | None = None,
         A step that cannot be applied band by band.
     FileExistsError
         `dst` exists and `overwrite` is False.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from chroma.transfers import ReinhardTransfer
+    >>> rng = np.random.default_rng(0)
+    >>> img = rng.integers(0, 256, (300, 200, 3), dtype=np.uint8)
+    >>> step = ReinhardTransfer().fit(rng.integers(60, 200, (50, 50, 3), dtype=np.uint8))
+    >>> folder = tempfile.mkdtemp()
+    >>> np.save(os.path.join(folder, "scan.npy"), img)
+    >>> out = apply_file(step, os.path.join(folder, "scan.npy"),
+    ...                  os.path.join(folder, "graded.tif"))
+    >>> import tifffile
+    >>> bool((tifffile.imread(out) == step.transform(img)).all())
+    True
     """
     from chroma.io import atomic_path
 
