@@ -1,4 +1,4 @@
-"""Peak memory per method (issue 16): measuring only, nothing is tuned here.
+"""Peak memory per method (issue 16), the tile-size sweep and the disk-to-disk path.
 
 Each measurement runs in a fresh Python process so that memory freed by an
 earlier run cannot hide the next one's growth. In that process the inputs
@@ -10,7 +10,13 @@ growth is ``VmHWM`` after the call minus ``VmRSS`` before it. The table gives
 it in MB and as a multiple of the float32 image (M x N x 3 x 4 bytes) and of
 the uint8 input.
 
-Reproduce (Linux only; about 5 minutes on 2 cores)::
+Per-pixel steps run in row tiles (chroma.set_tile_pixels, CHROMA_TILE_PIXELS;
+default 1 MP): the sweep below runs Reinhard and tone at 12 MP with other tile
+sizes (through the environment variable) to show what the default buys. The
+last table applies Reinhard from a 100 MP .npy file to a .npy memory map with
+chroma.tiling.apply_file (statistics from a 4 MP sample).
+
+Reproduce (Linux only; about 8 minutes on 2 cores)::
 
     python benchmarks/memory.py            # 12 MP table + the 100 MP runs
     python benchmarks/memory.py --quick    # 1 MP table only (a smoke run)
@@ -50,9 +56,24 @@ METHODS = {
         "chroma.compositing.blend(img, layer, mask)"),
     "tone (sepia)": ("", "chroma.tone(img)"),
 }
+METHODS["reinhard (soft mask)"] = (
+    "import numpy as np; step = chroma.ReinhardTransfer().fit(ref); "
+    "mask = np.linspace(0, 1, img.shape[1], dtype=np.float32)[None].repeat(img.shape[0], 0)",
+    "chroma.compositing.apply_step(step, img, mask=mask)")
 BIG = {
     "reinhard": METHODS["reinhard"],
     "lut (apply, 33^3)": METHODS["lut (apply, 33^3)"],
+}
+SWEEP = ("reinhard", "tone (sepia)")
+SWEEP_TILES = (1 << 18, 1 << 20, 1 << 22)
+FILE = {
+    "apply_file reinhard (.npy -> .npy)": (
+        "import atexit, os, shutil, tempfile, numpy as np; from chroma.tiling import apply_file; "
+        "step = chroma.ReinhardTransfer().fit(ref); folder = tempfile.mkdtemp(); "
+        "atexit.register(shutil.rmtree, folder, True); "
+        "src = os.path.join(folder, 'in.npy'); np.save(src, img); "
+        "dst = os.path.join(folder, f'out{len(os.listdir(folder))}.npy'); del img",
+        "apply_file(step, src, dst)"),
 }
 
 # glibc otherwise raises its mmap threshold after the first large free and keeps freed
@@ -93,21 +114,23 @@ print(json.dumps({"growth": peak - before, "seconds": seconds, "before": before}
 """
 
 
-def measure(name: str, setup: str, call: str, width: int, height: int) -> dict:
+def measure(name: str, setup: str, call: str, width: int, height: int,
+            env: dict | None = None) -> dict:
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT), str(width), str(height), setup, call],
         capture_output=True, text=True, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **MALLOC_ENV},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **MALLOC_ENV, **(env or {})},
     )
     if proc.returncode:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def table(rows: list[dict], width: int, height: int) -> list[str]:
+def table(rows: list[dict], width: int, height: int, title: str = "") -> list[str]:
     f32 = width * height * 3 * 4
     u8 = width * height * 3
-    lines = [f"### {width} x {height} ({width * height / 1e6:.1f} MP; float32 image "
+    what = {"tile sweep": "tile-size sweep, ", "file": "disk to disk, "}.get(title, "")
+    lines = [f"### {width} x {height} ({what}{width * height / 1e6:.1f} MP; float32 image "
              f"{f32 / 1e6:.0f} MB, uint8 input {u8 / 1e6:.0f} MB)", "",
              "| method | peak growth (MB) | x float32 image | x uint8 input | "
              "process peak (MB) | seconds |",
@@ -150,13 +173,24 @@ def main(argv=None) -> int:
             rows.append(row)
         raw[f"{width}x{height}"] = rows
     if not args.quick:
-        width, height = 11547, 8660  # 100 MP
+        width, height = sizes[0]
         rows = []
-        for name, (setup, call) in BIG.items():
-            row = {"name": name, **measure(name, setup, call, width, height)}
-            print(f"{width}x{height} {name}: {row}", file=sys.stderr, flush=True)
-            rows.append(row)
-        raw[f"{width}x{height}"] = rows
+        for name in SWEEP:
+            for tile in SWEEP_TILES:
+                label = f"{name}, tiles of {tile / 2**20:g} Mi px"
+                row = {"name": label, **measure(label, *METHODS[name], width, height,
+                                                env={"CHROMA_TILE_PIXELS": str(tile)})}
+                print(f"{width}x{height} {label}: {row}", file=sys.stderr, flush=True)
+                rows.append(row)
+        raw[f"{width}x{height} tile sweep"] = rows
+        width, height = 11547, 8660  # 100 MP
+        for title, table_ in (("", BIG), (" file", FILE)):
+            rows = []
+            for name, (setup, call) in table_.items():
+                row = {"name": name, **measure(name, setup, call, width, height)}
+                print(f"{width}x{height} {name}: {row}", file=sys.stderr, flush=True)
+                rows.append(row)
+            raw[f"{width}x{height}{title}"] = rows
     load_after = os.getloadavg()
     command = "python benchmarks/memory.py" + (" --quick" if args.quick else "")
     name = "memory_quick" if args.quick else "memory"
@@ -173,8 +207,9 @@ def write_report(out: Path, name: str, command: str, when: str, load_before, loa
                  raw: dict) -> None:
     sections = []
     for key, rows in raw.items():
-        width, height = map(int, key.split("x"))
-        sections += table(rows, width, height)
+        size, _, title = key.partition(" ")
+        width, height = map(int, size.split("x"))
+        sections += table(rows, width, height, title)
     head = [
         "# Peak memory per method", "",
         f"Generated by `{command}` on {when}; "
@@ -190,8 +225,13 @@ def write_report(out: Path, name: str, command: str, when: str, load_before, loa
         "data/coffee.png at half that size as the reference, uint8 RGB. The issue-16 "
         "targets are <= 2x the float32 image for the per-pixel methods (Reinhard, MKL, "
         "histogram, LUT, blend, tone), <= 4x for IDT + regrain, and the 100 MP Reinhard and "
-        "LUT runs within 2 GB peak; this file only measures. Process peak = VmRSS before "
-        "the call (interpreter, libraries, inputs) + peak growth.", "",
+        "LUT runs within 2 GB process peak. Process peak = VmRSS before "
+        "the call (interpreter, libraries, inputs) + peak growth. Per-pixel steps run in "
+        "row tiles (chroma.set_tile_pixels / CHROMA_TILE_PIXELS, default 1 Mi pixels, at "
+        "most a quarter of the image); the sweep sets CHROMA_TILE_PIXELS in the child. The "
+        "disk-to-disk run (chroma.tiling.apply_file) counts from after the input .npy is "
+        "written and the in-memory image dropped: its process peak is what a machine "
+        "needs for a file that it could not hold as float32.", "",
     ]
     (out / f"{name}.md").write_text("\n".join(head + sections))
     print(f"wrote {out / (name + '.md')}")

@@ -21,6 +21,7 @@ _LAZY = {
     # --- foundation
     "read_image": "io",
     "write_image": "io",
+    "set_tile_pixels": "_core.tiles",
     "convert": "spaces",
     # --- transfers
     "transfer": "transfers",
@@ -57,7 +58,7 @@ _LAZY = {
 _SUBMODULES = {
     "io", "spaces", "colors", "metrics", "transfers", "palettes", "toning", "masks",
     "compositing", "pipeline", "colorization", "stylization", "bench", "cli", "datasets", "batch",
-    "video",
+    "video", "tiling",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

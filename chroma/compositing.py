@@ -47,6 +47,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from chroma._core.base import transform_checked
 from chroma._core.parallel import use_numba
 from chroma._core.validate import (
     check_image,
@@ -308,6 +309,9 @@ def blend(
                            float(maxval), out.reshape(-1, 3))
         return out
     arr = check_image(base, name="base", channel_axis=channel_axis)
+    if mode != "pyramid":
+        return to_channel_axis(_blend_in_tiles(arr, layer, mask, mode, strength, channel_axis,
+                                               backend), channel_axis)
     x, restore = working_copy(arr, name="base")
     y, lrest = to_float(layer, name="layer", channel_axis=channel_axis)
     if y.shape[:2] != x.shape[:2]:
@@ -326,6 +330,42 @@ def blend(
         return to_channel_axis(arr.copy(), channel_axis)  # neither has color: nothing to take
     out, restore = _blend_float(x, y, m, mode, restore, levels=levels, backend=backend)
     return to_channel_axis(_exact_outside(restore(out), arr, m == 0), channel_axis)
+
+
+def _blend_in_tiles(arr, layer, mask, mode, strength, channel_axis, backend) -> np.ndarray:
+    """:func:`blend` for the per-pixel modes, in row tiles (the same array as one tile)."""
+    from chroma._core.tiles import row_tiles
+
+    lay = check_image(layer, name="layer", channel_axis=channel_axis)
+    if lay.shape[:2] != arr.shape[:2]:
+        raise ValueError(
+            f"`layer` must have the height and width of `base` {arr.shape[:2]}, got "
+            f"{lay.shape[:2]}; resize it first."
+        )
+    m = None if mask is None else check_mask(mask, arr.shape, name="mask")
+    def colorless(a):
+        return a.ndim == 2 or a.shape[-1] in (1, 2)
+
+    if mode == "chroma" and colorless(arr) and colorless(lay):
+        return arr.copy()  # neither has color: nothing to take
+    out = None
+    for rows in row_tiles(*arr.shape[:2]):
+        x, restore = working_copy(arr[rows], name="base")
+        y, lrest = working_copy(lay[rows], name="layer")
+        mt = np.ones(x.shape[:2], np.float32) if m is None else m[rows]
+        if lrest.alpha is not None:
+            a = lrest.alpha
+            scale = 1.0 if a.dtype.kind == "f" else float(np.iinfo(a.dtype).max)
+            mt = mt * np.clip(a.astype(np.float32) / np.float32(scale), 0.0, 1.0)
+        if strength < 1.0:
+            mt = mt * np.float32(strength)
+        part, restore = _blend_float(x, y, mt, mode, restore, backend=backend)
+        result = _exact_outside(restore(part), arr[rows], mt == 0)
+        del x, y, part
+        if out is None:
+            out = np.empty((arr.shape[0], *result.shape[1:]), dtype=result.dtype)
+        out[rows] = result
+    return out
 
 
 def _check_mode(mode) -> str:
@@ -398,9 +438,8 @@ def _layer(step, x: np.ndarray, sel) -> np.ndarray:
     once, at the door); any other object with ``transform(image)`` is called
     with the region when its ``transform`` takes one.
     """
-    inner = getattr(step, "_transform_image", None)
-    if inner is not None:
-        return inner(x, sel)
+    if getattr(step, "_transform_image", None) is not None:
+        return transform_checked(step, x, sel)
     if sel is None or not _takes_region(step):
         return np.asarray(step.transform(x))
     return np.asarray(step.transform(x, region=sel.reshape(x.shape[:2])))
@@ -437,12 +476,16 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
     if (len(layers) == 1 and layers[0][1] is None and layers[0][3] == 1.0
             and hasattr(first, "_transform_image")):
         return _layer(first, arr, None)  # the step's own kernels, in the caller's dtype
+    if len(layers) == 1 and layers[0][2] != "pyramid":
+        out = _apply_one_in_tiles(arr, *layers[0])
+        if out is not None:
+            return out
     x, restore = working_copy(arr)
     cur = x
     untouched = np.ones(arr.shape[:2], bool)
     for step, m, mode, strength in layers:
         if strength < 1.0:
-            m = (np.full(arr.shape[:2], strength, np.float32) if m is None
+            m = (_uniform(arr.shape[:2], strength, mode) if m is None
                  else m * np.float32(strength))
         if m is not None and not (m > 0).any():
             continue  # this layer lands nowhere
@@ -460,12 +503,73 @@ def _apply_layers(arr: np.ndarray, layers) -> np.ndarray:
         if m is None and y.shape[-1] >= cur.shape[-1]:
             if y.shape[-1] != cur.shape[-1]:
                 restore = _as_rgb(restore)
-            cur = np.clip(y, 0.0, 1.0)
+            cur = np.clip(y, 0.0, 1.0, out=y if y is not cur else None)
+            del y
             untouched[:] = False
             continue
-        cur, restore = _blend_float(cur, y, m, mode, restore)
+        if mode != "pyramid" and y.shape[-1] == cur.shape[-1]:
+            # a per-pixel blend: in row tiles, over cur (private: the working copy or a
+            # step's output)
+            from chroma._core.tiles import row_tiles
+
+            for rows in row_tiles(*cur.shape[:2]):
+                cur[rows] = _blend_float(cur[rows], y[rows], m[rows], mode, restore)[0]
+        else:
+            cur, restore = _blend_float(cur, y, m, mode, restore)
+        del y
         untouched &= m <= 0
     return _exact_outside(restore(cur), arr, untouched)
+
+
+def _uniform(shape, strength: float, mode: str) -> np.ndarray:
+    """A mask of one value: a read-only broadcast view (no memory) for the per-pixel modes."""
+    if mode == "pyramid":
+        return np.full(shape, strength, np.float32)
+    return np.broadcast_to(np.float32(strength), shape)
+
+
+def _apply_one_in_tiles(arr: np.ndarray, step, m, mode: str, strength: float):
+    """One masked layer in row tiles (None when the step has no tile operator).
+
+    The step's statistics come from the whole float32 working copy (its
+    region from the mask), as in :func:`_apply_layers`; the step's map, the
+    blend (per pixel in the "normal" and "chroma" modes) and the Restore then
+    run tile by tile into one output, so the layer's full-size float
+    temporaries are never held at once. Same result as one tile, bit for bit.
+    """
+    from dataclasses import replace
+
+    from chroma._core.tiles import row_tiles
+
+    plan = getattr(step, "_tile_operator", None)
+    if plan is None or getattr(step, "_transform_image", None) is None:
+        return None
+    if strength < 1.0:
+        m = _uniform(arr.shape[:2], strength, mode) if m is None else m * np.float32(strength)
+    if m is None or not (m > 0).any():
+        return None
+    x, restore = working_copy(arr)
+    op = plan(x, _region(m))
+    if op is None:
+        return None
+    out = None
+    for rows in row_tiles(*arr.shape[:2]):
+        xt = x[rows]
+        part = replace(restore, alpha=None if restore.alpha is None else restore.alpha[rows])
+        y = op(xt)
+        y = y if y.ndim == 3 else y[..., None]
+        if y.dtype != np.float32:
+            y = working_copy(y, name="step output")[0]
+        elif y.shape[-1] in (2, 4):  # a step that added alpha: drop it
+            y = y[..., :-1]
+        mt = m[rows]
+        cur, part = _blend_float(xt, y, mt, mode, part)
+        result = _exact_outside(part(cur), arr[rows], mt <= 0)
+        del y, cur
+        if out is None:
+            out = np.empty((arr.shape[0], *result.shape[1:]), dtype=result.dtype)
+        out[rows] = result
+    return out
 
 
 def _land(x, y, m, restore, arr, channel_axis, *, mode: str = DEFAULT_MODE) -> np.ndarray:

@@ -155,5 +155,14 @@ class ToneStep(ColorStep):
         return self
 
     def _transform_image(self, arr, sel):
-        x, restore = working_copy(arr, channels=(3,), gray_to_rgb=True)
-        return restore(_tone_pixels(x, self.ramp_, check_strength(self.strength)))
+        return self._tile_operator(arr, sel)(arr)
+
+    def _tile_operator(self, arr, sel):
+        """Toning is per pixel: the door applies it in row tiles (no statistics)."""
+        ramp, s = self.ramp_, check_strength(self.strength)
+
+        def op(tile):
+            x, restore = working_copy(tile, channels=(3,), gray_to_rgb=True)
+            return restore(_tone_pixels(x, ramp, s))
+
+        return op

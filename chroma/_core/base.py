@@ -17,8 +17,17 @@ stylizer is one, so :class:`chroma.Pipeline`, :func:`chroma.transfer`,
   without importing scikit-learn). Learned state ends in ``_``.
 
 Inside chroma, the pipeline and the one-call functions validate an image once
-and call the internal ``_transform_image(arr, region)`` (and ``_fit_image``)
-of a :class:`ColorStep` directly, so a step is never checked twice.
+and call :func:`transform_checked` (and ``_fit_image``) on the checked array,
+so a step is never checked twice.
+
+*Tiles at the door.* A step whose effect is per pixel once its operator is
+known offers ``_tile_operator(arr, sel)``: it gathers what it needs from the
+whole image (the statistics of methods that fit on the image, in fixed
+blocks) and returns a function that maps one row tile of `arr` to the result
+in the caller's dtype. :func:`transform_checked` then runs it over the row
+tiles of :mod:`chroma._core.tiles` into one preallocated output, so peak
+memory is the output plus a few tile-sized temporaries. Steps without one
+(``None``) run ``_transform_image(arr, sel)`` on the whole array.
 
 Examples
 --------
@@ -40,7 +49,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["ColorStep", "Step", "clone"]
+__all__ = ["ColorStep", "Step", "clone", "transform_checked"]
 
 
 @runtime_checkable
@@ -132,11 +141,19 @@ class ColorStep:
         self._check_params()
         arr = check_image(image, name="image", channel_axis=channel_axis)
         sel = check_region(region, arr.shape, name="region")
-        return to_channel_axis(self._transform_image(arr, sel), channel_axis)
+        return to_channel_axis(transform_checked(self, arr, sel), channel_axis)
 
     def _transform_image(self, arr: np.ndarray, sel: np.ndarray | None) -> np.ndarray:
         """The effect on a checked array (channels last, its dtype), `sel` a flat region."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def _tile_operator(self, arr: np.ndarray, sel: np.ndarray | None):
+        """A function mapping one row tile of `arr` to its result, or None (see the module).
+
+        Called once per transform with the whole checked array, so that image
+        statistics come from all of it (or its region `sel`).
+        """
+        return None
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's parameters and their current values."""
@@ -173,6 +190,25 @@ class ColorStep:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+
+
+def transform_checked(step: Any, arr: np.ndarray, sel: np.ndarray | None) -> np.ndarray:
+    """`step`'s effect on a checked array (channels last): in row tiles when it can.
+
+    Examples
+    --------
+    >>> from chroma.toning import ToneStep
+    >>> img = np.full((4, 4, 3), 128, np.uint8)
+    >>> transform_checked(ToneStep().fit(), img, None).dtype
+    dtype('uint8')
+    """
+    plan = getattr(step, "_tile_operator", None)
+    op = plan(arr, sel) if plan is not None else None
+    if op is None:
+        return step._transform_image(arr, sel)
+    from chroma._core.tiles import apply_tiles
+
+    return apply_tiles(arr, op)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -365,14 +365,53 @@ class PaletteTransfer(ColorTransfer):
         return self._pairs(x.reshape(-1, 3))
 
     def _pairs(self, stats: np.ndarray) -> tuple[Palette, Palette]:
+        return self._paired(self._palette_of(stats, len(self.palette_)))
+
+    def _block_stats(self, arr: np.ndarray, sel: np.ndarray | None) -> tuple[Palette, Palette]:
+        """The pairs for `arr`, its color histogram gathered in fixed row blocks.
+
+        The same histogram as :meth:`_pairs` on the float32 working copy,
+        without holding that copy: the door then recolors in row tiles.
+        """
+        from chroma._core.tiles import stat_blocks
+        from chroma.palettes.extract import _np_color_histogram
+
+        width = arr.shape[1]
+        counts = sums = None
+        for rows in stat_blocks(arr.shape[0], width):
+            x, _ = working_copy(arr[rows], channels=(3,), gray_to_rgb=True)
+            px = x.reshape(-1, 3)
+            if sel is not None:
+                px = px[sel[rows.start * width : rows.stop * width]]
+            if not len(px):
+                continue
+            ones = np.ones((1, 1), dtype=np.float32)
+            if len(px) >= _NUMBA_MIN_PIXELS:
+                import numba
+
+                from chroma.palettes import _kernels as K
+
+                c, t = K.color_histogram(px[:, None, :], 32.0, ones, False,
+                                         int(min(max(numba.get_num_threads(), 1) * 2, len(px))))
+            else:
+                c, t = _np_color_histogram(px, 32.0, ones, False)
+            counts, sums = (c, t) if counts is None else (counts + c, sums + t)
+        nz = np.flatnonzero(counts > 0) if counts is not None else np.zeros(0, np.int64)
+        if not len(nz):
+            raise ValueError(
+                "`region` (or the alpha channel) selects no pixels; nothing to extract.")
+        mean = np.clip(sums[nz] / counts[nz, None], 0.0, 1.0)
+        rng = check_random_state(self.random_state)
+        return self._paired(_kmeans_palette(counts[nz], mean, len(self.palette_), rng, "share"))
+
+    def _paired(self, src: Palette) -> tuple[Palette, Palette]:
         from scipy.optimize import linear_sum_assignment
 
-        src = self._palette_of(stats, len(self.palette_))
         cost = np.sqrt(((src.lab[:, None] - self.palette_.lab[None]) ** 2).sum(-1))
         rows, cols = linear_sum_assignment(cost)
         src = Palette(src.colors[rows], src.weights[rows])
         return src, Palette(self.palette_.colors[cols], self.palette_.weights[cols])
 
-    def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-        src, tgt = self._pairs(stats)
+    def _transform_pixels(self, pixels: np.ndarray, stats) -> np.ndarray:
+        src, tgt = stats if isinstance(stats, tuple) else self._pairs(stats)
         return _recolor_rgb(pixels, src.lab, tgt.lab)

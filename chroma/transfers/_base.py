@@ -258,6 +258,39 @@ class ColorTransfer(ColorStep):
         out = self._transform_rgb(flat, _select(flat, sel)).reshape(x.shape)
         return _restore(out, restore)
 
+    def _tile_operator(self, arr: np.ndarray, sel: np.ndarray | None):
+        """Row tiles at the door (see :mod:`chroma._core.base`), where the method allows.
+
+        The generic path (a subclass that keeps :meth:`_transform_image`)
+        tiles when the method needs no image statistics or gathers them in
+        blocks (:meth:`_block_stats`); methods with their own fast image path
+        are tiled by :mod:`chroma.transfers._tiled` where that exists.
+        """
+        if type(self)._transform_image is not ColorTransfer._transform_image:
+            from chroma.transfers._tiled import special_operator
+
+            return special_operator(self, arr, sel)
+        stats = self._block_stats(arr, sel) if self._uses_image_stats else None
+        if self._uses_image_stats and stats is None:
+            return None
+
+        def op(tile):
+            x, restore = working_copy(tile, channels=(3,), gray_to_rgb=True)
+            flat = x.reshape(-1, 3)
+            out = self._transform_rgb(flat, flat if stats is None else stats)
+            return _restore(out.reshape(x.shape), restore)
+
+        return op
+
+    def _block_stats(self, arr: np.ndarray, sel: np.ndarray | None):
+        """The image statistics gathered over :func:`chroma._core.tiles.stat_blocks`, or None.
+
+        None (the default) means the method needs all the image's pixels at
+        once; a subclass returns an object its ``_transform_pixels`` accepts
+        in place of the statistics pixels.
+        """
+        return None
+
     def _fit_pixels(self, ref: np.ndarray) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -274,12 +307,14 @@ class ColorTransfer(ColorStep):
         """
         space = self._space()
         same = stats_rgb is rgb
+        gathered = not isinstance(stats_rgb, np.ndarray)  # from _block_stats: as it is
         if space == "rgb":
             pixels = rgb.copy()
             stats = pixels if same else stats_rgb
         else:
             pixels = convert_pixels(rgb, "rgb", space)
-            stats = pixels if same else convert_pixels(stats_rgb, "rgb", space)
+            stats = pixels if same else (
+                stats_rgb if gathered else convert_pixels(stats_rgb, "rgb", space))
         s = self._strength()
         original = pixels.copy() if s < 1.0 else None
         out = self._transform_pixels(pixels, stats)

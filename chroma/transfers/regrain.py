@@ -159,5 +159,43 @@ def _regrain_rec(out, img, col, sweeps, level, smoothness, resize, level_solve):
         small = _regrain_rec(resize(out, h2, w2), resize(img, h2, w2), resize(col, h2, w2),
                              sweeps[1:], level + 1, smoothness, resize, level_solve)
         out = resize(small, h, w)
-    return level_solve(out, img, col, sweeps[0], level, smoothness)
+        del small
+        return _solve_in_bands(out, img, col, sweeps[0], level, smoothness, level_solve,
+                               in_place=True)
+    return _solve_in_bands(out, img, col, sweeps[0], level, smoothness, level_solve)
+
+
+def _solve_in_bands(out, img, col, n_sweeps, level, smoothness, level_solve, *,
+                    in_place=False, band_pixels=None):
+    """One level solved in row bands with a halo: the same array as one solve, bit for bit.
+
+    A level's weights at a row need the image two rows away, and each Jacobi
+    sweep moves information one row, so a band solved with ``n_sweeps + 2``
+    extra rows on each side has its own rows exact. Bands keep the solver's
+    temporaries (weights, constants, two sweep buffers: 4 float32 images'
+    worth for a whole level) to band size; with ``in_place`` the result is
+    written over `out` (a private array), keeping the few original rows the
+    next band's halo still needs.
+    """
+    from chroma._core.tiles import tile_pixels_for
+
+    h, w = img.shape[:2]
+    halo = int(n_sweeps) + 2
+    rows = max(8 * halo, -(-(tile_pixels_for(h, w) if band_pixels is None else band_pixels) // w))
+    if h <= rows + 2 * halo:
+        return level_solve(out, img, col, n_sweeps, level, smoothness)
+    result = out if in_place else np.empty_like(out)
+    kept = None  # out's original rows [r0 - halo, r0), already overwritten in result
+    for r0 in range(0, h, rows):
+        r1 = min(h, r0 + rows)
+        a, b = max(0, r0 - halo), min(h, r1 + halo)
+        if kept is None or r0 == a:
+            window = out[a:b]
+        else:
+            window = np.concatenate([kept[len(kept) - (r0 - a):], out[r0:b]])
+        solved = level_solve(window, img[a:b], col[a:b], n_sweeps, level, smoothness)
+        kept = out[max(0, r1 - halo):r1].copy() if in_place else None
+        result[r0:r1] = solved[r0 - a : r1 - a]
+        del solved, window
+    return result
 
