@@ -99,8 +99,8 @@ def _ws(working_size):
 
 
 def gray_baseline(x: np.ndarray) -> np.ndarray:
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness
     from chroma.spaces import convert
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness as lab_to_rgb_keep_lightness
 
     lab = convert(x, "rgb", "lab")
     lab[..., 1:] = 0
@@ -235,11 +235,12 @@ def cmd_select(args) -> None:
     """
     from chroma.colorization import load_weights
     from chroma.colorization._decode import decode, guided_upsample
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, load_auto_model, predict_raw
+    from chroma.colorization._infer import load_auto_model, predict_raw
     from chroma.colorization._predict import predict_guided
     from chroma.colorization.hints import sample_hints
     from chroma.colorization.scribble import scribble_colorize
     from chroma.spaces import convert
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness as lab_to_rgb_keep_lightness
 
     model = load_weights(args.weights)
     held = model.record.get("data", {}).get("held_out_photos", [])
