@@ -56,9 +56,9 @@ __all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prio
            "load_weights"]
 
 # chosen on the training photos held out by the training run (benchmarks/colorization.py
-# select; results in benchmarks/results/colorization_selection.md), never on the eval photos
-DEFAULT_VIBRANCY = 0.0
-DEFAULT_CORRECTION = 0.7
+# select --auto-only; benchmarks/results/colorization_selection_auto.md), never on eval photos
+DEFAULT_VIBRANCY = 0.5
+DEFAULT_CORRECTION = 0.5
 WORKING_SIZE = 112
 
 
