@@ -122,15 +122,27 @@ def predict_logits(
     if model.head != "ce" or tuple(views) == ((1.0, False),):
         return predict_raw(model, lightness, side=side, hist=hist)
     torch = import_torch()
+    from chroma.colorization._infer import working_shape
+    from chroma.colorization._net import make_input
+
+    flag = float(hist is not None)
+    hvec = np.zeros((1, len(model.bins)), dtype=np.float32)
+    if hist is not None:
+        hvec[0] = hist
+    sizes: dict[int, list[bool]] = {}  # working size -> mirrored flags, one batch per size
+    for scale, mirrored in views:
+        sizes.setdefault(max(16, round(side * scale)), []).append(bool(mirrored))
     total = None
     with torch.inference_mode():
-        for scale, mirrored in views:
-            plane = np.ascontiguousarray(lightness[:, ::-1] if mirrored else lightness)
-            raw = torch.from_numpy(predict_raw(model, plane, side=max(16, round(side * scale)),
-                                               hist=hist))
-            if mirrored:
-                raw = raw.flip(-1)
-            p = torch.softmax(raw, 0)
+        plane = torch.from_numpy(np.ascontiguousarray(lightness, dtype=np.float32))[None, None]
+        for s, flags in sizes.items():
+            lum = resize_plane(torch, plane, working_shape(lightness.shape, s))[0, 0].numpy()
+            # a bilinear resize commutes with a mirror: mirror the small plane
+            x = np.concatenate([make_input(np.ascontiguousarray(lum[:, ::-1]) if m else lum,
+                                           global_flag=flag) for m in flags], 0)
+            out = model.net(torch.from_numpy(x), torch.from_numpy(np.repeat(hvec, len(flags), 0)))
+            p = torch.softmax(out, 1)
+            p = torch.stack([p[i].flip(-1) if m else p[i] for i, m in enumerate(flags)]).sum(0)
             if total is None:
                 total = p
             else:
