@@ -99,8 +99,8 @@ def _ws(working_size):
 
 
 def gray_baseline(x: np.ndarray) -> np.ndarray:
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness
     from chroma.spaces import convert
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness as lab_to_rgb_keep_lightness
 
     lab = convert(x, "rgb", "lab")
     lab[..., 1:] = 0
@@ -225,6 +225,19 @@ def grid(outputs: dict, files: list[str], methods: list[str], path: Path, *, cel
     return path
 
 
+# the sets of views (working-size scale, mirrored) the selection compares (see
+# chroma.colorization._decode.predict_logits)
+VIEW_SETS = {
+    "1": ((1.0, False),),
+    "flip": ((1.0, False), (1.0, True)),
+    "2 sizes + flip": ((1.0, False), (1.0, True), (10 / 7, False), (10 / 7, True)),
+}
+
+
+def _views_text(views) -> str:
+    return " + ".join(f"{s:.3g}x{' mirrored' if m else ''}" for s, m in views)
+
+
 def cmd_select(args) -> None:
     """Pick the decoding and propagation defaults on the held-out training photos.
 
@@ -234,12 +247,13 @@ def cmd_select(args) -> None:
     screening ``lam`` is picked with 10 and 50 random hints.
     """
     from chroma.colorization import load_weights
-    from chroma.colorization._decode import decode, guided_upsample
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, load_auto_model, predict_raw
+    from chroma.colorization._decode import decode, guided_upsample, predict_logits
+    from chroma.colorization._infer import load_auto_model
     from chroma.colorization._predict import predict_guided
     from chroma.colorization.hints import sample_hints
     from chroma.colorization.scribble import scribble_colorize
     from chroma.spaces import convert
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness as lab_to_rgb_keep_lightness
 
     model = load_weights(args.weights)
     held = model.record.get("data", {}).get("held_out_photos", [])
@@ -263,8 +277,9 @@ def cmd_select(args) -> None:
                             model.bins) for t in truths])
     auto = load_auto_model(args.weights)  # the unguided network (prior_auto.pt by default)
     results = []
-    for ws in args.working_sizes:
-        raws = [predict_raw(auto, lab[..., 0], side=ws) for lab in labs]
+    for ws, vname in [(ws, v) for ws in args.working_sizes for v in args.views]:
+        raws = [predict_logits(auto, lab[..., 0], side=ws, views=VIEW_SETS[vname])
+                for lab in labs]
         for c in args.corrections:
             for v in args.vibrancies:
                 for conf in args.confidences:
@@ -277,9 +292,11 @@ def cmd_select(args) -> None:
                                                  eps=eps or 1.0)
                             rows.append(score(t, render(lab, up), inv_prior, model.bins))
                         r = mean_rows(rows)
-                        results.append({"working_size": ws, "correction": c, "vibrancy": v,
+                        results.append({"working_size": ws, "views": vname,
+                                        "correction": c, "vibrancy": v,
                                         "confidence": conf, "eps": eps, **r})
-                        print(f"ws={ws} c={c:g} v={v:g} conf={conf:g} eps={eps:g}: PSNR "
+                        print(f"ws={ws} views={vname} c={c:g} v={v:g} conf={conf:g} "
+                              f"eps={eps:g}: PSNR "
                               f"{r['psnr']:.2f} VW {100 * r['vivid_wrong']:.1f}% CF "
                               f"{r['cf_ratio']:.2f} AuCr {r['auc_rebalanced']:.4f}",
                               file=sys.stderr, flush=True)
@@ -301,15 +318,19 @@ def cmd_select(args) -> None:
              f"Gray baseline: PSNR {gray['psnr']:.2f} dB, rebalanced AuC "
              f"{gray['auc_rebalanced']:.4f}, truth CF {gray['cf_truth']:.1f}.", "",
              "## Automatic (the unguided network)", "",
-             "| working size | prior correction | vibrancy | confidence | guide eps | PSNR | "
-             "vivid-wrong | rebal. AuC | CF / truth | |ΔCF| |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Views: " + "; ".join(f"{k} = {_views_text(v)}" for k, v in VIEW_SETS.items()
+                                   if k in args.views) + ".", "",
+             "| working size | views | prior correction | vibrancy | confidence | guide eps | "
+             "PSNR | vivid-wrong | rebal. AuC | CF / truth | |ΔCF| |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        lines.append(f"| {r['working_size']} | {r['correction']:g} | {r['vibrancy']:g} | "
+        lines.append(f"| {r['working_size']} | {r['views']} | {r['correction']:g} | "
+                     f"{r['vibrancy']:g} | "
                      f"{r['confidence']:g} | {r['eps']:g} | {r['psnr']:.2f} | "
                      f"{100 * r['vivid_wrong']:.1f} % | {r['auc_rebalanced']:.4f} | "
                      f"{r['cf_ratio']:.2f} | {r['dcf']:.1f} |")
-    lines += ["", f"Rule: {rule}: working size {best['working_size']}, prior correction "
+    lines += ["", f"Rule: {rule}: working size {best['working_size']}, views "
+              f"{best['views']}, prior correction "
               f"{best['correction']:g}, vibrancy {best['vibrancy']:g}, confidence "
               f"{best['confidence']:g}, guide eps {best['eps']:g} (0: bilinear).", ""]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -593,10 +614,12 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("select")
-    s.add_argument("--vibrancies", type=float, nargs="+", default=[0.0, 0.3])
+    s.add_argument("--vibrancies", type=float, nargs="+", default=[0.0, 0.35, 0.5])
+    s.add_argument("--views", nargs="+", default=["1", "2 sizes + flip"],
+                   choices=sorted(VIEW_SETS))
     s.add_argument("--auto-only", action="store_true",
                    help="only the automatic decoding grid (no hints, no reference)")
-    s.add_argument("--confidences", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0])
+    s.add_argument("--confidences", type=float, nargs="+", default=[0.5, 1.0, 1.5, 2.0])
     s.add_argument("--eps", type=float, nargs="+", default=[0.0, 25.0, 100.0],
                    help="guided-upsampling eps (L*^2); 0: plain bilinear")
     s.add_argument("--lambdas", type=float, nargs="+", default=[0.0, 1e-4])
@@ -607,7 +630,7 @@ def main(argv=None) -> int:
     s.add_argument("--out", default="colorization_selection",
                    help="stem of the result files in benchmarks/results/")
     s.add_argument("--working-sizes", type=int, nargs="+", default=[112, 160])
-    s.add_argument("--corrections", type=float, nargs="+", default=[1.0, 0.85])
+    s.add_argument("--corrections", type=float, nargs="+", default=[0.5, 0.6, 0.7, 0.85])
     e = sub.add_parser("eval")
     e.add_argument("--other-vibrancies", type=float, nargs="+", default=[0.3, 0.8])
     e.add_argument("--limit", type=int, default=0)

@@ -17,6 +17,15 @@ time). The decoded a*b* are scaled by ``kappa ** confidence``: saturated
 where the distribution is peaked in hue, toward neutral where it is spread.
 ``confidence=0`` is the plain annealed mean.
 
+Views
+-----
+:func:`predict_logits` can average the network's distribution over several
+*views* of the photo (the working size scaled, the photo mirrored): the mean
+of the views' probabilities, mapped back to the first view's grid. Where the
+views agree nothing changes; where they disagree on the hue the mean spreads
+over the competing hues and the hue-consistency gain pulls it toward neutral,
+so view-dependent guesses (a blue blob in a night sky) lose their chroma.
+
 Upsampling
 ----------
 :func:`guided_upsample` is the fast guided filter of He & Sun (2015) used for
@@ -85,6 +94,65 @@ def decode(
     return np.ascontiguousarray(ab.T.reshape(*raw.shape[1:], 2), dtype=np.float32)
 
 
+def predict_logits(
+    model: LoadedModel,
+    lightness: np.ndarray,
+    *,
+    side: int,
+    views: tuple[tuple[float, bool], ...] = ((1.0, False),),
+    hist: np.ndarray | None = None,
+) -> np.ndarray:
+    """Log of the mean distribution over ``views`` (C, h, w), on the first view's grid.
+
+    Each view is ``(scale, mirrored)``: the network runs at working size
+    ``round(side * scale)`` on L* (mirrored left-right if asked, its output
+    mirrored back). One view ``(1.0, False)`` is :func:`predict_raw` itself.
+    Only the global hint `hist` is allowed (point hints are not view-invariant).
+
+    Examples
+    --------
+    >>> from chroma.colorization._infer import load_auto_model
+    >>> light = np.tile(np.linspace(20, 80, 64, dtype=np.float32), (48, 1))
+    >>> model = load_auto_model()
+    >>> one = predict_logits(model, light, side=32)
+    >>> two = predict_logits(model, light, side=32, views=((1.0, False), (1.5, True)))
+    >>> one.shape == two.shape, one.shape[0] == len(model.bins)  # on the first view's grid
+    (True, True)
+    """
+    if model.head != "ce" or tuple(views) == ((1.0, False),):
+        return predict_raw(model, lightness, side=side, hist=hist)
+    torch = import_torch()
+    from chroma.colorization._infer import working_shape
+    from chroma.colorization._net import make_input
+
+    flag = float(hist is not None)
+    hvec = np.zeros((1, len(model.bins)), dtype=np.float32)
+    if hist is not None:
+        hvec[0] = hist
+    sizes: dict[int, list[bool]] = {}  # working size -> mirrored flags, one batch per size
+    for scale, mirrored in views:
+        sizes.setdefault(max(16, round(side * scale)), []).append(bool(mirrored))
+    total = None
+    with torch.inference_mode():
+        plane = torch.from_numpy(np.ascontiguousarray(lightness, dtype=np.float32))[None, None]
+        for s, flags in sizes.items():
+            lum = resize_plane(torch, plane, working_shape(lightness.shape, s))[0, 0].numpy()
+            # a bilinear resize commutes with a mirror: mirror the small plane
+            x = np.concatenate([make_input(np.ascontiguousarray(lum[:, ::-1]) if m else lum,
+                                           global_flag=flag) for m in flags], 0)
+            out = model.net(torch.from_numpy(x), torch.from_numpy(np.repeat(hvec, len(flags), 0)))
+            p = torch.softmax(out, 1)
+            p = torch.stack([p[i].flip(-1) if m else p[i] for i, m in enumerate(flags)]).sum(0)
+            if total is None:
+                total = p
+            else:
+                if p.shape[1:] != total.shape[1:]:
+                    p = resize_plane(torch, p[None], tuple(total.shape[1:]))[0]
+                total = total + p
+        total = total / total.sum(0, keepdim=True).clamp_min(1e-12)
+        return np.ascontiguousarray(torch.log(total.clamp_min(1e-12)).numpy())
+
+
 def _box(x: np.ndarray, r: int) -> np.ndarray:
     """Mean over a (2r + 1)^2 window, edges handled by normalizing (same size out)."""
     from scipy.ndimage import uniform_filter
@@ -151,10 +219,17 @@ def predict_ab_v2(
     hint_ab: np.ndarray | None = None,
     hint_mask: np.ndarray | None = None,
     hist: np.ndarray | None = None,
+    views: tuple[tuple[float, bool], ...] = ((1.0, False),),
 ) -> np.ndarray:
-    """Full-size a*b* (H, W, 2): network, confidence-aware decoding, guided upsampling."""
-    raw = predict_raw(model, lightness, side=side, hint_ab=hint_ab, hint_mask=hint_mask,
-                      hist=hist)
+    """Full-size a*b* (H, W, 2): network, confidence-aware decoding, guided upsampling.
+
+    ``views`` (see :func:`predict_logits`) apply without point hints only.
+    """
+    if hint_ab is None:
+        raw = predict_logits(model, lightness, side=side, views=views, hist=hist)
+    else:
+        raw = predict_raw(model, lightness, side=side, hint_ab=hint_ab, hint_mask=hint_mask,
+                          hist=hist)
     ab = decode(model, raw, temperature=temperature, correction=correction,
                 confidence=confidence)
     return guided_upsample(ab, lightness, radius=radius, eps=eps)

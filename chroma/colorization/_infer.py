@@ -254,37 +254,3 @@ def predict_ab(
             ab = out * 110.0
         ab = resize_plane(torch, ab, out_shape)
         return np.ascontiguousarray(ab[0].permute(1, 2, 0).numpy())
-
-
-def lab_to_rgb_keep_lightness(
-    lab: np.ndarray, *, iterations: int = 10, backend: str = "auto"
-) -> np.ndarray:
-    """CIELAB (..., 3) -> sRGB in [0, 1], pulling out-of-gamut colors toward gray.
-
-    Instead of clipping each channel (which changes lightness), the a*b* of an
-    out-of-gamut pixel is scaled by the largest factor in [0, 1] (found by
-    bisection) that keeps it inside the sRGB cube, so L* is kept.
-    """
-    from chroma.spaces import _convert_float
-
-    shape = lab.shape
-    lab = np.ascontiguousarray(lab, dtype=np.float32).reshape(-1, 3)
-    rgb = _convert_float(lab, "lab", "rgb", clip=False, backend=backend)
-    tol = 1e-5
-    bad = np.flatnonzero(((rgb < -tol) | (rgb > 1 + tol)).any(axis=1))
-    if bad.size:
-        sub = lab[bad]
-        lo = np.zeros(len(sub), dtype=np.float32)  # in gamut (gray)
-        hi = np.ones(len(sub), dtype=np.float32)  # out of gamut
-        trial = sub.copy()
-        for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
-            trial[:, 1:] = sub[:, 1:] * mid[:, None]
-            t = _convert_float(trial, "lab", "rgb", clip=False, backend=backend)
-            ok = ((t >= -tol) & (t <= 1 + tol)).all(axis=1)
-            lo = np.where(ok, mid, lo)
-            hi = np.where(ok, hi, mid)
-        trial[:, 1:] = sub[:, 1:] * lo[:, None]
-        rgb[bad] = _convert_float(trial, "lab", "rgb", clip=False, backend=backend)
-    np.clip(rgb, 0.0, 1.0, out=rgb)
-    return rgb.reshape(shape)

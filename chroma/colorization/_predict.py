@@ -23,7 +23,10 @@ import numpy as np
 
 # decoding and propagation defaults, chosen on the training photos held out by the
 # training run (benchmarks/colorization.py select), never on the eval photos
-CONFIDENCE = 0.5
+CONFIDENCE = 1.5
+# the views whose distributions the unguided prediction averages (see
+# _decode.predict_logits): the working size and 10/7 of it, each also mirrored
+VIEWS = ((1.0, False), (1.0, True), (10 / 7, False), (10 / 7, True))
 GUIDE_RADIUS = 0  # 0: bilinear (the selection did not pick the guided filter)
 GUIDE_EPS = 25.0
 RESIDUAL_LAMBDA = 0.0
@@ -72,13 +75,14 @@ def predict_guided(
     prior_weight: float | None = PRIOR_WEIGHT,
     prior_shrink: float | None = None,
     auto_model=None,
+    views: tuple[tuple[float, bool], ...] = VIEWS,
 ) -> np.ndarray:
     """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
 
     ``hint_ab`` / ``hint_known``: full-size hint a*b* and bool mask of the
     hinted pixels (user hints); ``ref_lab`` / ``ref_weights``: the reference
     in CIELAB on its full grid and its mask. ``auto_model``: the network for
-    the unguided prediction (default: `model`).
+    the unguided prediction (default: `model`); ``views``: the views it averages.
     """
     from chroma.colorization._decode import predict_ab_v2
     from chroma.colorization._residual import propagate_residuals
@@ -112,8 +116,8 @@ def predict_guided(
             if reference_strength >= 1:
                 return ab_ref
             base = (guided(hint_ab, hint_known) if hint_known is not None and hint_known.any()
-                    else predict_ab_v2(auto_model or model, lightness, **opts))
+                    else predict_ab_v2(auto_model or model, lightness, views=views, **opts))
             return base + np.float32(reference_strength) * (ab_ref - base)
     if hint_known is not None and hint_known.any():
         return guided(np.asarray(hint_ab, np.float32), hint_known)
-    return predict_ab_v2(auto_model or model, lightness, **opts)
+    return predict_ab_v2(auto_model or model, lightness, views=views, **opts)

@@ -88,14 +88,14 @@ def propagate_residuals(
     >>> float(ab[5, 2, 0]), bool(ab[15, 5, 0] > 10), bool(abs(ab[15, 15, 0]) < 1)
     (30.0, True, True)
     """
-    prior_ab = np.asarray(prior_ab, np.float64)
+    prior_ab = np.asarray(prior_ab, np.float32)  # full-size planes stay float32
     known = np.asarray(known, bool)
     if not known.any():
-        return prior_ab.astype(np.float32)
+        return prior_ab.copy()
     hint_ab = np.asarray(hint_ab)
     rows, cols = np.nonzero(known)  # hints are sparse: work on their coordinates
     hint_vals = hint_ab[rows, cols].astype(np.float64)
-    prior_vals = prior_ab[rows, cols]
+    prior_vals = prior_ab[rows, cols].astype(np.float64)
     if prior_weight is None:
         prior_weight = prior_shrink * fit_prior_weight(prior_vals, hint_vals)
     wgt = float(prior_weight)
@@ -123,10 +123,10 @@ def propagate_residuals(
         values = np.zeros((h, w, 2))
         values[rows, cols] = res_vals
         r = _solve_screened(y, values, known, sigma / 100.0, lam)
-    out = r
-    out += wgt * prior_ab
+    out = r.astype(np.float32, copy=False)
+    out += np.float32(wgt) * prior_ab
     out[rows, cols] = hint_vals
-    return out.astype(np.float32)
+    return out
 
 
 def fit_prior_weight(prior: np.ndarray, hints: np.ndarray) -> float:
@@ -168,4 +168,4 @@ def _upsample(r, shape, f):
     with torch.inference_mode():
         t = torch.from_numpy(np.ascontiguousarray(np.moveaxis(r, -1, 0), np.float32))[None]
         up = resize_plane(torch, t, (hc * f, wc * f))[0].numpy()
-    return np.moveaxis(up, 0, -1)[: shape[0], : shape[1]].astype(np.float64)
+    return np.ascontiguousarray(np.moveaxis(up, 0, -1)[: shape[0], : shape[1]])

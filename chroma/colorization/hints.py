@@ -2,8 +2,9 @@
 
 A *hint* says "the pixel at column `x`, row `y` has this color". Hints come as
 
-* a list of ``(x, y, color)`` triples, `color` an sRGB triple of 0-255 ints
-  or a hex string (``"#ff0000"``, ``"#f00"``; the ``#`` is optional);
+* a list of ``(x, y, color)`` triples, `color` any spelling
+  :func:`chroma.colors.parse_color` reads: a hex string (``"#ff0000"``,
+  ``"#f00"``), a color name, three 0-255 ints or three floats in [0, 1];
 * a list of dicts ``{"x": 10, "y": 20, "color": "#ff0000"}``, or such a list
   under the key ``"hints"`` of a dict;
 * a JSON file holding either of the two forms above (see *File format*);
@@ -18,7 +19,7 @@ channels consume.
 File format
 -----------
 UTF-8 JSON; ``x`` is the column and ``y`` the row, counted from the top-left
-pixel (0, 0); ``color`` is a hex string or a list of three 0-255 ints::
+pixel (0, 0); ``color`` is a hex string, a color name or a list of three 0-255 ints::
 
     {"hints": [{"x": 10, "y": 20, "color": "#ff0000"},
                {"x": 64, "y": 5, "color": [30, 90, 200]}]}
@@ -52,26 +53,24 @@ from __future__ import annotations
 import json
 import numbers
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from chroma._core.validate import check_image, check_random_state, to_float
+from chroma.colors import parse_color
 from chroma.spaces import _convert_float
 
 __all__ = [
     "Hints",
     "hints_from_scribble",
-    "parse_color",
     "parse_hints",
     "read_hints",
     "sample_hints",
     "write_hints",
 ]
 
-_HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 _IMAGE_SUFFIXES = {".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".jpg", ".jpeg", ".ppm"}
 
 
@@ -152,7 +151,7 @@ class Hints:
             cols.append(_check_coord(x, "x", i))
             rows.append(_check_coord(y, "y", i))
             rgb.append(parse_color(color, name=f"hint {i} color"))
-        rgb_arr = np.array(rgb, dtype=np.float32).reshape(-1, 3) / np.float32(255)
+        rgb_arr = np.array(rgb, dtype=np.float32).reshape(-1, 3)
         return cls(np.array(rows, np.int64), np.array(cols, np.int64), rgb_arr, shape=shape)
 
     # --- derived ----------------------------------------------------------------
@@ -254,47 +253,6 @@ def _check_radius(radius) -> int:
     if radius < 0:
         raise ValueError(f"`radius` must be an int >= 0, got {radius!r}.")
     return int(radius)
-
-
-def parse_color(color, *, name: str = "color") -> tuple[int, int, int]:
-    """Parse a hex string or a 0-255 int triple into an sRGB int triple.
-
-    Examples
-    --------
-    >>> parse_color("#FF8000"), parse_color("0f0"), parse_color([1, 2, 3])
-    ((255, 128, 0), (0, 255, 0), (1, 2, 3))
-    >>> parse_color("#ff00")
-    Traceback (most recent call last):
-    ...
-    ValueError: `color` must be a hex string like "#ff0000" or "#f00", got '#ff00'.
-    """
-    if isinstance(color, str):
-        m = _HEX.fullmatch(color.strip())
-        if not m:
-            raise ValueError(
-                f'`{name}` must be a hex string like "#ff0000" or "#f00", got {color!r}.'
-            )
-        digits = m.group(1)
-        if len(digits) == 3:
-            digits = "".join(d * 2 for d in digits)
-        return tuple(int(digits[k : k + 2], 16) for k in (0, 2, 4))
-    if isinstance(color, np.ndarray):
-        color = color.tolist()
-    if not isinstance(color, (list, tuple)) or len(color) != 3:
-        raise ValueError(
-            f"`{name}` must be a hex string or three 0-255 ints (R, G, B), got {color!r}."
-        )
-    out = []
-    for v in color:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(
-                f"`{name}` must hold three ints in [0, 255], got {color!r}; for floats in "
-                "[0, 1] multiply by 255 and round first."
-            )
-        if not 0 <= v <= 255:
-            raise ValueError(f"`{name}` must hold three ints in [0, 255], got {color!r}.")
-        out.append(int(v))
-    return tuple(out)
 
 
 def hints_from_scribble(scribble, *, min_chroma: float = 4.0, channel_axis: int = -1) -> Hints:

@@ -56,9 +56,9 @@ __all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prio
            "load_weights"]
 
 # chosen on the training photos held out by the training run (benchmarks/colorization.py
-# select; results in benchmarks/results/colorization_selection.md), never on the eval photos
-DEFAULT_VIBRANCY = 0.0
-DEFAULT_CORRECTION = 0.7
+# select --auto-only; benchmarks/results/colorization_selection_auto.md), never on eval photos
+DEFAULT_VIBRANCY = 0.5
+DEFAULT_CORRECTION = 0.5
 WORKING_SIZE = 112
 
 
@@ -223,10 +223,11 @@ def colorize_prior(
     ((100, 150, 3), dtype('uint8'))
     """
     from chroma.colorization._correspond import reference_grid as _reference_grid
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, load_auto_model
+    from chroma.colorization._infer import load_auto_model
     from chroma.colorization._predict import predict_guided
     from chroma.colorization.hints import parse_hints
     from chroma.spaces import _convert_float
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness
 
     check_image(image, channel_axis=channel_axis)
     x, restore = to_float(image, channel_axis=channel_axis, gray_to_rgb=True)
@@ -256,7 +257,7 @@ def colorize_prior(
         lab[..., 1:] = ab
     else:
         lab[..., 1:] = ab_in + s * (ab - ab_in)
-    rgb = lab_to_rgb_keep_lightness(lab)
+    rgb = lab_to_srgb_keep_lightness(lab)
     return restore(rgb)
 
 

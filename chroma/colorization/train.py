@@ -199,8 +199,9 @@ def evaluate(model_obj, photos, temperature=0.38, side=160):
     (see :mod:`chroma.colorization.prior`), so these numbers track training, not
     the shipped behavior.
     """
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, predict_ab
+    from chroma.colorization._infer import predict_ab
     from chroma.spaces import _convert_float
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness
 
     model_obj.net.eval()
     rmse, psnr, cf_p, cf_t, psnr_h = [], [], [], [], []
@@ -211,7 +212,7 @@ def evaluate(model_obj, photos, temperature=0.38, side=160):
         truth = np.rint(rgb * 255) / 255.0
         ab = predict_ab(model_obj, lab[..., 0], temperature=temperature, side=side)
         out_lab = np.concatenate([lab[..., :1], ab], axis=-1)
-        out = np.rint(lab_to_rgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
+        out = np.rint(lab_to_srgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
         rmse.append(float(np.sqrt(((ab - lab[..., 1:]) ** 2).sum(-1).mean())))
         mse = float(((out - truth) ** 2).mean())
         psnr.append(10 * math.log10(1.0 / max(mse, 1e-12)))
@@ -227,7 +228,7 @@ def evaluate(model_obj, photos, temperature=0.38, side=160):
         ab = predict_ab(model_obj, lab[..., 0], temperature=temperature, side=side,
                         hint_ab=hab, hint_mask=hm)
         out_lab = np.concatenate([lab[..., :1], ab], axis=-1)
-        out = np.rint(lab_to_rgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
+        out = np.rint(lab_to_srgb_keep_lightness(out_lab, backend="numpy") * 255) / 255.0
         psnr_h.append(10 * math.log10(1.0 / max(float(((out - truth) ** 2).mean()), 1e-12)))
     return {"val_ab_rmse": float(np.mean(rmse)), "val_psnr": float(np.mean(psnr)),
             "val_cf_ratio": float(np.mean(cf_p) / max(np.mean(cf_t), 1e-9)),

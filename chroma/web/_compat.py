@@ -23,9 +23,9 @@ __all__ = ["lab_to_rgb_keep_lightness", "network_distribution", "network_modes",
 
 def parse_color(color, *, name: str = "color") -> tuple[int, int, int]:
     """A color ("#rrggbb", "#rgb", an RGB triple) as three 0-255 ints."""
-    from chroma.colorization.hints import parse_color as fn
+    from chroma.colors import parse_color as fn
 
-    return fn(color, name=name)
+    return tuple(int(v) for v in np.rint(fn(color, name=name) * 255))
 
 
 def write_hints(path, hints) -> None:
@@ -44,7 +44,7 @@ def step_class(method: str):
 
 def lab_to_rgb_keep_lightness(lab: np.ndarray) -> np.ndarray:
     """CIELAB (..., 3) -> sRGB in [0, 1], out-of-gamut colors lose chroma, never L*."""
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness as fn
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness as fn
 
     return fn(np.asarray(lab, dtype=np.float32))
 

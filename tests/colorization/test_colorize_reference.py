@@ -167,7 +167,7 @@ def test_prior_reference_moves_colors_and_keeps_lightness(pair):
 def test_reference_strength_zero_is_the_global_hint_only(pair):
     from chroma import colorize
     from chroma._core.validate import from_float
-    from chroma.colorization._infer import lab_to_rgb_keep_lightness, load_auto_model
+    from chroma.colorization._infer import load_auto_model
     from chroma.colorization._predict import predict_guided
     from chroma.colorization.prior import (
         DEFAULT_CORRECTION,
@@ -177,6 +177,7 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
         _reference_lab,
         load_weights,
     )
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness as lab_to_rgb_keep_lightness
 
     gray, ref = pair
     model = load_weights()

@@ -7,7 +7,6 @@ from skimage.color import rgb2lab
 from chroma.colorization.hints import (
     Hints,
     hints_from_scribble,
-    parse_color,
     parse_hints,
     read_hints,
     sample_hints,
@@ -23,31 +22,32 @@ from chroma.io import write_image
         ("#FF8000", (255, 128, 0)),
         ("0a0b0c", (10, 11, 12)),
         ("#f0a", (255, 0, 170)),
+        ("red", (255, 0, 0)),  # one parser (chroma.colors): names work in hints too
         ((1, 2, 3), (1, 2, 3)),
         ([0, 255, 7], (0, 255, 7)),
         (np.array([9, 8, 7], np.uint8), (9, 8, 7)),
+        ((1.0, 0.5, 0.0), (255, 128, 0)),  # floats are 0-1
     ],
 )
-def test_parse_color_forms(color, expected):
-    assert parse_color(color) == expected
+def test_hint_color_spellings(color, expected):
+    h = parse_hints([(0, 0, color)], shape=(2, 2))
+    np.testing.assert_array_equal(np.rint(h.rgb[0] * 255), expected)
 
 
 @pytest.mark.parametrize(
     ("color", "err", "match"),
     [
-        ("#ff00", ValueError, "hex"),
-        ("red", ValueError, "hex"),
-        ((256, 0, 0), ValueError, r"\[0, 255\]"),
-        ((-1, 0, 0), ValueError, r"\[0, 255\]"),
-        ((0.5, 0.1, 0.2), TypeError, "ints"),
-        ((True, 0, 0), TypeError, "ints"),
-        ((1, 2), ValueError, "three"),
-        (None, ValueError, "three"),
+        ("#ff00", ValueError, "hint 0 color"),
+        ((256, 0, 0), ValueError, r"hint 0 color.*\[0, 255\]"),
+        ((-1, 0, 0), ValueError, "hint 0 color"),
+        ((2.0, 0.1, 0.2), ValueError, "hint 0 color"),
+        ((1, 2), ValueError, "hint 0 color"),
+        (None, TypeError, "hint 0 color"),
     ],
 )
-def test_parse_color_errors(color, err, match):
+def test_hint_color_errors_name_the_hint(color, err, match):
     with pytest.raises(err, match=match):
-        parse_color(color)
+        parse_hints([(0, 0, color)], shape=(2, 2))
 
 
 def test_list_tuple_and_dict_forms_agree():
