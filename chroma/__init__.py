@@ -22,6 +22,8 @@ _LAZY = {
     "read_image": "io",
     "write_image": "io",
     "convert": "spaces",
+    "set_num_threads": "_core.parallel",
+    "get_num_threads": "_core.parallel",
     # --- transfers
     "transfer": "transfers",
     "match_histograms": "transfers.histogram",

@@ -21,7 +21,7 @@ _opts = dict(cache=True, nogil=True)
 
 
 def _n_chunks(n: int) -> int:
-    return max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
+    return max(1, min(n // 65536 + 1, 4 * get_num_threads()))
 
 
 @njit(parallel=True, **_opts)

@@ -23,12 +23,13 @@ The kernels are compiled with ``fastmath`` (contracted multiply-adds, about
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-from numba import njit, prange
 
-from chroma._core.parallel import sized
+from chroma._core.parallel import get_num_threads, numba_module, sized
 from chroma.spaces import LINEAR_FROM_XYZ, WHITE_D65, XYZ_FROM_LINEAR
+
+numba = numba_module()
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True)
 _fast = dict(cache=True, nogil=True, fastmath=True)
@@ -158,7 +159,7 @@ def lab_moments(x, dec, scale, lab):
     multiplied by ``scale``); the Lab pixels are written to ``lab`` unless it is empty.
     """
     n = x.shape[0]
-    n_chunks = max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
+    n_chunks = max(1, min(n // 65536 + 1, 4 * get_num_threads()))
     kernel = _lab_moments_int if x.dtype.kind == "u" else _lab_moments_float
     acc = kernel(x, dec, float(scale), lab, lab.shape[0] > 0, n_chunks)
     mean = acc[:3] / n
