@@ -62,9 +62,18 @@ K0 = 16.0 / 116.0
 FMIN = 0.2068966
 ML = LMS_FROM_LINEAR.copy()  # lαβ (Ruderman): linear RGB -> LMS -> log10 -> rotation
 MLI = LINEAR_FROM_LMS.copy()
-MA = LAB_FROM_LOGLMS.copy()
-MAI = LOGLMS_FROM_LAB.copy()
+MA = LAB_FROM_LOGLMS / np.log(10.0)  # natural logs in, log10 folded into the rotation
+MAI = LOGLMS_FROM_LAB * np.log(10.0)  # exp() out: 10**y = exp(y ln 10)
 EPS = float(LMS_EPS)
+# ln(x) for x = LMS + EPS in [EPS, 1.25]: 4 ln(u) with u = x^(1/4), linear interpolation
+# in u (smooth there; error < 1e-7); exp(y) on [-10, 0.5]: linear interpolation, relative
+# error < 3e-8. Outside those ranges the exact functions.
+_NL = 16384
+_U0 = EPS**0.25
+_U1 = 1.25**0.25
+_LOG_U = 4.0 * np.log(np.linspace(_U0, _U1, _NL + 1))
+_E0, _E1 = -10.0, 0.5
+_EXP = np.exp(np.linspace(_E0, _E1, _NL + 1))
 SHIFT = {"lab": 50.0, "lalphabeta": 0.0}  # subtracted from channel 0 before the sums
 
 
@@ -128,10 +137,30 @@ def _lab(r, g, b):
 
 
 @njit(inline="always", **_fast)
+def _ln(x):
+    if x > 1.25:
+        return math.log(x)
+    p = (np.sqrt(np.sqrt(x)) - _U0) * (_NL / (_U1 - _U0))
+    i = min(max(int(p), 0), _NL - 1)
+    w = p - i
+    return _LOG_U[i] + w * (_LOG_U[i + 1] - _LOG_U[i])
+
+
+@njit(inline="always", **_fast)
+def _exp(y):
+    if not (_E0 <= y <= _E1):
+        return math.exp(y)
+    p = (y - _E0) * (_NL / (_E1 - _E0))
+    i = min(int(p), _NL - 1)
+    w = p - i
+    return _EXP[i] + w * (_EXP[i + 1] - _EXP[i])
+
+
+@njit(inline="always", **_fast)
 def _lalphabeta(r, g, b):
-    lg = math.log10(max(ML[0, 0] * r + ML[0, 1] * g + ML[0, 2] * b, 0.0) + EPS)
-    mg = math.log10(max(ML[1, 0] * r + ML[1, 1] * g + ML[1, 2] * b, 0.0) + EPS)
-    sg = math.log10(max(ML[2, 0] * r + ML[2, 1] * g + ML[2, 2] * b, 0.0) + EPS)
+    lg = _ln(max(ML[0, 0] * r + ML[0, 1] * g + ML[0, 2] * b, 0.0) + EPS)
+    mg = _ln(max(ML[1, 0] * r + ML[1, 1] * g + ML[1, 2] * b, 0.0) + EPS)
+    sg = _ln(max(ML[2, 0] * r + ML[2, 1] * g + ML[2, 2] * b, 0.0) + EPS)
     return (MA[0, 0] * lg + MA[0, 1] * mg + MA[0, 2] * sg,
             MA[1, 0] * lg + MA[1, 1] * mg + MA[1, 2] * sg,
             MA[2, 0] * lg + MA[2, 1] * mg + MA[2, 2] * sg)
@@ -234,9 +263,9 @@ def _make_affine(cielab: bool):
                         v = np.floor(v + 0.5)
                     out[i, c] = v
             else:
-                lm = 10.0 ** (MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
-                m = 10.0 ** (MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
-                s = 10.0 ** (MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
+                lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
+                m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
+                s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
                 for c in range(3):
                     v = _encode(MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s) * out_scale
                     if rint:
