@@ -86,3 +86,35 @@ def test_user_threading_layer_wins():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)
     assert out.stdout.strip() == "omp"
+
+
+def test_numba_cache_falls_back_to_the_user_cache_when_the_package_is_read_only(tmp_path):
+    # A read-only site-packages, simulated (tests may run as root, who can write anywhere):
+    # writing a file inside the package folder fails, as it would without permission.
+    pkg = tmp_path / "site" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "kern.py").write_text(
+        "from chroma._core.parallel import numba_module\n"
+        "numba = numba_module()\n"
+        "@numba.njit(cache=True)\ndef f(x):\n    return x + 1\n")
+    code = (
+        "import tempfile, numba.core.caching as c\n"
+        "real = tempfile.TemporaryFile\n"
+        f"def guarded(*a, dir=None, **k):\n"
+        f"    if dir is not None and str(dir).startswith({str(pkg)!r}):\n"
+        "        raise PermissionError(13, 'read-only', dir)\n"
+        "    return real(*a, dir=dir, **k)\n"
+        "c.tempfile.TemporaryFile = guarded\n"
+        "from pkg.kern import f\nprint(f(1))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path / "home"),
+               PYTHONPATH=os.pathsep.join([str(tmp_path / "site"), os.getcwd()]))
+    for _ in range(2):  # compile and save, then load
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, check=True)
+        assert out.stdout.strip() == "2"
+    saved = list((tmp_path / "xdg").rglob("*.nbi"))
+    assert saved and all("kern" in p.name for p in saved)
+    assert not list(pkg.rglob("*.nbi"))  # nothing written into the package
