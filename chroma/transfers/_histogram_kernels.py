@@ -229,7 +229,7 @@ def map_float(x, lo, scale, table, out, clip):
 def _level_counts(x, sel, lo, scale, n_levels, n_chunks):
     n = x.shape[0]
     n_colors = lo.shape[0]
-    cnt = np.zeros((n_chunks, n_colors, n_levels), np.int64)
+    cnt = np.zeros((n_chunks, n_colors, n_levels), np.int32)  # chunks hold < 2**31 pixels
     val = np.zeros((n_chunks, n_colors, n_levels), np.float64)
     mixed = np.zeros(n_chunks, np.bool_)
     step = (n + n_chunks - 1) // n_chunks
@@ -282,15 +282,15 @@ def level_counts(x, sel, lo, scale, n_levels):
 
 
 @njit(parallel=True, **_opts)
-def _map_levels(x, lo, scale, values, t_lo, t_hi, out, strength, clip):
+def _map_levels(x, lo, scale, table, out, strength, clip):
     n_colors = lo.shape[0]
     n_total = x.shape[1]
-    top = values.shape[1] - 1
+    top = table.shape[1] - 1
     for i in prange(x.shape[0]):
         for c in range(n_colors):
             v = np.float64(x[i, c])
             b = min(max(int((v - lo[c]) * scale[c]), 0), top)
-            m = t_hi[c, b] if v >= values[c, b] else t_lo[c, b]
+            m = table[c, b, 2] if v >= table[c, b, 0] else table[c, b, 1]
             if strength < 1.0:
                 m = (1.0 - strength) * v + strength * m
             if clip:
@@ -303,5 +303,6 @@ def _map_levels(x, lo, scale, values, t_lo, t_hi, out, strength, clip):
 @sized
 def map_levels(x, lo, scale, values, t_lo, t_hi, out, strength, clip):
     """Map each color to ``t_hi[c, b]`` (``t_lo`` below the bucket's value), blend, clip."""
-    _map_levels(x, lo.astype(np.float64), scale.astype(np.float64), values, t_lo, t_hi, out,
+    table = np.ascontiguousarray(np.stack([values, t_lo, t_hi], axis=-1))  # one cache line
+    _map_levels(x, lo.astype(np.float64), scale.astype(np.float64), table, out,
                 float(strength), bool(clip))

@@ -66,17 +66,25 @@ def _interp(q, values, cdf):
     return _inv_cdf(q, values, cdf)
 
 
-def _levels(x2d, n_colors, sel):
+def _levels(x2d, n_colors, sel, fixed=False):
     """Bucket counts of the float colors of ``x2d`` (Numba), or None when a bucket is mixed.
 
+    Buckets span [0, 1] for images (``fixed``), else each channel's min..max; 4096 buckets
+    first (they stay in cache; enough for 8-bit data), :data:`_N_BUCKETS` if one is mixed.
     Returns ``(lo, scale, counts, values)`` per-channel arrays.
     """
     from chroma.transfers import _histogram_kernels as K
 
-    lo, hi = K.minmax(x2d, sel, n_colors)
-    scale = _bin_geometry(lo, hi, _N_BUCKETS)
-    counts, values, pure = K.level_counts(x2d, sel, lo, scale, _N_BUCKETS)
-    return (lo, scale, counts, values) if pure else None
+    if fixed:
+        lo, hi = np.zeros(n_colors), np.ones(n_colors)
+    else:
+        lo, hi = K.minmax(x2d, sel, n_colors)
+    for n_levels in (4096, _N_BUCKETS):
+        scale = _bin_geometry(lo, hi, n_levels)
+        counts, values, pure = K.level_counts(x2d, sel, lo, scale, n_levels)
+        if pure:
+            return lo, scale, counts, values
+    return None
 
 
 # --- NumPy twins of the kernels ------------------------------------------------------------
@@ -203,7 +211,7 @@ def _fit_quantiles(x2d, n_colors, sel, mode, n_bins, backend, *, fixed=False,
         raise _not_finite(name)
     lv = None
     if mode == "levels" or (mode == "exact" and counts_int is not _np_counts_int):
-        lv = _levels(x2d, n_colors, sel)
+        lv = _levels(x2d, n_colors, sel, fixed)
         if lv is not None:
             _, _, counts, values = lv
             keep = counts > 0
@@ -266,7 +274,7 @@ def _match(x2d, n_colors, sel, quantiles, *, mode, n_bins, strength, out, clip, 
     if mode in ("exact", "levels") and not fixed and not np.isfinite(x2d[:, :n_colors]).all():
         raise _not_finite(name)
     if mode == "levels" or (mode == "exact" and counts_int is not _np_counts_int):
-        lv = _levels(x2d, n_colors, sel)
+        lv = _levels(x2d, n_colors, sel, fixed)
         if lv is not None:  # exact, sort-free: each bucket is one value
             from chroma.transfers import _histogram_kernels as K
 
