@@ -23,6 +23,8 @@ _LAZY = {
     "write_image": "io",
     "set_tile_pixels": "_core.tiles",
     "convert": "spaces",
+    "set_num_threads": "_core.parallel",
+    "get_num_threads": "_core.parallel",
     # --- transfers
     "transfer": "transfers",
     "match_histograms": "transfers.histogram",

@@ -836,8 +836,21 @@ def machine_info() -> dict:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "numba_threads": os.environ.get("NUMBA_NUM_THREADS"),
+        "thread_policy": _thread_policy(),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
+
+
+def _thread_policy() -> str:
+    """chroma's thread count and Numba's threading layer, as the kernels will run."""
+    from chroma._core import parallel
+
+    numba = parallel.numba_module()
+    layer = numba.config.THREADING_LAYER
+    return (f"{parallel.get_num_threads()} threads for kernels on "
+            f"{parallel.PARALLEL_MIN_PIXELS} pixels and more, 1 below; "
+            f"Numba threading layer {layer!r}"
+            + (" (from NUMBA_THREADING_LAYER)" if "NUMBA_THREADING_LAYER" in os.environ else ""))
 
 
 def run_cases(

@@ -276,6 +276,7 @@ def _header(results: dict) -> list[str]:
         f"- **Machine**: {m['cpu']}, {m['cores_usable']} usable cores (of {m['cpu_count']}), "
         + (f"{m['memory_gib']:.0f} GiB RAM, " if m.get("memory_gib") else "")
         + f"{m['platform']}, Python {m['python']}.",
+        f"- **Threads**: {m.get('thread_policy') or 'not recorded'}.",
         "- **Load average** (1, 5, 15 min) at start: "
         + ", ".join(f"{v:.1f}" for v in load0)
         + "; at end: "
@@ -358,6 +359,12 @@ def write_report(results: dict, thumbs: dict, out_dir) -> Path:
         lines.append("")
         if case.get("notes"):
             lines += [case["notes"], ""]
+        loads = [f"{s['mp']:.0f} MP: {s['load_before']:.1f} → {s['load_after']:.1f}"
+                 for s in case["sizes"]
+                 if s.get("load_before") is not None and s.get("load_after") is not None]
+        if loads:
+            lines += ["Load average (1 min) before → after each size: " + "; ".join(loads) + ".",
+                      ""]
         lines += _table(case)
         lines.append("")
         if case.get("quality_pairs"):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
 
+from chroma._core.parallel import numba_module, sized
 from chroma.spaces import (
     LAB_FROM_LOGLMS,
     LINEAR_FROM_LMS,
@@ -26,6 +26,9 @@ from chroma.spaces import (
     XYZ_FROM_LINEAR,
     YCBCR_FROM_RGB,
 )
+
+numba = numba_module()  # selects chroma's threading layer before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 
@@ -376,6 +379,8 @@ _KERNELS = {
 # the fused pair runs on the SIMD kernels; the scalar ones stay as exact references
 _KERNELS["srgb_to_lab"] = _srgb_to_lab_fast
 _KERNELS["lab_to_srgb"] = _lab_to_srgb_fast
+_KERNELS = {name: sized(kernel) for name, kernel in _KERNELS.items()}  # chroma's thread count
+_srgb_int_to_lab = _KERNELS["srgb_to_lab"]
 
 
 def run(step: str, flat: np.ndarray) -> np.ndarray:
@@ -388,5 +393,5 @@ def run(step: str, flat: np.ndarray) -> np.ndarray:
 def srgb_int_to_lab(flat: np.ndarray) -> np.ndarray:
     """sRGB uint8 / uint16 ``(N, 3)`` straight to float32 Lab (no float copy of the input)."""
     out = np.empty(flat.shape, np.float32)
-    _srgb_to_lab_fast(flat, out, 1.0 / np.iinfo(flat.dtype).max)
+    _srgb_int_to_lab(flat, out, 1.0 / np.iinfo(flat.dtype).max)
     return out

@@ -10,17 +10,18 @@ to. Importing this module compiles nothing.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-from numba import njit, prange
 
-from chroma._core.parallel import PARALLEL_MIN_PIXELS, sized  # noqa: F401 (re-used here)
+from chroma._core.parallel import PARALLEL_MIN_PIXELS, get_num_threads, numba_module, sized
+
+numba = numba_module()
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True)
 
 
 def _n_chunks(n: int) -> int:
-    return max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
+    return max(1, min(n // 65536 + 1, 4 * get_num_threads()))
 
 
 @njit(parallel=True, **_opts)
@@ -217,3 +218,91 @@ def map_float(x, lo, scale, table, out, clip):
     pairs = np.stack([table[:, :-1], np.diff(table, axis=1)], axis=-1)
     top = np.nextafter(dt.type(table.shape[1] - 1), dt.type(0))
     _map_float(x, lo.astype(dt), scale.astype(dt), np.ascontiguousarray(pairs), out, clip, top)
+
+
+# --- exact float matching without a sort ---------------------------------------------------
+# Values go to ``n_levels`` equal buckets between the channel's min and max (a monotone map).
+# When no bucket holds two different values ("pure": e.g. float images made from 8-, 10-,
+# 12- or 16-bit data), the buckets *are* the sorted unique values with their counts, so
+# scikit-image's np.unique-based algorithm reduces to one counting pass and one look-up pass.
+@njit(parallel=True, **_opts)
+def _level_counts(x, sel, lo, scale, n_levels, n_chunks):
+    n = x.shape[0]
+    n_colors = lo.shape[0]
+    cnt = np.zeros((n_chunks, n_colors, n_levels), np.int32)  # chunks hold < 2**31 pixels
+    val = np.zeros((n_chunks, n_colors, n_levels), np.float64)
+    mixed = np.zeros(n_chunks, np.bool_)
+    step = (n + n_chunks - 1) // n_chunks
+    use_sel = sel.shape[0] > 0
+    top = n_levels - 1
+    for k in prange(n_chunks):
+        ck = cnt[k]
+        vk = val[k]
+        mx = False
+        for i in range(k * step, min(n, (k + 1) * step)):
+            if use_sel and not sel[i]:
+                continue
+            for c in range(n_colors):
+                v = np.float64(x[i, c])
+                b = min(max(int((v - lo[c]) * scale[c]), 0), top)
+                if ck[c, b] == 0:
+                    vk[c, b] = v
+                elif vk[c, b] != v:
+                    mx = True
+                ck[c, b] += 1
+        mixed[k] = mx
+    counts = np.zeros((n_colors, n_levels), np.int64)
+    values = np.full((n_colors, n_levels), np.inf)
+    pure = not mixed.any()
+    for k in range(n_chunks):
+        for c in range(n_colors):
+            for b in range(n_levels):
+                m = cnt[k, c, b]
+                if m:
+                    if counts[c, b] == 0:
+                        values[c, b] = val[k, c, b]
+                    elif values[c, b] != val[k, c, b]:
+                        pure = False
+                    counts[c, b] += m
+    return counts, values, pure
+
+
+_level_counts_sized = sized(_level_counts)
+
+
+def level_counts(x, sel, lo, scale, n_levels):
+    """Per-channel bucket counts and values of the colors of ``x`` (float64 arithmetic).
+
+    Returns ``(counts, values, pure)``: ``values[c, b]`` is the value in bucket ``b``
+    (``inf`` when empty); ``pure`` is whether every bucket holds at most one distinct value.
+    """
+    n_chunks = get_num_threads() if x.shape[0] >= PARALLEL_MIN_PIXELS else 1
+    return _level_counts_sized(x, sel, lo.astype(np.float64), scale.astype(np.float64),
+                               n_levels, n_chunks)
+
+
+@njit(parallel=True, **_opts)
+def _map_levels(x, lo, scale, table, out, strength, clip):
+    n_colors = lo.shape[0]
+    n_total = x.shape[1]
+    top = table.shape[1] - 1
+    for i in prange(x.shape[0]):
+        for c in range(n_colors):
+            v = np.float64(x[i, c])
+            b = min(max(int((v - lo[c]) * scale[c]), 0), top)
+            m = table[c, b, 2] if v >= table[c, b, 0] else table[c, b, 1]
+            if strength < 1.0:
+                m = (1.0 - strength) * v + strength * m
+            if clip:
+                m = min(max(m, 0.0), 1.0)
+            out[i, c] = m
+        for c in range(n_colors, n_total):
+            out[i, c] = x[i, c]
+
+
+@sized
+def map_levels(x, lo, scale, values, t_lo, t_hi, out, strength, clip):
+    """Map each color to ``t_hi[c, b]`` (``t_lo`` below the bucket's value), blend, clip."""
+    table = np.ascontiguousarray(np.stack([values, t_lo, t_hi], axis=-1))  # one cache line
+    _map_levels(x, lo.astype(np.float64), scale.astype(np.float64), table, out,
+                float(strength), bool(clip))

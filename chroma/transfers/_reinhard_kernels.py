@@ -1,4 +1,4 @@
-"""Fused Numba kernels for Reinhard transfer in CIELAB (private).
+"""Fused Numba kernels for Reinhard transfer in CIELAB and lαβ (private).
 
 Two passes instead of five: (1) sRGB → CIELAB with the per-channel sums of the
 Lab values (the statistics), the Lab pixels kept in a float32 buffer; (2) the
@@ -23,12 +23,24 @@ The kernels are compiled with ``fastmath`` (contracted multiply-adds, about
 
 from __future__ import annotations
 
-import numba
-import numpy as np
-from numba import njit, prange
+import math
 
-from chroma._core.parallel import sized
-from chroma.spaces import LINEAR_FROM_XYZ, WHITE_D65, XYZ_FROM_LINEAR
+import numpy as np
+
+from chroma._core.parallel import get_num_threads, numba_module, sized
+from chroma.spaces import (
+    LAB_FROM_LOGLMS,
+    LINEAR_FROM_LMS,
+    LINEAR_FROM_XYZ,
+    LMS_EPS,
+    LMS_FROM_LINEAR,
+    LOGLMS_FROM_LAB,
+    WHITE_D65,
+    XYZ_FROM_LINEAR,
+)
+
+numba = numba_module()
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True)
 _fast = dict(cache=True, nogil=True, fastmath=True)
@@ -48,6 +60,21 @@ DELTA = 0.008856
 K1 = 7.787
 K0 = 16.0 / 116.0
 FMIN = 0.2068966
+ML = LMS_FROM_LINEAR.copy()  # lαβ (Ruderman): linear RGB -> LMS -> log10 -> rotation
+MLI = LINEAR_FROM_LMS.copy()
+MA = LAB_FROM_LOGLMS / np.log(10.0)  # natural logs in, log10 folded into the rotation
+MAI = LOGLMS_FROM_LAB * np.log(10.0)  # exp() out: 10**y = exp(y ln 10)
+EPS = float(LMS_EPS)
+# ln(x) for x = LMS + EPS in [EPS, 1.25]: 4 ln(u) with u = x^(1/4), linear interpolation
+# in u (smooth there; error < 1e-7); exp(y) on [-10, 0.5]: linear interpolation, relative
+# error < 3e-8. Outside those ranges the exact functions.
+_NL = 16384
+_U0 = EPS**0.25
+_U1 = 1.25**0.25
+_LOG_U = 4.0 * np.log(np.linspace(_U0, _U1, _NL + 1))
+_E0, _E1 = -10.0, 0.5
+_EXP = np.exp(np.linspace(_E0, _E1, _NL + 1))
+SHIFT = {"lab": 50.0, "lalphabeta": 0.0}  # subtracted from channel 0 before the sums
 
 
 def decode_table(dtype) -> np.ndarray:
@@ -109,7 +136,46 @@ def _lab(r, g, b):
     return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
 
 
-def _make_moments(integer: bool):
+@njit(inline="always", **_fast)
+def _ln(x):
+    if x > 1.25:
+        return math.log(x)
+    p = (np.sqrt(np.sqrt(x)) - _U0) * (_NL / (_U1 - _U0))
+    i = min(max(int(p), 0), _NL - 1)
+    w = p - i
+    return _LOG_U[i] + w * (_LOG_U[i + 1] - _LOG_U[i])
+
+
+@njit(inline="always", **_fast)
+def _exp(y):
+    if not (_E0 <= y <= _E1):
+        return math.exp(y)
+    p = (y - _E0) * (_NL / (_E1 - _E0))
+    i = min(int(p), _NL - 1)
+    w = p - i
+    return _EXP[i] + w * (_EXP[i + 1] - _EXP[i])
+
+
+@njit(inline="always", **_fast)
+def _lalphabeta(r, g, b):
+    lg = _ln(max(ML[0, 0] * r + ML[0, 1] * g + ML[0, 2] * b, 0.0) + EPS)
+    mg = _ln(max(ML[1, 0] * r + ML[1, 1] * g + ML[1, 2] * b, 0.0) + EPS)
+    sg = _ln(max(ML[2, 0] * r + ML[2, 1] * g + ML[2, 2] * b, 0.0) + EPS)
+    return (MA[0, 0] * lg + MA[0, 1] * mg + MA[0, 2] * sg,
+            MA[1, 0] * lg + MA[1, 1] * mg + MA[1, 2] * sg,
+            MA[2, 0] * lg + MA[2, 1] * mg + MA[2, 2] * sg)
+
+
+@njit(inline="always", **_fast)
+def _space(r, g, b, cielab):
+    if cielab:
+        return _lab(r, g, b)
+    return _lalphabeta(r, g, b)
+
+
+def _make_moments(integer: bool, cielab: bool):
+    shift = SHIFT["lab" if cielab else "lalphabeta"]
+
     @njit(parallel=True, **_fast)
     def kernel(x, dec, scale, lab, store, n_chunks):
         n = x.shape[0]
@@ -119,16 +185,16 @@ def _make_moments(integer: bool):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
             for i in range(k * step, min(n, (k + 1) * step)):
                 if integer:
-                    L, A, B = _lab(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]])
+                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
                 else:
-                    L, A, B = _lab(_decode_float(np.float64(x[i, 0]) * scale),
-                                   _decode_float(np.float64(x[i, 1]) * scale),
-                                   _decode_float(np.float64(x[i, 2]) * scale))
+                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
+                                     _decode_float(np.float64(x[i, 1]) * scale),
+                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
                 if store:
                     lab[i, 0] = L
                     lab[i, 1] = A
                     lab[i, 2] = B
-                L -= 50.0  # a shift keeps E[x^2] - E[x]^2 well conditioned
+                L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
                 s0 += L
                 s1 += A
                 s2 += B
@@ -146,47 +212,70 @@ def _make_moments(integer: bool):
     return kernel
 
 
-_lab_moments_int = _make_moments(True)
-_lab_moments_float = _make_moments(False)
+_lab_moments_int = _make_moments(True, True)
+_lab_moments_float = _make_moments(False, True)
+_MOMENTS = {
+    ("lab", True): _lab_moments_int,
+    ("lab", False): _lab_moments_float,
+    ("lalphabeta", True): _make_moments(True, False),
+    ("lalphabeta", False): _make_moments(False, False),
+}
 
 
 @sized
-def lab_moments(x, dec, scale, lab):
-    """CIELAB mean and std per channel of the sRGB pixels ``x[:, :3]``.
+def lab_moments(x, dec, scale, lab, space="lab"):
+    """CIELAB (or lαβ) mean and std per channel of the sRGB pixels ``x[:, :3]``.
 
     ``dec`` is :func:`decode_table` for integer ``x`` (empty for float ``x``, which is
-    multiplied by ``scale``); the Lab pixels are written to ``lab`` unless it is empty.
+    multiplied by ``scale``); the converted pixels are written to ``lab`` unless it is empty.
     """
     n = x.shape[0]
-    n_chunks = max(1, min(n // 65536 + 1, 4 * numba.get_num_threads()))
-    kernel = _lab_moments_int if x.dtype.kind == "u" else _lab_moments_float
+    n_chunks = max(1, min(n // 65536 + 1, 4 * get_num_threads()))
+    kernel = _MOMENTS[space, x.dtype.kind == "u"]
     acc = kernel(x, dec, float(scale), lab, lab.shape[0] > 0, n_chunks)
     mean = acc[:3] / n
     var = np.maximum(acc[3:] / n - mean**2, 0.0)
-    mean[0] += 50.0
+    mean[0] += SHIFT[space]
     return mean, np.sqrt(var)
 
 
-@sized
-@njit(parallel=True, **_fast)
-def lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
-    """``lab * gain + offset`` per channel, to sRGB clipped to [0, 1], times ``out_scale``
-    (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
-    has_alpha = alpha.shape[0] > 0
-    for i in prange(lab.shape[0]):
-        L = np.float64(lab[i, 0]) * gain[0] + offset[0]
-        A = np.float64(lab[i, 1]) * gain[1] + offset[1]
-        B = np.float64(lab[i, 2]) * gain[2] + offset[2]
-        fy = (L + 16.0) * (1.0 / 116.0)
-        fx = A * (1.0 / 500.0) + fy
-        fz = max(fy - B * (1.0 / 200.0), 0.0)
-        X = _finv(fx)
-        Y = _finv(fy)
-        Z = _finv(fz)
-        for c in range(3):
-            v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
-            if rint:
-                v = np.floor(v + 0.5)
-            out[i, c] = v
-        if has_alpha:
-            out[i, 3] = alpha[i]
+def _make_affine(cielab: bool):
+    """``lab * gain + offset`` per channel (CIELAB or lαβ), to sRGB clipped to [0, 1], times
+    ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
+
+    @njit(parallel=True, **_fast)
+    def kernel(lab, gain, offset, alpha, out, out_scale, rint):
+        has_alpha = alpha.shape[0] > 0
+        for i in prange(lab.shape[0]):
+            L = np.float64(lab[i, 0]) * gain[0] + offset[0]
+            A = np.float64(lab[i, 1]) * gain[1] + offset[1]
+            B = np.float64(lab[i, 2]) * gain[2] + offset[2]
+            if cielab:
+                fy = (L + 16.0) * (1.0 / 116.0)
+                fx = A * (1.0 / 500.0) + fy
+                fz = max(fy - B * (1.0 / 200.0), 0.0)
+                X = _finv(fx)
+                Y = _finv(fy)
+                Z = _finv(fz)
+                for c in range(3):
+                    v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
+                    if rint:
+                        v = np.floor(v + 0.5)
+                    out[i, c] = v
+            else:
+                lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
+                m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
+                s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
+                for c in range(3):
+                    v = _encode(MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s) * out_scale
+                    if rint:
+                        v = np.floor(v + 0.5)
+                    out[i, c] = v
+            if has_alpha:
+                out[i, 3] = alpha[i]
+
+    return sized(kernel)
+
+
+_AFFINE = {"lab": _make_affine(True), "lalphabeta": _make_affine(False)}
+lab_affine_to_srgb = _AFFINE["lab"]

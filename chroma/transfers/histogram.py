@@ -9,14 +9,22 @@ Each value goes to the reference's value at the same quantile. Three modes:
     Quantile interpolation on the sorted values (scikit-image's algorithm):
     a value's quantile is the fraction of pixels ``<=`` it, and the output is
     the reference's inverse CDF there, linearly interpolated.
-``"binned"`` (the default for float images above 256 Ki pixels)
+``"binned"``
     The image and the reference are histogrammed in ``n_bins`` equal bins
     (over [0, 1] for RGB, between minimum and maximum in other spaces); the
     CDFs are piecewise linear, so a value's quantile is interpolated inside
-    its bin. Two passes over the pixels, no sort: the fast mode for float
-    images. It differs from the exact mapping by about one bin width
-    (``1 / n_bins``): its Wasserstein distance to the reference can exceed
-    the exact mapping's by that much.
+    its bin. Two passes over the pixels, no sort. It differs from the exact
+    mapping by about one bin width (``1 / n_bins``): its Wasserstein distance
+    to the reference can exceed the exact mapping's by that much.
+``"auto"`` for float (the default)
+    Exact. Large float images (256 Ki pixels and more) are first counted in
+    131072 equal buckets between their minimum and maximum; when no bucket
+    holds two different values (float images made from 8- to 16-bit data),
+    the buckets are the sorted unique values and the exact mapping costs two
+    passes, no sort. Otherwise a large image falls back to ``"binned"``.
+
+The exact float mapping equals :func:`skimage.exposure.match_histograms`
+(same quantiles, same :func:`numpy.interp`).
 
 The alpha channel is never matched; it is copied through.
 """
@@ -36,16 +44,47 @@ __all__ = ["HistogramMatcher", "match_histograms"]
 _LEVELS = {np.dtype(np.uint8): 256, np.dtype(np.uint16): 65536}
 _MODES = ("auto", "exact", "binned")
 
-_EXACT_MAX_PIXELS = 1 << 18  # "auto" sorts float images up to this size, bins above
+_EXACT_MAX_PIXELS = 1 << 18  # "auto" sorts float images up to this size
+_N_BUCKETS = 1 << 17  # buckets of the sort-free exact float path (16-bit data: one level each)
 
 
 def _resolve_mode(mode: str, dtype, n_pixels: int) -> str:
-    """``"auto"``: exact for uint and for float images up to 256 Ki pixels, binned above."""
+    """``"auto"``: exact for uint and for float images up to 256 Ki pixels; above that
+    ``"levels"`` (exact when the values fit the buckets, else binned)."""
     if mode != "auto":
         return mode
     if np.dtype(dtype) in _LEVELS or n_pixels <= _EXACT_MAX_PIXELS:
         return "exact"
-    return "binned"
+    return "levels"
+
+
+def _interp(q, values, cdf):
+    """scikit-image's quantile interpolation (np.interp) where the CDF strictly increases
+    (exact fits), the piecewise-linear inverse CDF otherwise (binned fits)."""
+    if len(cdf) < 2 or bool(np.all(np.diff(cdf) > 0)):
+        return np.interp(q, cdf, values)
+    return _inv_cdf(q, values, cdf)
+
+
+def _levels(x2d, n_colors, sel, fixed=False):
+    """Bucket counts of the float colors of ``x2d`` (Numba), or None when a bucket is mixed.
+
+    Buckets span [0, 1] for images (``fixed``), else each channel's min..max; 4096 buckets
+    first (they stay in cache; enough for 8-bit data), :data:`_N_BUCKETS` if one is mixed.
+    Returns ``(lo, scale, counts, values)`` per-channel arrays.
+    """
+    from chroma.transfers import _histogram_kernels as K
+
+    if fixed:
+        lo, hi = np.zeros(n_colors), np.ones(n_colors)
+    else:
+        lo, hi = K.minmax(x2d, sel, n_colors)
+    for n_levels in (4096, _N_BUCKETS):
+        scale = _bin_geometry(lo, hi, n_levels)
+        counts, values, pure = K.level_counts(x2d, sel, lo, scale, n_levels)
+        if pure:
+            return lo, scale, counts, values
+    return None
 
 
 # --- NumPy twins of the kernels ------------------------------------------------------------
@@ -168,9 +207,18 @@ def _fit_quantiles(x2d, n_colors, sel, mode, n_bins, backend, *, fixed=False,
         counts = counts_int(x2d, sel, n_colors, levels)
         grid = np.arange(levels) / (levels - 1)
         return [_quantiles_from_counts(counts[c], grid) for c in range(n_colors)]
+    if mode in ("exact", "levels") and not fixed and not np.isfinite(x2d[:, :n_colors]).all():
+        raise _not_finite(name)
+    lv = None
+    if mode == "levels" or (mode == "exact" and counts_int is not _np_counts_int):
+        lv = _levels(x2d, n_colors, sel, fixed)
+        if lv is not None:
+            _, _, counts, values = lv
+            keep = counts > 0
+            return [(values[c][keep[c]], np.cumsum(counts[c][keep[c]]) / counts[c].sum())
+                    for c in range(n_colors)]
+        mode = "binned" if mode == "levels" else mode
     if mode == "exact":
-        if not np.isfinite(x2d[:, :n_colors]).all():
-            raise _not_finite(name)
         xs = x2d[sel] if sel.shape[0] else x2d
         out = []
         for c in range(n_colors):
@@ -223,16 +271,31 @@ def _match(x2d, n_colors, sel, quantiles, *, mode, n_bins, strength, out, clip, 
             lut[c] = np.rint(v) if out.dtype in _LEVELS else v
         lut_int(x2d, lut, out)
         return out
+    if mode in ("exact", "levels") and not fixed and not np.isfinite(x2d[:, :n_colors]).all():
+        raise _not_finite(name)
+    if mode == "levels" or (mode == "exact" and counts_int is not _np_counts_int):
+        lv = _levels(x2d, n_colors, sel, fixed)
+        if lv is not None:  # exact, sort-free: each bucket is one value
+            from chroma.transfers import _histogram_kernels as K
+
+            lo, scale, counts, values = lv
+            t_lo = np.empty(counts.shape)
+            t_hi = np.empty(counts.shape)
+            for c in range(n_colors):
+                cum = np.cumsum(counts[c])
+                t_hi[c] = _interp(cum / cum[-1], *quantiles[c])
+                t_lo[c] = _interp((cum - counts[c]) / cum[-1], *quantiles[c])
+            K.map_levels(x2d, lo, scale, values, t_lo, t_hi, out, s, clip)
+            return out
+        mode = "binned" if mode == "levels" else mode
     if mode == "exact":  # scikit-image's algorithm: sort, unique, interpolate
-        if not np.isfinite(x2d[:, :n_colors]).all():
-            raise _not_finite(name)
         stats = x2d[sel] if sel.shape[0] else x2d
         for c in range(n_colors):
             col = np.asarray(x2d[:, c], dtype=np.float64)
             uniq, inverse = np.unique(col, return_inverse=True)
             ranks = np.sort(np.asarray(stats[:, c], dtype=np.float64))
             q = np.searchsorted(ranks, uniq, side="right") / len(ranks)
-            mapped = _inv_cdf(q, *quantiles[c])
+            mapped = _interp(q, *quantiles[c])
             if s < 1.0:
                 mapped = (1.0 - s) * uniq + s * mapped
             v = mapped[inverse.reshape(-1)]
@@ -277,8 +340,9 @@ class HistogramMatcher(ColorTransfer):
         and keeps uint images on the exact integer path.
     mode : {"auto", "exact", "binned"}, optional
         ``"auto"`` is exact for uint8/uint16 and for float images up to
-        256 Ki pixels, binned for larger float images (see the module
-        docstring).
+        256 Ki pixels; larger float images are exact when their values fit
+        the module's buckets (float images from 8- to 16-bit data), else
+        binned (see the module docstring).
     n_bins : int, optional
         Bins per channel for the binned mode.
     strength : float in [0, 1], optional
@@ -420,7 +484,8 @@ def match_histograms(
         Gray or RGB(A) image; any size and dtype.
     mode : {"auto", "exact", "binned"}, optional
         See :mod:`chroma.transfers.histogram`. ``"auto"``: exact for uint and for float
-        images up to 256 Ki pixels, binned for larger float images.
+        images up to 256 Ki pixels and for larger float images whose values fit the
+        buckets (made from 8- to 16-bit data); binned for other large float images.
     n_bins : int, optional
         Bins per channel in the binned mode.
     space : str, optional

@@ -21,10 +21,11 @@ def _moments(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]
     return mean, np.sqrt(np.maximum(np.diag(cov), 0.0))
 
 
-def _np_lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None):
-    """NumPy twin of the fused kernel: CIELAB mean and std of sRGB pixels (exact formulas)."""
+def _np_lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None,
+                    space: str = "lab"):
+    """NumPy twin of the fused kernel: CIELAB (or lαβ) mean and std of sRGB pixels."""
     rgb = x2d[:, :3].astype(np.float64) * scale
-    out = convert_pixels(rgb, "rgb", "lab", backend="numpy")
+    out = convert_pixels(rgb, "rgb", space, backend="numpy")
     if lab is not None and lab.shape[0]:
         lab[...] = out
     return _np_moments(out)
@@ -35,33 +36,34 @@ def _np_moments(x):
     return x.mean(axis=0), x.std(axis=0)
 
 
-def _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
+def _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space="lab"):
     """NumPy twin of the fused kernel (exact formulas)."""
     y = lab.astype(np.float64) * gain + offset
-    rgb = convert_pixels(y, "lab", "rgb", backend="numpy").astype(np.float64) * out_scale
+    rgb = convert_pixels(y, space, "rgb", backend="numpy").astype(np.float64) * out_scale
     out[:, :3] = np.floor(rgb + 0.5) if rint else rgb
     if alpha.shape[0]:
         out[:, 3] = alpha
 
 
-def _lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None):
-    """CIELAB mean/std of sRGB pixels (fused kernel for large inputs); fills ``lab``."""
+def _lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None,
+                 space: str = "lab"):
+    """CIELAB (or lαβ) mean/std of sRGB pixels (fused kernel for large inputs); fills ``lab``."""
     if x2d.shape[0] < _NUMBA_MIN_PIXELS:
-        return _np_lab_moments(x2d, scale, lab)
+        return _np_lab_moments(x2d, scale, lab, space)
     from chroma.transfers import _reinhard_kernels as K
 
     dec = K.decode_table(x2d.dtype) if x2d.dtype.kind == "u" else np.zeros(0)
     buf = lab if lab is not None else np.zeros((0, 3), np.float32)
-    return K.lab_moments(x2d, dec, 1.0 if x2d.dtype.kind == "u" else scale, buf)
+    return K.lab_moments(x2d, dec, 1.0 if x2d.dtype.kind == "u" else scale, buf, space)
 
 
-def _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint):
+def _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space="lab"):
     if lab.shape[0] < _NUMBA_MIN_PIXELS:
-        return _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint)
+        return _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space)
     from chroma.transfers import _reinhard_kernels as K
 
-    K.lab_affine_to_srgb(lab, np.asarray(gain, np.float64), np.asarray(offset, np.float64),
-                         alpha, out, out_scale, rint)
+    K._AFFINE[space](lab, np.asarray(gain, np.float64), np.asarray(offset, np.float64),
+                     alpha, out, out_scale, rint)
 
 
 def _gains(std_img: np.ndarray, std_ref: np.ndarray) -> np.ndarray:
@@ -148,18 +150,19 @@ class ReinhardTransfer(AffineTransfer):
         return _affine_pixels(pixels, np.diag(gain), mean_ref - mean * gain)
 
     def _fast_ok(self) -> bool:
-        return self.space in ("rgb", "lab") and not self.keep_luminance
+        return self.space in ("rgb", "lab", "lalphabeta") and not self.keep_luminance
 
     def _fit_fast(self, x2d: np.ndarray, scale: float) -> None:
         self.mean_, self.std_ = _moments(x2d, scale)
 
     def _fit_image(self, arr, sel):
-        if self.space == "lab" and self._fast_ok():
+        if self.space in ("lab", "lalphabeta") and self._fast_ok():
             view = self._rgb_view(arr)
-            if view is not None:  # moments of CIELAB straight from the caller's pixels
+            if view is not None:  # moments of CIELAB / lαβ straight from the caller's pixels
                 x2d, scale, _ = view
                 self.n_features_in_ = 3
-                self.mean_, self.std_ = _lab_moments(_select(x2d, sel), scale)
+                self.mean_, self.std_ = _lab_moments(_select(x2d, sel), scale, None,
+                                                     self.space)
                 return
         super()._fit_image(arr, sel)
 
@@ -167,10 +170,10 @@ class ReinhardTransfer(AffineTransfer):
         view = self._rgb_view(arr) if self._fast_ok() else None
         if self.space == "rgb" or view is None:
             return super()._transform_image(arr, sel)
-        # CIELAB: one pass converts and measures, one maps and converts back
+        # CIELAB or lαβ: one pass converts and measures, one maps and converts back
         x2d, scale, levels = view
         lab = np.empty((x2d.shape[0], 3), dtype=np.float32)
-        mean, std = _lab_moments(x2d, scale, lab)
+        mean, std = _lab_moments(x2d, scale, lab, self.space)
         if sel is not None:
             mean, std = _moments(lab[sel])
         gain = _gains(std, self.std_)
@@ -180,7 +183,7 @@ class ReinhardTransfer(AffineTransfer):
         out = np.empty(x2d.shape, dtype=x2d.dtype)
         alpha = x2d[:, 3] if x2d.shape[1] == 4 else np.zeros(0, dtype=x2d.dtype)
         _lab_affine_to_srgb(lab, gain, offset, alpha, out, float(levels or 1.0),
-                            levels is not None)
+                            levels is not None, self.space)
         return out.reshape((*arr.shape[:2], x2d.shape[1]))
 
     def _fast_affine(self, x2d: np.ndarray, scale: float):

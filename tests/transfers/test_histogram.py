@@ -72,6 +72,44 @@ def test_float_exact_equals_skimage(rng):
                                sk_match(img, ref, channel_axis=-1), atol=1e-12)
 
 
+@pytest.mark.parametrize("levels", [255, 1023, 65535])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_float_auto_is_skimage_exact_without_a_sort(rng, levels, dtype):
+    # above 256 Ki pixels "auto" counts buckets; float data from <= 16-bit levels fit them
+    img = (rng.integers(0, levels + 1, (600, 480, 3)) / levels).astype(dtype)
+    ref = (rng.integers(levels // 8, levels + 1, (520, 520, 3)) / levels).astype(dtype)
+    assert H._resolve_mode("auto", img.dtype, 600 * 480) == "levels"
+    assert H._levels(img.reshape(-1, 3), 3, np.zeros(0, bool)) is not None
+    ours = match_histograms(img, ref)
+    assert ours.dtype == dtype
+    np.testing.assert_allclose(ours, sk_match(img, ref, channel_axis=-1), rtol=0, atol=1e-12)
+
+
+def test_large_continuous_float_exact_and_auto(rng):
+    img = rng.random((600, 480, 3)).astype(np.float32)
+    ref = (rng.random((520, 520, 3)) ** 2).astype(np.float32)
+    assert H._levels(img.reshape(-1, 3), 3, np.zeros(0, bool)) is None  # mixed buckets
+    theirs = sk_match(img, ref, channel_axis=-1)
+    np.testing.assert_allclose(match_histograms(img, ref, mode="exact"), theirs, atol=1e-12)
+    # auto falls back to the binned mode: about a bin width (1 / 4096) from exact
+    assert 0 < np.abs(match_histograms(img, ref) - theirs).max() < 4 / 4096
+
+
+def test_level_counts_kernel_matches_unique(rng):
+    x = (rng.integers(0, 256, (70_000, 4)) / 255).astype(np.float32)
+    sel = rng.random(70_000) < 0.5
+    lo, hi = K.minmax(x, sel, 3)
+    scale = H._bin_geometry(lo, hi, 1024)
+    counts, values, pure = K.level_counts(x, sel, lo, scale, 1024)
+    assert pure
+    for c in range(3):
+        u, n = np.unique(x[sel, c].astype(np.float64), return_counts=True)
+        np.testing.assert_array_equal(values[c][counts[c] > 0], u)
+        np.testing.assert_array_equal(counts[c][counts[c] > 0], n)
+    # 16 buckets for 256 levels: mixed
+    assert not K.level_counts(x, sel, lo, H._bin_geometry(lo, hi, 16), 16)[2]
+
+
 def test_binned_close_to_exact(rng):
     img = rng.random((64, 64, 3)).astype(np.float32)
     ref = (rng.random((50, 50, 3)) ** 2).astype(np.float32)

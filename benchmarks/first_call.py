@@ -1,0 +1,78 @@
+"""Wall time of the first ``chroma transfer`` of a 1 MP photo: cold Numba cache, then warm.
+
+Each run is a fresh ``python -m chroma transfer`` process (interpreter start, imports, JIT
+or cache load, reading, transferring and writing the image) on the bundled ``astronaut`` and
+``coffee`` samples resized to 1 MP (bicubic). The cold run gets an empty
+``NUMBA_CACHE_DIR`` (nothing compiled yet, as right after ``pip install``); the warm runs
+reuse it. The load average is printed beside each time.
+
+Run: ``python benchmarks/first_call.py [--method reinhard] [--warm 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _load() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def _photo(name: str, path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from chroma import datasets
+    from chroma.io import write_image
+
+    img = Image.fromarray(datasets.sample(name))
+    scale = (1e6 / (img.width * img.height)) ** 0.5
+    size = (round(img.width * scale), round(img.height * scale))
+    write_image(path, np.asarray(img.resize(size, Image.BICUBIC)))
+
+
+def _run(cmd: list[str], env: dict) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--method", default="reinhard")
+    ap.add_argument("--warm", type=int, default=5, help="warm runs (median reported)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        image, reference = tmp / "image.png", tmp / "reference.png"
+        _photo("astronaut", image)
+        _photo("coffee", reference)
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp / "numba-cache")}
+        repo = str(Path(__file__).resolve().parents[1])
+        env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
+        cmd = [sys.executable, "-m", "chroma", "transfer", str(image), str(reference),
+               "--method", args.method, "--overwrite", "-o", str(tmp / "out.png")]
+        load0 = _load()
+        cold = _run(cmd, env)
+        load1 = _load()
+        warm = [_run(cmd, env) for _ in range(args.warm)]
+        load2 = _load()
+        bare = [_run([sys.executable, "-c", "import chroma"], env) for _ in range(3)]
+    print(f"first `chroma transfer --method {args.method}` of a 1 MP photo, "
+          f"{os.cpu_count()} cores")
+    print(f"cold Numba cache: {cold:.2f} s wall (load {load0} -> {load1})")
+    print(f"warm cache: median {statistics.median(warm):.2f} s of {args.warm} runs "
+          f"(min {min(warm):.2f} s; load -> {load2})")
+    print(f"python -c 'import chroma' alone: {statistics.median(bare):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""The issue-17 speed reports: the spaces and transfer cases, then again beside a CPU hog.
+
+Runs ``chroma bench --only "*e[sr]: *"`` (the ``spaces`` and ``transfer`` modules, not
+``transfer_ot``) into ``benchmarks/results/perf/``, then the same with one competing
+CPU-bound process (``while True: pass``) into ``benchmarks/results/perf_busy/``. Each report
+states the thread policy, the threading layer and the load before and after each size.
+
+Run (from the repository root): ``python benchmarks/speed.py [--budget 12] [--pairs 0]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench(out: Path, budget: float, pairs: int) -> None:
+    subprocess.run([sys.executable, "-m", "chroma", "bench", "--only", "*e[sr]: *",
+                    "--budget", str(budget), "--pairs", str(pairs), "--out", str(out)],
+                   cwd=ROOT, check=True)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--budget", type=float, default=12.0)
+    ap.add_argument("--pairs", type=int, default=0)
+    ap.add_argument("--skip-busy", action="store_true", help="only the run without a hog")
+    args = ap.parse_args(argv)
+    results = ROOT / "benchmarks" / "results"
+    bench(results / "perf", args.budget, args.pairs)
+    if not args.skip_busy:
+        hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            time.sleep(3)
+            bench(results / "perf_busy", args.budget, args.pairs)
+        finally:
+            hog.kill()
+            hog.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

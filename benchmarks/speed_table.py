@@ -1,0 +1,79 @@
+"""Print the issue-17 goal table (Markdown) from the two reports of ``benchmarks/speed.py``.
+
+Ratios at 12 MP from ``benchmarks/results/perf/results.json`` (no competing process) and
+``benchmarks/results/perf_busy/results.json`` (one competing CPU-bound process), with the
+chroma time each ratio belongs to and the load average before the size ran.
+
+Run: ``python benchmarks/speed_table.py``
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+
+# (case task, contender, "ratio" = peer / chroma, or "time" = contender / chroma), goal text
+ROWS = [
+    ("sRGB → CIELAB → sRGB round trip, float32", "scikit-image", "≥ 10×", 10.0, "ratio"),
+    ("sRGB → CIELAB → sRGB round trip, float32", "OpenCV", "≤ 2× OpenCV's time", 0.5,
+     "ratio"),
+    ("histogram matching, uint8", "scikit-image", "≥ 10×", 10.0, "ratio"),
+    ("histogram matching, float32", "scikit-image", "≥ 50×", 50.0, "ratio"),
+    ("Reinhard transfer, uint8 in, float CIELAB", "color_transfer (jrosebr1)", "≥ 4×", 4.0,
+     "ratio"),
+    ("Reinhard transfer, uint8 in, float CIELAB", "chroma (lαβ)", "≤ 1.5× CIELAB's time", 1.5,
+     "time"),
+    ("MKL (linear Monge-Kantorovich), uint8", "color-matcher mkl", "≥ 10×", 10.0, "ratio"),
+]
+
+
+def _size(results: dict, task: str, mp: float = 12.0):
+    for case in results["cases"]:
+        if case["task"] == task:
+            for s in case["sizes"]:
+                if s["target_mp"] == mp:
+                    return s
+    return None
+
+
+def _fmt_s(t: float) -> str:
+    return f"{t * 1e3:.0f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def main() -> int:
+    runs = {}
+    for name in ("perf", "perf_busy"):
+        path = RESULTS / name / "results.json"
+        if not path.exists():
+            print(f"{path} is missing: run python benchmarks/speed.py first.")
+            return 1
+        runs[name] = json.loads(path.read_text())
+    print("| operation (12 MP) | versus | goal | quiet: chroma, ratio (load) | "
+          "with a competing process: chroma, ratio (load) | held within 30% |")
+    print("|---|---|---|---|---|---|")
+    for task, peer, goal, need, kind in ROWS:
+        cells, ratios = [], []
+        for name in ("perf", "perf_busy"):
+            s = _size(runs[name], task)
+            if s is None or s["contenders"].get(peer, {}).get("status") != "ok":
+                cells.append("not run")
+                ratios.append(None)
+                continue
+            r = s["contenders"][peer]["ratio"]
+            ok = (r <= need) if kind == "time" else (r >= need)
+            chroma = s["contenders"]["chroma"]["median_s"]
+            cells.append(f"{_fmt_s(chroma)}, {r:.2f}× {'✓' if ok else '✗'} "
+                         f"({s['load_before']:.1f})")
+            ratios.append(r)
+        held = ("yes" if abs(ratios[1] / ratios[0] - 1) <= 0.3 else "no") if None not in ratios \
+            else "—"
+        what = "its time / chroma's" if kind == "time" else "peer time / chroma's"
+        print(f"| {task} | {peer} ({what}) | {goal} | {cells[0]} | {cells[1]} | {held} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
