@@ -56,6 +56,7 @@ __all__ = [
     "Case",
     "PeakMemory",
     "find_eval_dir",
+    "inputs_public",
     "load_cases",
     "make_inputs",
     "run_case",
@@ -296,7 +297,24 @@ def base_pair() -> tuple[np.ndarray, np.ndarray, str]:
             f"{reference.shape[1]}×{reference.shape[0]} pixels"
         )
         _BASE_CACHE["pair"] = (image, reference, source)
+        _BASE_CACHE["public"] = folder is None or not all(
+            (folder / f).is_file() for f in PITIE_PAIR)
     return _BASE_CACHE["pair"]
+
+
+def inputs_public() -> bool:
+    """Whether the timing inputs are the bundled samples, which may be shown.
+
+    The evaluation photos are not redistributable: with them, no thumbnail of
+    an input or an output is kept (the report then has no contact sheets).
+
+    Examples
+    --------
+    >>> isinstance(inputs_public(), bool)
+    True
+    """
+    base_pair()
+    return bool(_BASE_CACHE["public"])
 
 
 def _rgb8(img: np.ndarray) -> np.ndarray:
@@ -635,7 +653,9 @@ def run_case(
         contender (status, times, ratio, peak memory, quality).
     thumbs : dict of str to ndarray
         Contact-sheet thumbnails of each contender's output at the smallest
-        size, plus ``"input"`` and ``"reference"``.
+        size, plus ``"input"`` and ``"reference"``; empty when the inputs are
+        the evaluation photos (:func:`inputs_public`), which are not
+        redistributable.
 
     Examples
     --------
@@ -646,8 +666,8 @@ def run_case(
     >>> row = result["sizes"][0]["contenders"]
     >>> row["chroma"]["status"], row["chroma"]["ratio"], len(row["numpy"]["times_s"])
     ('ok', 1.0, 2)
-    >>> sorted(thumbs)
-    ['chroma', 'input', 'numpy', 'reference']
+    >>> sorted(thumbs) == (['chroma', 'input', 'numpy', 'reference'] if inputs_public() else [])
+    True
     """
     memory = memory or PeakMemory()
     sizes = tuple(float(s) for s in (sizes or case.sizes_mp))
@@ -790,6 +810,8 @@ def run_case(
             if any(s["contenders"][n]["status"] == "ok" for s in result["sizes"])
         ]
         result["quality_pairs"] = _quality_over_pairs(case, ran, pairs, log)
+    if not inputs_public():
+        thumbs = {}  # pictures of the evaluation photos are not redistributable
     return result, thumbs
 
 

@@ -19,6 +19,13 @@ from chroma.cli import main
 TINY = (0.01,)
 
 
+def _inputs_from(mp: pytest.MonkeyPatch, folder) -> None:
+    """Timing inputs from `folder` (the eval photos' place), caches emptied."""
+    mp.setenv("CHROMA_EVAL_DIR", str(folder))
+    mp.setattr(harness, "_BASE_CACHE", {})
+    mp.setattr(harness, "_INPUT_CACHE", {})
+
+
 def _chroma(img, ref):
     from chroma.spaces import convert
 
@@ -66,10 +73,30 @@ def _tiny_case(**kw) -> Case:
 def tiny_run(tmp_path_factory):
     case = _tiny_case()
     case.module = "test"
-    results, thumbs = harness.run_cases([case], log=lambda s: None, command="pytest")
+    with pytest.MonkeyPatch.context() as mp:  # the bundled samples, whatever this machine has
+        _inputs_from(mp, tmp_path_factory.mktemp("no-eval") / "missing")
+        results, thumbs = harness.run_cases([case], log=lambda s: None, command="pytest")
     out = tmp_path_factory.mktemp("bench")
     path = report.write_report(results, thumbs, out)
     return results, thumbs, path
+
+
+def test_no_pictures_of_the_evaluation_photos(tmp_path):
+    # the eval photos are not redistributable: with them, no thumbnail and no contact sheet
+    from chroma.datasets import sample
+    from chroma.io import write_image
+
+    for name in harness.PITIE_PAIR:
+        write_image(tmp_path / name, sample("coffee")[::8, ::8])
+    with pytest.MonkeyPatch.context() as mp:
+        _inputs_from(mp, tmp_path)
+        assert not harness.inputs_public()
+        results, thumbs = harness.run_cases([_tiny_case()], log=lambda s: None)
+        assert "not redistributed" in results["inputs"]
+    assert thumbs == {} or all(not t for t in thumbs.values())
+    path = report.write_report(results, thumbs, tmp_path / "out")
+    assert not list((path.parent / "figures").glob("*-sheet.jpg"))
+    assert "-sheet.jpg" not in path.read_text(encoding="utf-8")
 
 
 def test_harness_measures_every_contender_or_says_why_not(tiny_run):
