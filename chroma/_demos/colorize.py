@@ -40,6 +40,18 @@ def run(ctx) -> None:
         out = chroma.colorize(gray)
         ctx.figure(f"{name}: gray input, chroma.colorize(gray), the original",
                    [("gray input", gray), ("colorized", out), ("original", img)])
+    from chroma.colorization.hints import sample_hints
+
+    img = ctx.sample("coffee")
+    gray = _gray(img)
+    hints = sample_hints(img, 10, random_state=0)
+    ctx.figure(
+        "Guidance fixes what the network gets wrong: chroma.colorize(gray, hints=h) with 10 "
+        "point hints (the original's color at 10 random pixels), and "
+        "chroma.colorize(gray, reference=r) with the original mirrored as the reference "
+        "(its colors, none of them pixel-aligned)",
+        [("automatic", chroma.colorize(gray)), ("10 hints", chroma.colorize(gray, hints=hints)),
+         ("reference", chroma.colorize(gray, reference=img[:, ::-1])), ("original", img)])
     gray = _gray(ctx.sample("astronaut"))
     vibs = sorted({DEFAULT_VIBRANCY, 0.5, 0.9})
     panels = [(f"vibrancy={v:g}" + (" (default)" if v == DEFAULT_VIBRANCY else ""),
