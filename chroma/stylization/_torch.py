@@ -62,20 +62,26 @@ def _torch():
     return torch
 
 
-class _threads:
-    """Run torch with one intra-op thread per core (a fixed count, not the load average's guess).
+TORCH_THREADS = 1  # intra-op threads of the optimizer (a fixed count; see _threads)
 
-    Measured here (2 cores, load 2.2): 10 iterations at 512 px on 2 threads took 0.7x the
-    time of 1 thread; lowering the count by the load average (the previous
-    rule) ran every fit on one thread on this shared machine.
+
+class _threads:
+    """Run torch on ``TORCH_THREADS`` intra-op threads (a fixed count, whatever the load).
+
+    Measured here (2 cores; ten 512 px iterations and the setup, three runs
+    each, interleaved): at load 2.2, 1 thread 3.2-4.5 s and 2 threads 2.3-2.6 s;
+    at load 4.5 (other processes on both cores), 1 thread 6.3-9.1 s and 2
+    threads 14-30 s: torch's threads spin at every barrier for a core that is
+    busy. One thread is never far from the best and never collapses; the
+    previous rule (as many threads as idle cores by the load average) picked
+    one thread on this machine anyway, but from a number that changes between
+    and during runs. It also makes the float sums independent of the machine.
     """
 
     def __enter__(self):
-        import os
-
         torch = _torch()
         self.before = torch.get_num_threads()
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(TORCH_THREADS)
         return self
 
     def __exit__(self, *exc):
@@ -295,15 +301,21 @@ def optimize(
     region=None,
     progress: bool = True,
     lr: float = 2.0,
+    lr_end: float | None = None,
     init_volume=None,
     anchor_ab=None,
+    norm_volume=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
     ``lab``: the proxy image in Lab (h, w, 3), L* fixed; ``start_ab``: the start
     a*b* (h, w, 2); ``stats``: :func:`style_statistics` of the style;
     ``init_volume``: the volume to start from (zeros if None); ``anchor_ab``:
-    the a*b* (h, w, 2) the content term pulls toward (``start_ab`` if None).
+    the a*b* (h, w, 2) the content term pulls toward (``start_ab`` if None);
+    ``lr_end``: the step size the cosine decay ends at (``lr / 10`` if None);
+    ``norm_volume``: the volume at which each term's normalizer is taken (the
+    start if None; a later stage of a coarse-to-fine fit passes the first
+    stage's start, so the terms keep their relative weights).
     The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
     chroma 50), so one learning rate suits offsets and gains.
     """
@@ -416,8 +428,16 @@ def optimize(
             loss = loss + weights[k] * t[k]
         return loss
 
+    if norm_volume is not None and kind != "free":
+        fitted = theta.detach().clone()
+        with torch.no_grad():
+            theta.copy_(torch.from_numpy(np.asarray(norm_volume, np.float32))[None] * unit)
+            with _threads():
+                total(terms())  # sets the normalizers
+            theta.copy_(fitted)
     opt = torch.optim.Adam([theta], lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(iterations, 1), eta_min=lr * 0.1)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(
+        opt, max(iterations, 1), eta_min=lr * 0.1 if lr_end is None else lr_end)
     history = []
     from tqdm.auto import tqdm
 
