@@ -278,8 +278,8 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
                   f"uint8 (12 MP): median {t['apply_12mp_s']:.2f} s of "
                   f"{[round(v, 2) for v in t['applies']]} (target <= 2 s)",
                   f"- load before: `{t['load_before']}`", f"- load after: `{t['load_after']}`",
-                  f"- machine: {os.cpu_count()} CPUs, torch threads "
-                  f"{__import__('torch').get_num_threads()}"]
+                  f"- machine: {os.cpu_count()} CPUs, optimizer torch threads "
+                  f"{__import__('chroma.stylization._torch').stylization._torch.TORCH_THREADS}"]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.with_suffix(".json").write_text(json.dumps(
