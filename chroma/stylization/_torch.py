@@ -246,8 +246,15 @@ def _sort_columns(x):
 def style_quantiles(style, dirs, n: int):
     """Quantiles (SW_SETS, n, K) of the style rows ``style`` (M, C) along each direction set."""
     torch = _torch()
-    proj = (style @ dirs).numpy()  # (SW_SETS, M, K), sorted by NumPy (SIMD; ~30x torch's)
-    return torch.stack([_quantiles(torch.from_numpy(np.sort(p, axis=0)), n) for p in proj])
+    proj = np.sort((style @ dirs).numpy(), axis=1)  # (SW_SETS, M, K); NumPy's SIMD sort
+    m = proj.shape[1]
+    if m == 1:
+        return torch.from_numpy(np.ascontiguousarray(np.repeat(proj, n, axis=1)))
+    # the levels of _quantiles, interpolated in NumPy (torch's row gathers cost ~0.6 s here)
+    pos = np.clip((np.arange(n, dtype=np.float32) + 0.5) / n * m - 0.5, 0, m - 1)
+    i0 = np.minimum(np.floor(pos).astype(np.int64), m - 2)
+    frac = (pos - i0.astype(np.float32))[:, None]
+    return torch.from_numpy(proj[:, i0] * (1 - frac) + proj[:, i0 + 1] * frac)
 
 
 def sliced_w2(x, dirs, quantiles):
