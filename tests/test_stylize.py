@@ -99,6 +99,23 @@ def test_loss_decreases(pair):
     assert h[-5:].mean() < 0.9 * h[:3].mean()
 
 
+def test_coarse_to_fine_progress_carries_to_full_size(pair, monkeypatch):
+    from chroma.stylization import _stylizer
+
+    monkeypatch.setattr(_stylizer, "COARSE_SIDE", 16)  # the fixture is small: stages 24, 48 px
+    image, style = pair
+    st = Stylizer(size=48, iterations=20, coarse=0.75, random_state=0, progress=False).fit(style)
+    c2f = np.array(st.fit_operator(image).loss_history_)
+    one = np.array(st.set_params(coarse=0.0).fit_operator(image).loss_history_)
+    assert len(c2f) == len(one) == 20 and np.isfinite(c2f).all()
+    # the full-size stage starts (loss normalized at the full-size start, as the one-stage
+    # fit) well below the one-stage fit's start, and ends near the one-stage fit's end
+    assert c2f[15] < 0.9 * one[0]
+    assert c2f[-3:].mean() < 1.1 * one[-3:].mean()
+    with pytest.raises(ValueError, match="coarse"):
+        Stylizer(coarse=1.5).fit(style)
+
+
 def test_grid_projection_reproduces_an_affine_recoloring():
     rng = np.random.default_rng(1)
     lab = rng.random((20, 30, 3)) * [100, 60, 60] - [0, 30, 30]

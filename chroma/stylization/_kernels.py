@@ -112,28 +112,59 @@ def _pixel(L, a0, b0, r, g, b, y, x, h, w, start, vol, field, mode, strength, k)
     return a1, b1
 
 
+ROW_CHUNK = 8  # rows per dynamically scheduled chunk: a thread slowed by a busy core takes fewer
+
+
 @njit(parallel=True, **_opts)
+def _apply_float_rows(rgb, h, w, start, vol, field, mode, strength, out):
+    for y in prange(h):
+        for x in range(w):
+            k = y * w + x
+            r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
+            L, a0, b0 = _rgb_lab(r, g, b)
+            a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
+                            min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode,
+                            strength, k)
+            ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
+            out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
+
+
+@njit(parallel=True, **_opts)
+def _apply_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out):
+    for y in prange(h):
+        for x in range(w):
+            k = y * w + x
+            c0, c1, c2 = rgb[k, 0], rgb[k, 1], rgb[k, 2]
+            L, a0, b0 = _lin_lab(lut[c0], lut[c1], lut[c2])
+            a1, b1 = _pixel(L, a0, b0, c0 / maxval, c1 / maxval, c2 / maxval,
+                            y, x, h, w, start, vol, field, mode, strength, k)
+            ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
+            out[k, 0] = _encode(ro, maxval)
+            out[k, 1] = _encode(go, maxval)
+            out[k, 2] = _encode(bo, maxval)
+
+
+def _chunked(kernel, h, *args):
+    """Run a row kernel with dynamically scheduled chunks of ``ROW_CHUNK`` rows."""
+    import numba
+
+    before = numba.get_parallel_chunksize()
+    numba.set_parallel_chunksize(max(1, min(ROW_CHUNK, h)))
+    try:
+        kernel(*args)
+    finally:
+        numba.set_parallel_chunksize(before)
+
+
 def apply_float(rgb, h, w, start, vol, field, mode, strength, out):
-    """Apply the operator to float (N, 3) sRGB pixels (row-major, image h x w) into ``out``."""
-    for k in prange(rgb.shape[0]):
-        r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
-        L, a0, b0 = _rgb_lab(r, g, b)
-        y, x = k // w, k % w
-        a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
-                        min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode, strength, k)
-        ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
-        out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
+    """Apply the operator to float (N, 3) sRGB pixels (row-major, image h x w) into ``out``.
+
+    Parallel over rows, in dynamically scheduled chunks of ``ROW_CHUNK`` rows.
+    """
+    _chunked(_apply_float_rows, h, rgb, h, w, start, vol, field, mode, strength, out)
 
 
-@njit(parallel=True, **_opts)
 def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out):
     """:func:`apply_float` for uint8/uint16 pixels (decoded through ``lut``, rounded out)."""
-    for k in prange(rgb.shape[0]):
-        L, a0, b0 = _lin_lab(lut[rgb[k, 0]], lut[rgb[k, 1]], lut[rgb[k, 2]])
-        y, x = k // w, k % w
-        a1, b1 = _pixel(L, a0, b0, rgb[k, 0] / maxval, rgb[k, 1] / maxval, rgb[k, 2] / maxval,
-                        y, x, h, w, start, vol, field, mode, strength, k)
-        ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
-        out[k, 0] = _encode(ro, maxval)
-        out[k, 1] = _encode(go, maxval)
-        out[k, 2] = _encode(bo, maxval)
+    _chunked(_apply_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut, maxval,
+             out)

@@ -23,6 +23,7 @@ from chroma.stylization._compat import (
 __all__ = ["Stylizer", "stylize"]
 
 INITS = ("reinhard", "idt", "identity")
+COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
             "artifact_weight")
 
@@ -109,6 +110,12 @@ class Stylizer(ColorStep):
         a*b* axis (LUT).
     lightness_bins : int, optional
         Nodes along L*.
+    coarse : float in [0, 1], optional
+        For ``size`` above 256 and the resolution-free operators ("grid",
+        "lut"): the fraction of the iterations run on a half-size proxy (at
+        least 256 px) before the rest at ``size`` (coarse to fine; one
+        cosine-decayed step size over both). 0: every iteration at ``size``.
+        Proxies of 256 px or less (the default) are fitted in one stage.
     random_state : None, int or numpy.random.Generator, optional
         Seed of the filters, the samples and the start (IDT): equal seeds
         give equal outputs.
@@ -152,6 +159,7 @@ class Stylizer(ColorStep):
         artifact_weight: float = 2.0,
         cells: int = 12,
         lightness_bins: int = 8,
+        coarse: float = 0.75,
         random_state=None,
         progress: bool = True,
     ):
@@ -169,6 +177,7 @@ class Stylizer(ColorStep):
         self.artifact_weight = artifact_weight
         self.cells = cells
         self.lightness_bins = lightness_bins
+        self.coarse = coarse
         self.random_state = random_state
         self.progress = progress
 
@@ -183,6 +192,8 @@ class Stylizer(ColorStep):
         _check_int(self.cells, "cells", 2, 64)
         _check_int(self.lightness_bins, "lightness_bins", 2, 64)
         check_strength(self.strength)
+        if _check_weight(self.coarse, "coarse") > 1.0:
+            raise ValueError(f"`coarse` must be a number in [0, 1], got {self.coarse!r}.")
         for k in _WEIGHTS:
             _check_weight(getattr(self, k), k)
 
@@ -263,38 +274,65 @@ class Stylizer(ColorStep):
         identity = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1)
         classical = (identity if self.start_ is None
                      else self.start_.to_lut(ops.START_SIZE, image=small, region=hard))
-        lab = _lab(small)
-        flat = np.clip(small.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
-
-        def read(table):
-            ab = ops.np_trilinear(table, flat[:, 0], flat[:, 1], flat[:, 2])
-            return ab.reshape(*small.shape[:2], 2)
-
+        # the grid starts from the image's own colors and the classical transfer is
+        # projected onto its local affine maps (it stays the content term's anchor):
+        # the grain a global color map puts into flat regions has no place to live
+        start = ops.start_table(identity if kind == "grid" else classical)
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
-        init_volume = anchor = None
-        if kind == "grid":
-            # the grid starts from the image's own colors and the classical transfer is
-            # projected onto its local affine maps (it stays the content term's anchor):
-            # the grain a global color map puts into flat regions has no place to live
-            start = ops.start_table(identity)
-            start_ab = read(start)
-            anchor = read(ops.start_table(classical))
-            target = anchor if hard is None else np.where(hard[..., None] >= 0.5, anchor,
-                                                          start_ab)
-            init_volume = ops.project_grid(lab, start_ab, target, shape)
-        else:
-            start = ops.start_table(classical)
-            start_ab = read(start)
         weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
                    "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
                    "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize
 
-        theta, history = optimize(lab, start_ab, self.style_stats_, kind=kind, shape=shape,
-                                  features=self.features, iterations=self.iterations,
-                                  weights=weights, seed=self.seed_, region=reg_small,
-                                  progress=self.progress, init_volume=init_volume,
-                                  anchor_ab=anchor)
+        def stage(side, iterations, volume, lr, lr_end, norm_volume=None):
+            """Fit at a proxy of long side ``side``, from ``volume`` (the projection if None)."""
+            sm = small if side == self.size else _proxy(x, side)
+            rs = None if reg is None else (reg_small if side == self.size
+                                           else _proxy(reg[..., None], side)[..., 0])
+            hd = None if rs is None else (rs >= 0.5).astype(np.float32)
+            lab = _lab(sm)
+            flat = np.clip(sm.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
+
+            def read(table):
+                return ops.np_trilinear(table, flat[:, 0], flat[:, 1], flat[:, 2]).reshape(
+                    *sm.shape[:2], 2)
+
+            start_ab = read(start)
+            anchor = projected = None
+            if kind == "grid":
+                anchor = read(ops.start_table(classical))
+                target = anchor if hd is None else np.where(hd[..., None] >= 0.5, anchor,
+                                                            start_ab)
+                projected = ops.project_grid(lab, start_ab, target, shape)
+            theta, history = optimize(
+                lab, start_ab, self.style_stats_, kind=kind, shape=shape,
+                features=self.features, iterations=iterations, weights=weights,
+                seed=self.seed_, region=rs, progress=self.progress, lr=lr, lr_end=lr_end,
+                init_volume=projected if volume is None else volume, anchor_ab=anchor,
+                norm_volume=norm_volume)
+            return theta, history, projected
+
+        # coarse to fine (the resolution-free operators, proxies above COARSE_SIDE): most
+        # steps on a half-size proxy, the last ones at full size, one cosine-decayed step size
+        n = self.iterations
+        coarse = (round(self.coarse * n) if kind != "free" and self.size > COARSE_SIDE
+                  else 0)
+        lr0, lr1 = 2.0, 0.2
+
+        def lr_at(t):
+            return lr1 + (lr0 - lr1) * 0.5 * (1 + np.cos(np.pi * t / max(n, 1)))
+
+        if coarse:
+            side = max(COARSE_SIDE, self.size // 2)
+            theta, history, projected = stage(side, coarse, None, lr0, lr_at(coarse))
+            if n - coarse:
+                # the terms are normalized at the start (the projection at full size)
+                full_start = projected if kind == "grid" else np.zeros_like(theta)
+                theta, more, _ = stage(self.size, n - coarse, theta, lr_at(coarse), lr1,
+                                       norm_volume=full_start)
+                history = history + more
+        else:
+            theta, history, _ = stage(self.size, n, None, lr0, lr1)
         if kind == "free":
             self.operator_ = ops.Operator(kind, start, offsets=theta)
         else:
