@@ -36,6 +36,7 @@ def _steps():
     return {
         "reinhard": estimator("reinhard").fit(REF),
         "reinhard-rgb": estimator("reinhard", space="rgb", strength=0.6).fit(REF),
+        "reinhard-lalphabeta": estimator("reinhard", space="lalphabeta", strength=0.8).fit(REF),
         "mkl": estimator("mkl").fit(REF),
         "palette": estimator("palette", n_colors=4, random_state=0).fit(REF),
         "tone": ToneStep(mode="duotone", colors=["#102040", "#f0d080"], strength=0.8).fit(),
@@ -78,6 +79,16 @@ def test_tiled_equals_whole_image(name, kind):
     want = _whole(lambda: step.transform(img))
     got = _tiled(lambda: step.transform(img))
     assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["reinhard", "reinhard-lalphabeta", "reinhard-rgb", "mkl"])
+@pytest.mark.parametrize("kind", ["uint8", "float32", "rgba"])
+def test_tile_operator_equals_the_untiled_image_path(name, kind):
+    # the tile operator is its own code: it must give the step's untiled fast path
+    step, img = STEPS[name], _variants(IMG)[kind]
+    want = step._transform_image(img, None)
+    got = _tiled(lambda: step.transform(img))
     np.testing.assert_array_equal(got, want)
 
 

@@ -6,7 +6,7 @@ once, with the same kernels as the untiled path (so the numbers are the
 same), and returns the per-tile map; a method or configuration without one
 gets None and runs untiled.
 
-* Reinhard in CIELAB (the default): the image's Lab moments come from one
+* Reinhard in CIELAB (the default) or lαβ: the image's moments come from one
   pass over the caller's pixels (no float copy); each tile is converted to Lab
   and mapped back to sRGB in the caller's dtype. Without tiles the Lab copy of
   the whole image (3 float32 per pixel) was the peak.
@@ -29,7 +29,9 @@ def special_operator(step, arr: np.ndarray, sel: np.ndarray | None):
     from chroma.transfers.reinhard import ReinhardTransfer
 
     if isinstance(step, ReinhardTransfer):
-        return _reinhard_lab(step, arr, sel) if step.space == "lab" else _affine(step, arr, sel)
+        if step.space in ("lab", "lalphabeta"):
+            return _reinhard_lab(step, arr, sel)
+        return _affine(step, arr, sel)
     if isinstance(step, AffineTransfer) and (
             type(step)._transform_image is AffineTransfer._transform_image):
         return _affine(step, arr, sel)
@@ -41,6 +43,7 @@ def _float_tile(tile: np.ndarray) -> np.ndarray:
 
 
 def _reinhard_lab(step, arr, sel):
+    """Reinhard in CIELAB or lαβ (the fused kernels of :mod:`chroma.transfers.reinhard`)."""
     from chroma.transfers.reinhard import (
         _gains,
         _lab_affine_to_srgb,
@@ -50,11 +53,16 @@ def _reinhard_lab(step, arr, sel):
     view = step._rgb_view(arr) if step._fast_ok() else None
     if view is None:
         return None
+    space = step.space
+
+    def moments(x, scale, lab=None):
+        return _lab_moments(x, scale, lab, space)
+
     x2d, scale, levels = view
     if sel is None:
-        mean, std = _lab_moments(x2d, scale)
+        mean, std = moments(x2d, scale)
     else:  # the region's pixels, in fixed blocks: no copy of the whole region
-        mean, std = _region_lab_moments(arr, x2d, sel, scale, _lab_moments)
+        mean, std = _region_lab_moments(arr, x2d, sel, scale, moments)
     gain = _gains(std, step.std_)
     s = step._strength()
     offset = s * (step.mean_ - mean * gain)
@@ -65,10 +73,10 @@ def _reinhard_lab(step, arr, sel):
     def op(tile):
         t2d = _float_tile(tile).reshape(-1, channels)
         lab = np.empty((t2d.shape[0], 3), dtype=np.float32)
-        _lab_moments(t2d, scale, lab)
+        moments(t2d, scale, lab)
         out = np.empty(t2d.shape, dtype=t2d.dtype)
         alpha = t2d[:, 3] if channels == 4 else np.zeros(0, dtype=t2d.dtype)
-        _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint)
+        _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space)
         return out.reshape((*tile.shape[:2], channels))
 
     return op
