@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def bench(out: Path, budget: float, pairs: int) -> None:
     subprocess.run([sys.executable, "-m", "chroma", "bench", "--only", "*e[sr]: *",
-                    "--budget", str(budget), "--pairs", str(pairs), "--out", str(out)],
+                    "--budget", str(budget), "--pairs", str(pairs), "-o", str(out), "--overwrite"],
                    cwd=ROOT, check=True)
 
 

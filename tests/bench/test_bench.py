@@ -314,7 +314,7 @@ def test_thumbnails_of_images_and_palettes():
 def test_chroma_bench_command(tmp_path, capsys):
     out = tmp_path / "report"
     code = main(["bench", "--quick", "--only", "round trip, uint8", "--sizes", "0.01",
-                 "--repeats", "2", "--out", str(out)])
+                 "--repeats", "2", "-o", str(out)])
     assert code == 0
     assert "wrote" in capsys.readouterr().out
     text = (out / "report.md").read_text(encoding="utf-8")
@@ -326,9 +326,9 @@ def test_chroma_bench_command(tmp_path, capsys):
     assert [c["task"] for c in data["cases"]] == ["sRGB → CIELAB → sRGB round trip, uint8"]
     assert main(["bench", "--list", "--only", "round trip"]) == 0
     assert "round trip, float32" in capsys.readouterr().out
-    assert main(["bench", "--only", "no-such-case-anywhere", "--out", str(tmp_path)]) == 2
+    assert main(["bench", "--only", "no-such-case-anywhere", "-o", str(tmp_path)]) == 2
     assert "no benchmark case matches" in capsys.readouterr().err
-    assert main(["bench", "--sizes", "0,1", "--out", str(tmp_path)]) == 2
+    assert main(["bench", "--sizes", "0,1", "-o", str(tmp_path)]) == 2
 
 
 def test_bench_runs_without_a_checkout(monkeypatch, tmp_path, capsys):
