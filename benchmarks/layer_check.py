@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import chroma  # noqa: E402
-from chroma.spaces import convert  # noqa: E402
+import chroma
+from chroma.spaces import convert
 
 
 def main() -> None:
