@@ -45,6 +45,7 @@ import numpy as np
 
 from chroma._core.validate import (  # the one internal import (repoint on moves)
     check_image,
+    env_int,
     from_float,
 )
 
@@ -140,16 +141,9 @@ def get_max_pixels() -> int:
     """
     if _max_pixels is not None:
         return _max_pixels
-    text = os.environ.get(ENV_MAX_PIXELS, "").strip()
-    if not text:
+    value = env_int(ENV_MAX_PIXELS)
+    if value is None:
         return DEFAULT_MAX_PIXELS
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise ValueError(
-            f"environment variable {ENV_MAX_PIXELS} must be a whole number of pixels, "
-            f"got {text!r}"
-        ) from None
     return _check_cap(value, ENV_MAX_PIXELS)
 
 

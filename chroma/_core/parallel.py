@@ -101,8 +101,10 @@ def get_num_threads() -> int:
     if _threads is not None:
         n = _threads
     else:
-        env = os.environ.get(ENV_VAR, "").strip()
-        n = _check_threads(int(env), ENV_VAR) if env else _cores()
+        from chroma._core.validate import env_int
+
+        env = env_int(ENV_VAR)
+        n = _check_threads(env, ENV_VAR) if env is not None else _cores()
     return max(1, min(n, _cores()))
 
 

@@ -30,12 +30,12 @@ Examples
 from __future__ import annotations
 
 import numbers
-import os
 from collections.abc import Callable
 
 import numpy as np
 
 from chroma._core.parallel import NUMBA_MIN_PIXELS
+from chroma._core.validate import env_int
 
 __all__ = [
     "DEFAULT_TILE_PIXELS",
@@ -104,17 +104,11 @@ def get_tile_pixels() -> int:
     """
     if _tile_pixels is not None:
         return _tile_pixels
-    text = os.environ.get(ENV_TILE_PIXELS, "").strip()
-    if not text:
+    value = env_int(ENV_TILE_PIXELS)
+    if value is None:
         return DEFAULT_TILE_PIXELS
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(
-            f"{ENV_TILE_PIXELS}={text!r} is not a whole number of pixels."
-        ) from None
     if value < 1:
-        raise ValueError(f"{ENV_TILE_PIXELS}={text!r} must be a positive number of pixels.")
+        raise ValueError(f"{ENV_TILE_PIXELS}={value} must be a positive number of pixels.")
     return value
 
 

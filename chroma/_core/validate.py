@@ -29,6 +29,7 @@ __all__ = [
     "check_region",
     "check_scalar",
     "check_strength",
+    "env_int",
     "region_of",
     "to_channel_axis",
     "to_float",
@@ -541,3 +542,36 @@ def check_fitted(estimator, attribute: str) -> None:
         raise NotFittedError(
             f"{type(estimator).__name__} is not fitted; call fit(reference) first."
         )
+
+
+def env_int(name: str) -> int | None:
+    """The whole number in environment variable `name`, or None when it is unset or blank.
+
+    The one reader of chroma's numeric settings (``CHROMA_MAX_PIXELS``,
+    ``CHROMA_TILE_PIXELS``, ``CHROMA_NUM_THREADS``); each caller checks the range.
+    Underscores are allowed (``179_000_000``).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CHROMA_EXAMPLE"] = "1_000"
+    >>> env_int("CHROMA_EXAMPLE"), env_int("CHROMA_UNSET_EXAMPLE")
+    (1000, None)
+    >>> os.environ["CHROMA_EXAMPLE"] = "lots"
+    >>> env_int("CHROMA_EXAMPLE")
+    Traceback (most recent call last):
+    ...
+    ValueError: environment variable CHROMA_EXAMPLE must be a whole number, got 'lots'
+    >>> del os.environ["CHROMA_EXAMPLE"]
+    """
+    import os
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise ValueError(
+            f"environment variable {name} must be a whole number, got {text!r}"
+        ) from None
