@@ -128,18 +128,13 @@ def load_weights(weights=None):
     return load_model(weights)
 
 
-def _reference_lab(reference, reference_mask):
-    """A strided sample (about 16k pixels) of the reference in Lab, and its mask weights."""
-    from chroma.spaces import _convert_float
-
-    ref, _ = to_float(reference, name="reference", gray_to_rgb=True)
+def _reference_sample(grid, grid_w):
+    """A strided sample (about 16k pixels) of the reference's Lab grid, and its weights."""
+    step = max(1, int(np.ceil(np.sqrt(grid.shape[0] * grid.shape[1] / 16384))))
+    lab = grid[::step, ::step].reshape(-1, 3)
     w = None
-    if reference_mask is not None:
-        w = check_mask(reference_mask, ref.shape, name="reference_mask")
-    step = max(1, int(np.ceil(np.sqrt(ref.shape[0] * ref.shape[1] / 16384))))
-    lab = _convert_float(ref[::step, ::step], "rgb", "lab").reshape(-1, 3)
-    if w is not None:
-        w = w[::step, ::step].reshape(-1)
+    if grid_w is not None:
+        w = grid_w[::step, ::step].reshape(-1)
         if w.sum() <= 0:
             raise ValueError("`reference_mask` selects no pixel of `reference`.")
     return lab, w
@@ -239,15 +234,12 @@ def colorize_prior(
     model = load_weights(weights)
     lab = _convert_float(x, "rgb", "lab")
     lightness = lab[..., 0]
-    ref_lab = ref_w = hist = None
-    if reference is not None:
-        ref_lab, ref_w = _reference_lab(reference, reference_mask)
-        hist = _reference_hist(model, ref_lab, ref_w)
-    hint_ab = hint_known = grid = grid_w = None
+    hint_ab = hint_known = grid = grid_w = hist = None
+    if reference is not None:  # in Lab once: the grid for matching, a sample of it for the hint
+        grid, grid_w = _reference_grid(reference, reference_mask)
+        hist = _reference_hist(model, *_reference_sample(grid, grid_w))
     if hints is not None:
         hint_ab, hint_known = parse_hints(hints, shape=x.shape).to_dense(x.shape[:2])
-    if reference is not None:
-        grid, grid_w = _reference_grid(reference, reference_mask)
     ab = predict_guided(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
                         side=side, hint_ab=hint_ab, hint_known=hint_known, ref_lab=grid,
                         ref_weights=grid_w, reference_strength=rs, hist=hist,

@@ -174,7 +174,7 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
         DEFAULT_VIBRANCY,
         WORKING_SIZE,
         _reference_hist,
-        _reference_lab,
+        _reference_sample,
         load_weights,
     )
     from chroma.spaces.gamut import lab_to_srgb_keep_lightness as lab_to_rgb_keep_lightness
@@ -182,7 +182,9 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
     gray, ref = pair
     model = load_weights()
     lab = convert(np.repeat(gray[..., None], 3, -1).astype(np.float32) / 255, "rgb", "lab")
-    hist = _reference_hist(model, *_reference_lab(ref, None))
+    from chroma.colorization._correspond import reference_grid
+
+    hist = _reference_hist(model, *_reference_sample(*reference_grid(ref)))
     # strength 0: the network with the histogram hint, no correspondence hints
     lab[..., 1:] = predict_guided(model, lab[..., 0], temperature=1.0 - DEFAULT_VIBRANCY,
                                   correction=DEFAULT_CORRECTION, side=WORKING_SIZE,
