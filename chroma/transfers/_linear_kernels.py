@@ -7,11 +7,12 @@ in float64. NumPy twins: :func:`chroma.transfers.linear._np_mean_cov` and
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-from numba import njit, prange
 
-from chroma._core.parallel import sized
+from chroma._core.parallel import numba_module, sized
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True)
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 
-import numba
 import numpy as np
-from numba import njit, prange
+
+from chroma._core.parallel import numba_module
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 
