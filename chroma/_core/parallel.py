@@ -77,8 +77,10 @@ def numba_module():
 
     The layer is :data:`THREADING_LAYER` if it loads, else :data:`FALLBACK_LAYER`
     (Numba's ``NUMBA_THREADING_LAYER_PRIORITY``); OpenMP's ``OMP_WAIT_POLICY``
-    defaults to :data:`WAIT_POLICY`, set before Numba loads its OpenMP runtime
-    (with torch imported first, that is a second runtime, which reads it then).
+    defaults to :data:`WAIT_POLICY`, set before Numba loads its OpenMP runtime,
+    which reads it once. (With torch imported first, Numba's layer binds to
+    torch's libgomp, loaded globally and already initialized: its policy is
+    whatever ``OMP_WAIT_POLICY`` said before ``import torch``.)
     ``NUMBA_THREADING_LAYER``, ``NUMBA_THREADING_LAYER_PRIORITY`` or
     ``OMP_WAIT_POLICY`` set by the user win; so does a layer already chosen in
     ``numba.config`` by code that imported Numba first, and a layer Numba

@@ -126,10 +126,10 @@ def test_the_user_layer_and_wait_policy_win():
         "workqueue")
 
 
-def test_torch_imported_first_keeps_the_layer_and_policy():
+def test_torch_imported_first_keeps_the_openmp_layer():
+    # torch's own libgomp is loaded (globally) first; Numba's OpenMP layer still loads, on it.
     pytest.importorskip("torch")
-    assert _layer("import torch\n" + _SHOW_LAYER) == [parallel.THREADING_LAYER,
-                                                      parallel.WAIT_POLICY]
+    assert _layer("import torch\n" + _SHOW_LAYER)[0] == parallel.THREADING_LAYER
 
 
 def test_kernels_run_from_several_python_threads_at_once():
