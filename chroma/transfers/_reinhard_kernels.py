@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from chroma._core._reduce_kernels import sum_rows
 from chroma._core.parallel import get_num_threads, numba_module, sized
 from chroma.spaces import (
     LAB_FROM_LOGLMS,
@@ -167,29 +168,34 @@ def _lalphabeta(r, g, b):
 
 
 @njit(inline="always", **_fast)
-def _space(r, g, b, cielab):
-    if cielab:
-        return _lab(r, g, b)
-    return _lalphabeta(r, g, b)
+def _px_int(x, i, dec, scale):
+    return dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
+
+
+@njit(inline="always", **_fast)
+def _px_float(x, i, dec, scale):
+    return (_decode_float(np.float64(x[i, 0]) * scale),
+            _decode_float(np.float64(x[i, 1]) * scale),
+            _decode_float(np.float64(x[i, 2]) * scale))
 
 
 def _make_moments(integer: bool, cielab: bool):
+    # The decoder and the space are chosen here, not by branches inside the kernel: Numba
+    # would type and lower both sides of each (about a third of this kernel's compile time).
     shift = SHIFT["lab" if cielab else "lalphabeta"]
+    decode = _px_int if integer else _px_float
+    space = _lab if cielab else _lalphabeta
 
     @njit(parallel=True, **_fast)
     def kernel(x, dec, scale, lab, store, n_chunks):
         n = x.shape[0]
-        acc = np.zeros((n_chunks, 6))
+        acc = np.empty((n_chunks, 6))  # every row written below (np.zeros would be a parfor)
         step = (n + n_chunks - 1) // n_chunks
         for k in prange(n_chunks):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
             for i in range(k * step, min(n, (k + 1) * step)):
-                if integer:
-                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
-                else:
-                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
-                                     _decode_float(np.float64(x[i, 1]) * scale),
-                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
+                r, g, b = decode(x, i, dec, scale)
+                L, A, B = space(r, g, b)
                 if store:
                     lab[i, 0] = L
                     lab[i, 1] = A
@@ -207,7 +213,7 @@ def _make_moments(integer: bool, cielab: bool):
             acc[k, 3] = q0
             acc[k, 4] = q1
             acc[k, 5] = q2
-        return acc.sum(axis=0)
+        return sum_rows(acc)  # a serial kernel: acc.sum(axis=0) here compiled for seconds
 
     return kernel
 
