@@ -245,38 +245,42 @@ def lab_moments(x, dec, scale, lab, space="lab"):
     return mean, np.sqrt(var)
 
 
+@njit(inline="always", **_fast)
+def _lab_back(L, A, B):
+    """CIELAB -> XYZ / white (then ``MI`` gives linear RGB)."""
+    fy = (L + 16.0) * (1.0 / 116.0)
+    fx = A * (1.0 / 500.0) + fy
+    fz = max(fy - B * (1.0 / 200.0), 0.0)
+    return _finv(fx), _finv(fy), _finv(fz)
+
+
+@njit(inline="always", **_fast)
+def _lalphabeta_back(L, A, B):
+    """lαβ -> LMS (then ``MLI`` gives linear RGB)."""
+    return (_exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS,
+            _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS,
+            _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS)
+
+
 def _make_affine(cielab: bool):
     """``lab * gain + offset`` per channel (CIELAB or lαβ), to sRGB clipped to [0, 1], times
     ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
+    back = _lab_back if cielab else _lalphabeta_back  # chosen here: no branch to lower
+    to_linear = MI if cielab else MLI
 
     @njit(parallel=True, **_fast)
     def kernel(lab, gain, offset, alpha, out, out_scale, rint):
         has_alpha = alpha.shape[0] > 0
         for i in prange(lab.shape[0]):
-            L = np.float64(lab[i, 0]) * gain[0] + offset[0]
-            A = np.float64(lab[i, 1]) * gain[1] + offset[1]
-            B = np.float64(lab[i, 2]) * gain[2] + offset[2]
-            if cielab:
-                fy = (L + 16.0) * (1.0 / 116.0)
-                fx = A * (1.0 / 500.0) + fy
-                fz = max(fy - B * (1.0 / 200.0), 0.0)
-                X = _finv(fx)
-                Y = _finv(fy)
-                Z = _finv(fz)
-                for c in range(3):
-                    v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
-                    if rint:
-                        v = np.floor(v + 0.5)
-                    out[i, c] = v
-            else:
-                lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
-                m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
-                s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
-                for c in range(3):
-                    v = _encode(MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s) * out_scale
-                    if rint:
-                        v = np.floor(v + 0.5)
-                    out[i, c] = v
+            X, Y, Z = back(np.float64(lab[i, 0]) * gain[0] + offset[0],
+                           np.float64(lab[i, 1]) * gain[1] + offset[1],
+                           np.float64(lab[i, 2]) * gain[2] + offset[2])
+            for c in range(3):
+                v = _encode(to_linear[c, 0] * X + to_linear[c, 1] * Y
+                            + to_linear[c, 2] * Z) * out_scale
+                if rint:
+                    v = np.floor(v + 0.5)
+                out[i, c] = v
             if has_alpha:
                 out[i, 3] = alpha[i]
 
