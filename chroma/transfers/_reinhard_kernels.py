@@ -168,23 +168,18 @@ def _lalphabeta(r, g, b):
 
 
 @njit(inline="always", **_fast)
-def _px_int(x, i, dec, scale):
-    return dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
-
-
-@njit(inline="always", **_fast)
-def _px_float(x, i, dec, scale):
-    return (_decode_float(np.float64(x[i, 0]) * scale),
-            _decode_float(np.float64(x[i, 1]) * scale),
-            _decode_float(np.float64(x[i, 2]) * scale))
+def _space(r, g, b, cielab):
+    if cielab:
+        return _lab(r, g, b)
+    return _lalphabeta(r, g, b)
 
 
 def _make_moments(integer: bool, cielab: bool):
-    # The decoder and the space are chosen here, not by branches inside the kernel: Numba
-    # would type and lower both sides of each (about a third of this kernel's compile time).
+    # `integer` and `cielab` are closure constants: Numba's cache index hashes them, which
+    # keeps the four kernels apart. (Capturing the chosen helper functions instead would
+    # compile a third faster, but a dispatcher pickles with a per-process id: the cache would
+    # never hit.)
     shift = SHIFT["lab" if cielab else "lalphabeta"]
-    decode = _px_int if integer else _px_float
-    space = _lab if cielab else _lalphabeta
 
     @njit(parallel=True, **_fast)
     def kernel(x, dec, scale, lab, store, n_chunks):
@@ -194,8 +189,12 @@ def _make_moments(integer: bool, cielab: bool):
         for k in prange(n_chunks):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
             for i in range(k * step, min(n, (k + 1) * step)):
-                r, g, b = decode(x, i, dec, scale)
-                L, A, B = space(r, g, b)
+                if integer:
+                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
+                else:
+                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
+                                     _decode_float(np.float64(x[i, 1]) * scale),
+                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
                 if store:
                     lab[i, 0] = L
                     lab[i, 1] = A
@@ -245,42 +244,38 @@ def lab_moments(x, dec, scale, lab, space="lab"):
     return mean, np.sqrt(var)
 
 
-@njit(inline="always", **_fast)
-def _lab_back(L, A, B):
-    """CIELAB -> XYZ / white (then ``MI`` gives linear RGB)."""
-    fy = (L + 16.0) * (1.0 / 116.0)
-    fx = A * (1.0 / 500.0) + fy
-    fz = max(fy - B * (1.0 / 200.0), 0.0)
-    return _finv(fx), _finv(fy), _finv(fz)
-
-
-@njit(inline="always", **_fast)
-def _lalphabeta_back(L, A, B):
-    """lαβ -> LMS (then ``MLI`` gives linear RGB)."""
-    return (_exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS,
-            _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS,
-            _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS)
-
-
 def _make_affine(cielab: bool):
     """``lab * gain + offset`` per channel (CIELAB or lαβ), to sRGB clipped to [0, 1], times
     ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
-    back = _lab_back if cielab else _lalphabeta_back  # chosen here: no branch to lower
-    to_linear = MI if cielab else MLI
 
     @njit(parallel=True, **_fast)
     def kernel(lab, gain, offset, alpha, out, out_scale, rint):
         has_alpha = alpha.shape[0] > 0
         for i in prange(lab.shape[0]):
-            X, Y, Z = back(np.float64(lab[i, 0]) * gain[0] + offset[0],
-                           np.float64(lab[i, 1]) * gain[1] + offset[1],
-                           np.float64(lab[i, 2]) * gain[2] + offset[2])
-            for c in range(3):
-                v = _encode(to_linear[c, 0] * X + to_linear[c, 1] * Y
-                            + to_linear[c, 2] * Z) * out_scale
-                if rint:
-                    v = np.floor(v + 0.5)
-                out[i, c] = v
+            L = np.float64(lab[i, 0]) * gain[0] + offset[0]
+            A = np.float64(lab[i, 1]) * gain[1] + offset[1]
+            B = np.float64(lab[i, 2]) * gain[2] + offset[2]
+            if cielab:
+                fy = (L + 16.0) * (1.0 / 116.0)
+                fx = A * (1.0 / 500.0) + fy
+                fz = max(fy - B * (1.0 / 200.0), 0.0)
+                X = _finv(fx)
+                Y = _finv(fy)
+                Z = _finv(fz)
+                for c in range(3):
+                    v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
+                    if rint:
+                        v = np.floor(v + 0.5)
+                    out[i, c] = v
+            else:
+                lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
+                m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
+                s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
+                for c in range(3):
+                    v = _encode(MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s) * out_scale
+                    if rint:
+                        v = np.floor(v + 0.5)
+                    out[i, c] = v
             if has_alpha:
                 out[i, 3] = alpha[i]
 

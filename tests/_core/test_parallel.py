@@ -206,3 +206,16 @@ def test_numba_cache_falls_back_to_the_user_cache_when_the_package_is_read_only(
     saved = list((tmp_path / "xdg").rglob("*.nbi"))
     assert saved and all("kern" in p.name for p in saved)
     assert not list(pkg.rglob("*.nbi"))  # nothing written into the package
+
+
+def test_a_second_process_loads_the_cached_kernels_instead_of_compiling(tmp_path):
+    # Numba keys its cache on a hash of a kernel's closure variables: capturing a dispatcher
+    # (which pickles with a per-process id) would make every process compile again.
+    code = ("import numpy as np, chroma\n"
+            "x = (np.random.default_rng(0).random((160, 160, 3)) * 255).astype(np.uint8)\n"
+            "chroma.transfer(x, x[::-1], 'reinhard')\n")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "NUMBA_DEBUG_CACHE": "1"}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True).stdout for _ in range(2)]
+    assert "data saved" in runs[0]
+    assert "data saved" not in runs[1] and "data loaded" in runs[1]
