@@ -10,6 +10,8 @@ timing, ``--torch-first`` imports torch before chroma (torch bundles its own lib
                                                 # active OpenMP, quiet and busy, 2 rounds
     NUMBA_THREADING_LAYER=workqueue python benchmarks/layer_check.py --busy
     CHROMA_NUM_THREADS=1 python benchmarks/layer_check.py
+    python benchmarks/layer_check.py --chroma /tmp/wave1   # another checkout's kernels
+                                                           # (e.g. a worktree of c4879d1)
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if "--chroma" in sys.argv:  # time another checkout's chroma (before anything imports it)
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--chroma") + 1]).resolve()))
+else:
+    sys.path.insert(0, str(ROOT))
 
 # (label, extra environment, extra arguments) for --matrix
 MATRIX = [
@@ -43,16 +48,29 @@ def main(busy: bool, torch_first: bool) -> None:
     if torch_first:
         import torch  # noqa: F401
 
+    import numba
+
     import chroma
-    from chroma._core import parallel
     from chroma.spaces import convert
+
+    if (Path(chroma.__file__).parent / "_core" / "parallel.py").exists():
+        from chroma._core import parallel
+
+        layer, threads = parallel.threading_layer, parallel.get_num_threads
+    else:  # wave 1 (commit c4879d1): no _core.parallel
+        layer, threads = numba.threading_layer, numba.get_num_threads
+    if callable(getattr(chroma, "transfer", None)):
+        def match(u, r):
+            return chroma.transfer(u, r, "histogram")
+    else:  # wave 1's name
+        match = chroma.match_histograms
 
     rng = np.random.default_rng(0)
     x = rng.random((3000, 4000, 3), dtype=np.float32)
     u = (x * 255).astype(np.uint8)
     ref = np.ascontiguousarray(u[::2, ::2])
     convert(convert(x[:600], "rgb", "lab"), "lab", "rgb")  # compile / load the kernels
-    chroma.transfer(u[:600], ref, "histogram")
+    match(u[:600], ref)
     hog = _competitor() if busy else None
     try:
         if hog is not None:
@@ -63,14 +81,14 @@ def main(busy: bool, torch_first: bool) -> None:
             convert(convert(x, "rgb", "lab"), "lab", "rgb")
             ts.append(time.perf_counter() - t)
             t = time.perf_counter()
-            chroma.transfer(u, ref, "histogram")
+            match(u, ref)
             th.append(time.perf_counter() - t)
     finally:
         if hog is not None:
             hog.kill()
             hog.wait()
-    print(f"{parallel.threading_layer()} (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
-          f"{', torch first' if torch_first else ''}), {parallel.get_num_threads()} threads"
+    print(f"{chroma.__file__}: {layer()} (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
+          f"{', torch first' if torch_first else ''}), {threads()} threads"
           f"{', 1 competing process' if busy else ''}: round trip {np.median(ts) * 1e3:.0f} ms, "
           f"uint8 histogram {np.median(th) * 1e3:.0f} ms (load {os.getloadavg()[0]:.1f})",
           flush=True)
@@ -94,5 +112,6 @@ if __name__ == "__main__":
     p.add_argument("--torch-first", action="store_true", help="import torch before chroma")
     p.add_argument("--matrix", action="store_true", help="every configuration, one process each")
     p.add_argument("--rounds", type=int, default=2, help="rounds of --matrix (default 2)")
+    p.add_argument("--chroma", type=Path, help="time the chroma of this checkout instead")
     a = p.parse_args()
     matrix(a.rounds) if a.matrix else main(a.busy, a.torch_first)
