@@ -14,10 +14,13 @@ an exact gray (R = G = B).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
+from chroma._core.parallel import numba_module
 from chroma.spaces._gamut_kernels import _lab_srgb_keep_l  # the one gamut map
 from chroma.spaces._kernels import M_XYZ, XN, YN, ZN, _f, _mat, _s2l
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 

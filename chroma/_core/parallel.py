@@ -9,11 +9,18 @@
   ``NUMBA_NUM_THREADS``). The count never depends on the load average: a
   library's speed should not depend on what other processes did a minute ago.
 * :func:`numba_module`: the one place that imports Numba for chroma's kernels.
-  It selects the threading layer first (:data:`THREADING_LAYER`, unless the user
-  chose one with ``NUMBA_THREADING_LAYER``): ``workqueue``, whose idle workers
-  sleep instead of spinning, so that a busy machine slows a kernel down in
-  proportion to the competition instead of collapsing (measured with
-  ``benchmarks/threads.py``; see docs/basics.md, "Speed and threads").
+  Before Numba's first parallel launch it selects the threading layer
+  (:data:`THREADING_LAYER`, OpenMP, falling back to :data:`FALLBACK_LAYER`
+  when Numba's OpenMP layer cannot load) and OpenMP's wait policy
+  (:data:`WAIT_POLICY`: idle workers sleep instead of spinning, so that a busy
+  machine slows a kernel down in proportion instead of collapsing it). A user's
+  ``NUMBA_THREADING_LAYER``, ``NUMBA_THREADING_LAYER_PRIORITY`` or
+  ``OMP_WAIT_POLICY`` wins. OpenMP, unlike ``workqueue``, may be called from
+  several Python threads at once (``workqueue`` aborts the process); unlike
+  ``workqueue`` it cannot run in a process forked after it ran, so there
+  :func:`sized` kernels run a serial twin (measured with
+  ``benchmarks/layer_check.py`` and ``benchmarks/threads.py``; see
+  docs/basics.md, "Speed and threads").
 * :func:`sized` wraps a parallel kernel with that rule.
 
 Importing this module does not import Numba.
@@ -27,22 +34,29 @@ import os
 import sys
 
 __all__ = [
+    "FALLBACK_LAYER",
     "NUMBA_MIN_PIXELS",
     "PARALLEL_MIN_PIXELS",
     "THREADING_LAYER",
+    "WAIT_POLICY",
     "get_num_threads",
     "numba_module",
     "set_num_threads",
     "sized",
+    "threading_layer",
     "use_numba",
 ]
 
 NUMBA_MIN_PIXELS = 1 << 14
 PARALLEL_MIN_PIXELS = 1 << 18
-THREADING_LAYER = "workqueue"
+THREADING_LAYER = "omp"
+FALLBACK_LAYER = "workqueue"
+WAIT_POLICY = "PASSIVE"
+_PRIORITY = (THREADING_LAYER, FALLBACK_LAYER, "tbb")  # Numba wants all three named
 ENV_VAR = "CHROMA_NUM_THREADS"
 
 _threads: int | None = None  # set_num_threads(); None: CHROMA_NUM_THREADS, else Numba's
+_forked_after_omp = False  # this process was forked after OpenMP ran: its pool is unusable
 
 
 def use_numba(n: int, backend: str = "auto") -> bool:
@@ -61,17 +75,63 @@ def use_numba(n: int, backend: str = "auto") -> bool:
 def numba_module():
     """Numba, imported with chroma's threading layer selected (before any parallel launch).
 
-    ``NUMBA_THREADING_LAYER`` set by the user wins; so does a layer already chosen in
-    ``numba.config`` by code that imported Numba first.
+    The layer is :data:`THREADING_LAYER` if it loads, else :data:`FALLBACK_LAYER`
+    (Numba's ``NUMBA_THREADING_LAYER_PRIORITY``); OpenMP's ``OMP_WAIT_POLICY``
+    defaults to :data:`WAIT_POLICY`, set before Numba loads its OpenMP runtime,
+    which reads it once. (With torch imported first, Numba's layer binds to
+    torch's libgomp, loaded globally and already initialized: its policy is
+    whatever ``OMP_WAIT_POLICY`` said before ``import torch``.)
+    ``NUMBA_THREADING_LAYER``, ``NUMBA_THREADING_LAYER_PRIORITY`` or
+    ``OMP_WAIT_POLICY`` set by the user win; so does a layer already chosen in
+    ``numba.config`` by code that imported Numba first, and a layer Numba
+    already launched.
     """
-    fresh = "numba" not in sys.modules
+    _select_layer(sys.modules.get("numba"))
     import numba
 
-    if "NUMBA_THREADING_LAYER" not in os.environ and (
-        fresh or numba.config.THREADING_LAYER == "default"
-    ):
-        numba.config.THREADING_LAYER = THREADING_LAYER
     return numba
+
+
+def _select_layer(numba) -> None:
+    env = os.environ
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is not None and parallel._is_initialized:
+        return  # the layer is fixed at the first launch
+    chosen = "NUMBA_THREADING_LAYER" in env or "NUMBA_THREADING_LAYER_PRIORITY" in env or (
+        numba is not None and (numba.config.THREADING_LAYER != "default"
+                               or list(numba.config.THREADING_LAYER_PRIORITY)
+                               != ["tbb", "omp", "workqueue"]))
+    if not chosen:
+        env["NUMBA_THREADING_LAYER_PRIORITY"] = " ".join(_PRIORITY)  # read by Numba's config
+        if numba is not None:
+            numba.config.THREADING_LAYER_PRIORITY = list(_PRIORITY)
+    layer = (env.get("NUMBA_THREADING_LAYER") or (
+        numba.config.THREADING_LAYER if numba is not None else "default")).lower()
+    if layer in ("default", "omp", "threadsafe"):
+        env.setdefault("OMP_WAIT_POLICY", WAIT_POLICY)  # read when libgomp loads
+    if not getattr(_select_layer, "hooked", False) and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork)
+        _select_layer.hooked = True
+
+
+def _after_fork() -> None:
+    """In a forked child: GNU OpenMP's pool, if it ran in the parent, kills the child."""
+    global _forked_after_omp
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is not None and parallel._is_initialized and parallel._threading_layer == "omp":
+        _forked_after_omp = True
+
+
+def threading_layer() -> str | None:
+    """The threading layer Numba launched for chroma's kernels (None before the first launch).
+
+    Examples
+    --------
+    >>> threading_layer() in (None, THREADING_LAYER, FALLBACK_LAYER, "tbb")
+    True
+    """
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return parallel._threading_layer if parallel is not None and parallel._is_initialized else None
 
 
 def _check_threads(n, name: str) -> int:
@@ -144,11 +204,18 @@ def set_num_threads(n: int | None) -> int:
 
 
 def sized(kernel):
-    """Wrap ``kernel(x, ...)`` to run on :func:`get_num_threads` threads (1 for few rows)."""
+    """Wrap ``kernel(x, ...)`` to run on :func:`get_num_threads` threads (1 for few rows).
+
+    In a process forked after OpenMP ran in its parent (GNU OpenMP's pool does
+    not survive a fork: Numba terminates a child that launches it), the wrapper
+    runs a serial twin of the kernel, compiled on its first use there.
+    """
     numba = numba_module()
 
     @functools.wraps(kernel)
     def run(x, *args):
+        if _forked_after_omp:
+            return _serial(kernel)(x, *args)
         want = get_num_threads() if x.shape[0] >= PARALLEL_MIN_PIXELS else 1
         previous = numba.get_num_threads()
         if want == previous:
@@ -161,3 +228,13 @@ def sized(kernel):
 
     run.kernel = kernel
     return run
+
+
+@functools.cache
+def _serial(kernel):
+    """``kernel`` compiled serially (not cached: Numba's cache index would mix the two)."""
+    numba = numba_module()
+    if not hasattr(kernel, "targetoptions"):
+        return kernel  # a plain Python function
+    options = {k: v for k, v in kernel.targetoptions.items() if k != "nopython"}
+    return numba.njit(**{**options, "parallel": False})(kernel.py_func)

@@ -132,13 +132,8 @@ def check_image(
         )
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"`{name}` is empty: shape {image.shape}.")
-    if not allow_nan and dtype.kind == "f" and not np.isfinite(image).all():
-        raise ValueError(
-            f"`{name}` contains NaN or infinite values; replace them first "
-            "(e.g. np.nan_to_num)."
-        )
     if dtype.kind == "f" and not allow_nan:
-        _check_float_range(image, name)
+        _check_float_range(image, name)  # also refuses NaN and infinities
     return image
 
 
@@ -147,9 +142,35 @@ def check_image(
 FLOAT_RANGE_SLACK = 0.01
 
 
+def all_finite(a: np.ndarray) -> bool:
+    """Whether every value of float array `a` is finite: one pass, no temporary.
+
+    A finite sum proves it (NaN and infinities propagate); only a sum that is not
+    finite (a NaN, an infinity, or an overflow of huge values) is checked value by value.
+
+    Examples
+    --------
+    >>> all_finite(np.array([0.0, 1.0])), all_finite(np.array([0.0, np.nan]))
+    (True, False)
+    >>> all_finite(np.full(4, 3e38, np.float32))  # the sum overflows; the values are finite
+    True
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    return bool(np.isfinite(a).all())
+
+
 def _check_float_range(image: np.ndarray, name: str) -> None:
-    """Float images hold [0, 1]; the classic slip (uint8 data as float, no / 255) is refused."""
+    """Float images hold finite values in [0, 1]; the classic slip (uint8 data as float, no
+    / 255) is refused. NaN propagates through min and max, infinities show in them: the
+    two passes the range needs check finiteness too."""
     lo, hi = float(image.min()), float(image.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(
+            f"`{name}` contains NaN or infinite values; replace them first "
+            "(e.g. np.nan_to_num)."
+        )
     if lo < -FLOAT_RANGE_SLACK or hi > 1.0 + FLOAT_RANGE_SLACK:
         hint = (" It looks like 0..255 data: divide by 255 (or pass the uint8 array)."
                 if hi > 1.5 else "")

@@ -868,10 +868,13 @@ def _thread_policy() -> str:
     from chroma._core import parallel
 
     numba = parallel.numba_module()
-    layer = numba.config.THREADING_LAYER
+    numba.get_num_threads()  # launches the layer: the one the kernels will run on
+    layer = parallel.threading_layer()
+    policy = os.environ.get("OMP_WAIT_POLICY")
     return (f"{parallel.get_num_threads()} threads for kernels on "
             f"{parallel.PARALLEL_MIN_PIXELS} pixels and more, 1 below; "
             f"Numba threading layer {layer!r}"
+            + (f" (OMP_WAIT_POLICY={policy})" if layer == "omp" and policy else "")
             + (" (from NUMBA_THREADING_LAYER)" if "NUMBA_THREADING_LAYER" in os.environ else ""))
 
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+
+from chroma._core.parallel import numba_module
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 TWO_PI = 2.0 * math.pi

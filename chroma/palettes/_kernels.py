@@ -17,7 +17,11 @@ tests check that both give the same result.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+
+from chroma._core.parallel import numba_module
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 BITS = 5
 NBINS = 1 << (3 * BITS)  # 32768

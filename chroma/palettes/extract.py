@@ -54,10 +54,10 @@ def _histogram(arr: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray,
     use_w = weights is not None
     w = weights if use_w else np.ones((1, 1), dtype=np.float32)
     if arr.shape[0] * arr.shape[1] >= _NUMBA_MIN_PIXELS:
-        import numba
-
+        from chroma._core.parallel import get_num_threads
         from chroma.palettes import _kernels as K
-        nchunks = int(min(max(numba.get_num_threads(), 1) * 2, arr.shape[0]))
+
+        nchunks = int(min(get_num_threads() * 2, arr.shape[0]))
         if arr.dtype == np.uint8 and not use_w:
             counts, sums = K.color_histogram_u8(arr, nchunks)
         else:

@@ -387,12 +387,11 @@ class PaletteTransfer(ColorTransfer):
                 continue
             ones = np.ones((1, 1), dtype=np.float32)
             if len(px) >= _NUMBA_MIN_PIXELS:
-                import numba
-
+                from chroma._core.parallel import get_num_threads
                 from chroma.palettes import _kernels as K
 
                 c, t = K.color_histogram(px[:, None, :], 32.0, ones, False,
-                                         int(min(max(numba.get_num_threads(), 1) * 2, len(px))))
+                                         int(min(get_num_threads() * 2, len(px))))
             else:
                 c, t = _np_color_histogram(px, 32.0, ones, False)
             counts, sums = (c, t) if counts is None else (counts + c, sums + t)

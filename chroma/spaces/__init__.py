@@ -48,6 +48,7 @@ from collections import deque
 import numpy as np
 
 from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
+from chroma._core.validate import all_finite
 
 __all__ = [
     "SPACES",
@@ -250,8 +251,11 @@ def convert_pixels(
         if use_numba:
             from chroma.spaces import _kernels as K
             out = flat
-            for step in steps:
+            for step in steps[:-1]:
                 out = K.run(step, out)
+            fuse_clip = dst == "rgb" and clip and steps[-1] in K.CLIPS
+            out = K.run(steps[-1], out, clip=fuse_clip)
+            clip = clip and not fuse_clip
         else:
             out = flat.astype(np.float64)
             for step in steps:
@@ -333,7 +337,7 @@ def convert(
         x = x.astype(np.float32) / np.float32(np.iinfo(x.dtype).max)
     elif x.dtype.kind != "f":
         raise TypeError(f"`image` must be uint8, uint16 or float, got dtype {x.dtype}.")
-    elif not np.isfinite(x).all():
+    elif not all_finite(x):
         raise ValueError("`image` contains NaN or infinite values.")
     out = _convert_float(x, src, dst, backend=backend, clip=clip)
     return np.moveaxis(out, -1, channel_axis)

@@ -10,9 +10,12 @@ compiles nothing.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
+from chroma._core.parallel import numba_module
 from chroma.spaces._kernels import M_LIN, _finv, _l2s, _lab_xyz, _mat
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 

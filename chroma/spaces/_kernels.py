@@ -257,7 +257,8 @@ def _srgb_to_lab_fast(src, out, scale=1.0):
 
 
 @njit(parallel=True, fastmath=True, **_opts)
-def _lab_to_srgb_fast(src, out):
+def _lab_to_srgb_fast(src, out, clip=False):
+    """``clip`` clips the sRGB result to [0, 1] in the same pass."""
     n = src.shape[0]
     for c in prange((n + _CH - 1) // _CH):
         a = c * _CH
@@ -281,16 +282,19 @@ def _lab_to_srgb_fast(src, out):
                 bad |= t > _F(_CBRT_MAX)
                 cr = _cbrt32(t)
                 e = _F(1.055) * cr * np.sqrt(np.sqrt(cr)) - _F(0.055)
-                out[a + k, j] = e if t > _F(0.0031308) else _F(12.92) * t
+                e = e if t > _F(0.0031308) else _F(12.92) * t
+                out[a + k, j] = min(max(e, _F(0.0)), _F(1.0)) if clip else e
         if bad:  # exact fallback for very out-of-gamut colors
             for k in range(m):
                 x, y, z = _lab_xyz(np.float64(src[a + k, 0]), np.float64(src[a + k, 1]),
                                    np.float64(src[a + k, 2]))
                 r, g, b = _mat(M_LIN, x, y, z)
                 if max(r, g, b) > _CBRT_MAX:
-                    out[a + k, 0] = _l2s_exact(r)
-                    out[a + k, 1] = _l2s_exact(g)
-                    out[a + k, 2] = _l2s_exact(b)
+                    r, g, b = _l2s_exact(r), _l2s_exact(g), _l2s_exact(b)
+                    if clip:
+                        r, g, b = (min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
+                                   min(max(b, 0.0), 1.0))
+                    out[a + k, 0], out[a + k, 1], out[a + k, 2] = r, g, b
 
 
 @njit(parallel=True, **_opts)
@@ -383,10 +387,20 @@ _KERNELS = {name: sized(kernel) for name, kernel in _KERNELS.items()}  # chroma'
 _srgb_int_to_lab = _KERNELS["srgb_to_lab"]
 
 
-def run(step: str, flat: np.ndarray) -> np.ndarray:
-    """Apply kernel ``step`` to a C-contiguous ``(N, 3)`` float32 array."""
+CLIPS = frozenset({"lab_to_srgb"})  # kernels that clip their sRGB result when asked
+
+
+def run(step: str, flat: np.ndarray, clip: bool = False) -> np.ndarray:
+    """Apply kernel ``step`` to a C-contiguous ``(N, 3)`` float32 array.
+
+    ``clip`` (only for a step in :data:`CLIPS`) clips the sRGB result to [0, 1] in the
+    kernel's pass instead of a second pass over the output.
+    """
     out = np.empty_like(flat)
-    _KERNELS[step](flat, out)
+    if clip:
+        _KERNELS[step](flat, out, True)
+    else:
+        _KERNELS[step](flat, out)
     return out
 
 

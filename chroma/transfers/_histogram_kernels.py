@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from chroma._core._reduce_kernels import max_rows, min_rows, sum_rows
 from chroma._core.parallel import PARALLEL_MIN_PIXELS, get_num_threads, numba_module, sized
 
 numba = numba_module()
@@ -96,12 +97,7 @@ def _minmax(x, sel, n_colors, n_chunks):
                     lo[k, c] = v
                 if v > hi[k, c]:
                     hi[k, c] = v
-    out_lo = np.empty(n_colors)
-    out_hi = np.empty(n_colors)
-    for c in range(n_colors):
-        out_lo[c] = lo[:, c].min()
-        out_hi[c] = hi[:, c].max()
-    return out_lo, out_hi
+    return min_rows(lo), max_rows(hi)
 
 
 @sized
@@ -152,7 +148,7 @@ def _counts_float(x, sel, lo, scale, n_bins, n_chunks):
         for c in range(n_colors):
             for b in range(n_bins):
                 out[c, b] += hist[k, c, b]
-    return out, bad.sum()
+    return out, sum_rows(bad.reshape(-1, 1))[0]
 
 
 @sized

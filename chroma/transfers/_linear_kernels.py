@@ -7,11 +7,13 @@ in float64. NumPy twins: :func:`chroma.transfers.linear._np_mean_cov` and
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-from numba import njit, prange
 
-from chroma._core.parallel import sized
+from chroma._core._reduce_kernels import sum_rows
+from chroma._core.parallel import numba_module, sized
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True)
 
@@ -23,7 +25,7 @@ def _sums(x, scale, n_chunks):
     s0 = np.float64(x[0, 0]) * scale
     s1 = np.float64(x[0, 1]) * scale
     s2 = np.float64(x[0, 2]) * scale
-    acc = np.zeros((n_chunks, 9))
+    acc = np.empty((n_chunks, 9))  # every row written below
     step = (n + n_chunks - 1) // n_chunks
     for k in prange(n_chunks):
         a0 = a1 = a2 = a00 = a01 = a02 = a11 = a12 = a22 = 0.0
@@ -49,7 +51,7 @@ def _sums(x, scale, n_chunks):
         acc[k, 6] = a11
         acc[k, 7] = a12
         acc[k, 8] = a22
-    return acc.sum(axis=0), np.array([s0, s1, s2])
+    return sum_rows(acc), np.array([s0, s1, s2])
 
 
 @sized

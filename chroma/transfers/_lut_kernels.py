@@ -9,9 +9,11 @@ integer output; channels after the third (alpha) are copied. NumPy twin:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
-from chroma._core.parallel import sized
+from chroma._core.parallel import numba_module, sized
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True)
 

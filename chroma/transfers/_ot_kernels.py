@@ -15,9 +15,13 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 
-import numba
 import numpy as np
-from numba import njit, prange
+
+from chroma._core._reduce_kernels import max_rows, min_rows, sum_first
+from chroma._core.parallel import numba_module
+
+numba = numba_module()  # chroma's threading layer, selected before the first launch
+njit, prange = numba.njit, numba.prange
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 
@@ -55,8 +59,8 @@ def threads_for(n_pixels: int):
 def _proj_minmax(x, d, n_chunks):
     n = x.shape[0]
     m = d.shape[0]
-    lo = np.full((n_chunks, m), np.inf)
-    hi = np.full((n_chunks, m), -np.inf)
+    lo = np.empty((n_chunks, m))  # every row written below
+    hi = np.empty((n_chunks, m))
     size = (n + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         stop = min(n, (c + 1) * size)
@@ -73,9 +77,8 @@ def _proj_minmax(x, d, n_chunks):
         lo[c] = clo
         hi[c] = chi
     out = np.empty((m, 2))
-    for j in range(m):
-        out[j, 0] = lo[:, j].min()
-        out[j, 1] = hi[:, j].max()
+    out[:, 0] = min_rows(lo)
+    out[:, 1] = max_rows(hi)
     return out
 
 
@@ -120,7 +123,7 @@ def _proj_hist(x, d, lo, inv_width, bins, n_chunks):
                 if b >= bins:
                     b = bins - 1
                 h[c, j, b] += 1
-    return h.sum(axis=0)
+    return sum_first(h)
 
 
 def proj_hist(x: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray,

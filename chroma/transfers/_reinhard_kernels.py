@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from chroma._core._reduce_kernels import sum_rows
 from chroma._core.parallel import get_num_threads, numba_module, sized
 from chroma.spaces import (
     LAB_FROM_LOGLMS,
@@ -174,12 +175,16 @@ def _space(r, g, b, cielab):
 
 
 def _make_moments(integer: bool, cielab: bool):
+    # `integer` and `cielab` are closure constants: Numba's cache index hashes them, which
+    # keeps the four kernels apart. (Capturing the chosen helper functions instead would
+    # compile a third faster, but a dispatcher pickles with a per-process id: the cache would
+    # never hit.)
     shift = SHIFT["lab" if cielab else "lalphabeta"]
 
     @njit(parallel=True, **_fast)
     def kernel(x, dec, scale, lab, store, n_chunks):
         n = x.shape[0]
-        acc = np.zeros((n_chunks, 6))
+        acc = np.empty((n_chunks, 6))  # every row written below (np.zeros would be a parfor)
         step = (n + n_chunks - 1) // n_chunks
         for k in prange(n_chunks):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
@@ -207,7 +212,7 @@ def _make_moments(integer: bool, cielab: bool):
             acc[k, 3] = q0
             acc[k, 4] = q1
             acc[k, 5] = q2
-        return acc.sum(axis=0)
+        return sum_rows(acc)  # a serial kernel: acc.sum(axis=0) here compiled for seconds
 
     return kernel
 

@@ -66,17 +66,105 @@ def test_setting_threads_does_not_import_numba_and_env_reaches_kernels():
         "import numpy as np; from chroma.spaces import convert; "
         "import numba; from chroma._core import parallel as p; seen = [];"
         "run = p.sized(lambda x: seen.append(numba.get_num_threads()));"
-        "run(np.zeros((p.PARALLEL_MIN_PIXELS, 3))); print(seen[0], numba.config.THREADING_LAYER)"
+        "run(np.zeros((p.PARALLEL_MIN_PIXELS, 3))); print(seen[0])"
     )
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    env = _clean_env()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)
-    assert out.stdout.split() == ["1", parallel.THREADING_LAYER]
+    assert out.stdout.split() == ["1"]
     env["CHROMA_NUM_THREADS"] = "1"
     code = code.replace("chroma.set_num_threads(1); ", "")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)
     assert out.stdout.split()[0] == "1"
+
+
+_LAYER_VARS = ("NUMBA_THREADING_LAYER", "NUMBA_THREADING_LAYER_PRIORITY", "OMP_WAIT_POLICY")
+
+# Runs one large kernel, then prints the layer Numba launched and OpenMP's wait policy.
+_SHOW_LAYER = (
+    "import os, numpy as np\n"
+    "from chroma._core import parallel\n"
+    "from chroma.spaces import convert\n"
+    "convert(np.zeros((parallel.PARALLEL_MIN_PIXELS, 3), np.float32), 'rgb', 'lab')\n"
+    "print(parallel.threading_layer(), os.environ.get('OMP_WAIT_POLICY'))\n"
+)
+# Makes Numba's OpenMP layer fail to import, as where libgomp is missing.
+_NO_OMP = (
+    "import sys\n"
+    "class NoOmp:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'numba.np.ufunc.omppool':\n"
+    "            raise ImportError('no libgomp here')\n"
+    "sys.meta_path.insert(0, NoOmp())\n"
+)
+
+
+def _clean_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in _LAYER_VARS}
+    return {**env, **extra}
+
+
+def _layer(code, **extra):
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=_clean_env(**extra))
+    return out.stdout.split()
+
+
+def test_the_documented_layer_and_wait_policy_are_chosen():
+    assert _layer(_SHOW_LAYER) == [parallel.THREADING_LAYER, parallel.WAIT_POLICY]
+
+
+def test_the_layer_falls_back_when_openmp_cannot_load():
+    assert _layer(_NO_OMP + _SHOW_LAYER)[0] == parallel.FALLBACK_LAYER
+
+
+def test_the_user_layer_and_wait_policy_win():
+    assert _layer(_SHOW_LAYER, NUMBA_THREADING_LAYER="workqueue")[0] == "workqueue"
+    assert _layer(_SHOW_LAYER, OMP_WAIT_POLICY="ACTIVE") == [parallel.THREADING_LAYER, "ACTIVE"]
+    assert _layer(_SHOW_LAYER, NUMBA_THREADING_LAYER_PRIORITY="workqueue omp tbb")[0] == (
+        "workqueue")
+
+
+def test_torch_imported_first_keeps_the_openmp_layer():
+    # torch's own libgomp is loaded (globally) first; Numba's OpenMP layer still loads, on it.
+    pytest.importorskip("torch")
+    assert _layer("import torch\n" + _SHOW_LAYER)[0] == parallel.THREADING_LAYER
+
+
+def test_kernels_run_from_several_python_threads_at_once():
+    # workqueue aborts the whole process here ("Concurrent access has been detected").
+    code = (
+        "import numpy as np\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from chroma._core import parallel\n"
+        "from chroma.spaces import convert\n"
+        "x = np.random.default_rng(0).random((parallel.PARALLEL_MIN_PIXELS, 3), np.float32)\n"
+        "want = convert(x, 'rgb', 'lab')\n"
+        "with ThreadPoolExecutor(4) as ex:\n"
+        "    got = list(ex.map(lambda _: convert(x, 'rgb', 'lab'), range(8)))\n"
+        "print(all(np.array_equal(g, want) for g in got), parallel.threading_layer())\n"
+    )
+    assert _layer(code) == ["True", parallel.THREADING_LAYER]
+
+
+def test_a_child_forked_after_the_kernels_ran_gets_the_same_result():
+    # GNU OpenMP's pool does not survive a fork: Numba terminates a child that launches it;
+    # chroma's sized kernels run a serial twin there instead.
+    code = (
+        "import multiprocessing as mp, numpy as np\n"
+        "from chroma._core import parallel\n"
+        "from chroma.spaces import convert\n"
+        "x = np.random.default_rng(0).random((parallel.PARALLEL_MIN_PIXELS, 3), np.float32)\n"
+        "want = convert(x, 'rgb', 'lab')\n"
+        "def child(_):\n"
+        "    return convert(x, 'rgb', 'lab')\n"
+        "if __name__ == '__main__':\n"
+        "    with mp.get_context('fork').Pool(1) as pool:\n"
+        "        got = pool.map_async(child, [0]).get(timeout=120)[0]\n"
+        "    print(np.abs(got - want).max() < 1e-4, parallel.threading_layer())\n"
+    )
+    assert _layer(code) == ["True", parallel.THREADING_LAYER]
 
 
 def test_user_threading_layer_wins():
@@ -118,3 +206,16 @@ def test_numba_cache_falls_back_to_the_user_cache_when_the_package_is_read_only(
     saved = list((tmp_path / "xdg").rglob("*.nbi"))
     assert saved and all("kern" in p.name for p in saved)
     assert not list(pkg.rglob("*.nbi"))  # nothing written into the package
+
+
+def test_a_second_process_loads_the_cached_kernels_instead_of_compiling(tmp_path):
+    # Numba keys its cache on a hash of a kernel's closure variables: capturing a dispatcher
+    # (which pickles with a per-process id) would make every process compile again.
+    code = ("import numpy as np, chroma\n"
+            "x = (np.random.default_rng(0).random((160, 160, 3)) * 255).astype(np.uint8)\n"
+            "chroma.transfer(x, x[::-1], 'reinhard')\n")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "NUMBA_DEBUG_CACHE": "1"}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True).stdout for _ in range(2)]
+    assert "data saved" in runs[0]
+    assert "data saved" not in runs[1] and "data loaded" in runs[1]

@@ -136,6 +136,29 @@ def test_rgb_output_clipped_unless_asked(rng):
     assert convert(lab, "lab", "rgb", clip=False).min() < 0
 
 
+def test_kernel_clip_equals_clipping_after(rng):
+    # lab -> rgb clips inside the fused kernel (one pass); the same values as clipping after,
+    # for out-of-gamut colors and for ones beyond the tables (the exact fallback)
+    lab = np.concatenate([rng.uniform([0, -128, -128], [100, 128, 128], (40_000, 3)),
+                          [[100.0, 127.0, 127.0], [100.0, -127.0, 0.0], [0.0, 0.0, 0.0]]])
+    raw = convert(lab, "lab", "rgb", clip=False, backend="numba")
+    assert raw.min() < 0 and raw.max() > 1
+    np.testing.assert_array_equal(convert(lab, "lab", "rgb", backend="numba"),
+                                  np.clip(raw, 0, 1))
+
+
+def test_nan_is_refused_without_a_separate_pass(rng):
+    x = rng.random((200, 200, 3)).astype(np.float32)
+    x[7, 9, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        convert(x, "rgb", "lab")
+    x[7, 9, 1] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        convert(x, "lab", "rgb")
+    big = np.full((4, 3), 3e38, np.float32)  # finite, though their sum overflows
+    convert(big, "xyz", "lab")  # accepted: no ValueError
+
+
 def test_errors():
     with pytest.raises(ValueError, match="'hsv' is not a color space"):
         convert(np.zeros((2, 3)), "rgb", "hsv")
