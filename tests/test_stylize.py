@@ -99,6 +99,65 @@ def test_loss_decreases(pair):
     assert h[-5:].mean() < 0.9 * h[:3].mean()
 
 
+def test_fit_sees_the_gamut_map_of_the_apply_kernel():
+    import torch
+
+    from chroma.spaces.gamut import into_gamut
+    from chroma.stylization._torch import _in_gamut
+
+    rng = np.random.default_rng(3)
+    lab = np.stack([rng.uniform(5, 95, 200), rng.uniform(-120, 120, 200),
+                    rng.uniform(-120, 120, 200)], -1)
+    t = torch.tensor(lab.T[None, :, :, None], dtype=torch.float32, requires_grad=True)
+    out, _ = _in_gamut(t[:, :1], t[:, 1:])
+    want = into_gamut(lab)
+    got = out.detach()[0, :, :, 0].numpy().T
+    outside = np.abs(want - lab).max(-1) > 1e-3
+    assert 20 < outside.sum() < 200  # both kinds of colors are in the sample
+    assert np.abs(got - want).max() < 0.05  # the same map (float32, 12 bisection steps)
+    # outside, pushing the chroma further out changes nothing: no radial gradient
+    ab = t[:, 1:]
+    radial = (ab.detach() / ab.detach().norm(dim=1, keepdim=True))
+    (g,) = torch.autograd.grad((out[:, 1:] * radial).sum(), t)
+    g_radial = (g[:, 1:] * radial).sum(1)[0, :, 0].numpy()
+    assert np.abs(g_radial[outside]).max() < 1e-4
+    assert np.abs(g_radial[~outside] - 1).max() < 1e-4  # inside: the identity
+
+
+def test_grid_smoothness_between_nodes(pair):
+    image, style = pair
+    def spread(weight):
+        st = Stylizer(size=48, iterations=25, smooth_weight=weight, random_state=0,
+                      progress=False).fit(style).fit_operator(image)
+        v = st.operator_.volume
+        h = np.array(st.loss_history_)
+        assert h[-5:].mean() < h[:3].mean()  # the loss still decreases
+        return np.abs(np.diff(v, axis=-1)).mean() + np.abs(np.diff(v, axis=-2)).mean()
+
+    # the node term keeps neighbouring local maps of one L* level closer together
+    assert spread(50.0) < 0.7 * spread(0.0)
+
+
+def test_artifact_term_on_fine_crops():
+    import torch
+
+    from chroma.stylization import _torch as T
+
+    lab = np.stack([np.tile(np.linspace(20, 40, 64), (48, 1)), np.full((48, 64), 10.0),
+                    np.full((48, 64), -5.0)], -1)
+    lab[:, ::8, 0] = 70.0  # thin bright lines: L* edges
+    crops = T._FineCrops((lab, lab[..., 1:].copy()), "grid", torch.Generator().manual_seed(0))
+    theta = torch.zeros(1, 6, 4, 3, 3)
+
+    def offsets(grid, start):
+        v = torch.nn.functional.grid_sample(theta, grid, align_corners=True)[:, :, 0]
+        return v[:, :2]
+
+    assert float(crops.artifacts(offsets)) < 1e-6  # the input's own colors: nothing new
+    theta[:, 0, 2:] = 25.0  # a* +25 from L* 67 up (in gamut): the color follows L* edges
+    assert float(crops.artifacts(offsets)) > 1.0
+
+
 def test_coarse_to_fine_progress_carries_to_full_size(pair, monkeypatch):
     from chroma.stylization import _stylizer
 

@@ -24,8 +24,9 @@ __all__ = ["Stylizer", "stylize"]
 
 INITS = ("reinhard", "idt", "identity")
 COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
+FINE_SCALE = 2  # the artifact term sees the image at up to this many times the proxy's size
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
-            "artifact_weight")
+            "artifact_weight", "gamut_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -157,6 +158,7 @@ class Stylizer(ColorStep):
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
         artifact_weight: float = 2.0,
+        gamut_weight: float = 1.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -175,6 +177,7 @@ class Stylizer(ColorStep):
         self.content_weight = content_weight
         self.smooth_weight = smooth_weight
         self.artifact_weight = artifact_weight
+        self.gamut_weight = gamut_weight
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -280,7 +283,8 @@ class Stylizer(ColorStep):
         start = ops.start_table(identity if kind == "grid" else classical)
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
         weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
-                   "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
+                   "content": self.content_weight, "smooth": self.smooth_weight,
+                   "gamut": self.gamut_weight,
                    "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize
 
@@ -304,12 +308,20 @@ class Stylizer(ColorStep):
                 target = anchor if hd is None else np.where(hd[..., None] >= 0.5, anchor,
                                                             start_ab)
                 projected = ops.project_grid(lab, start_ab, target, shape)
+            # the artifact term looks at the image at up to FINE_SCALE times the proxy's size
+            fine = None
+            fine_side = min(max(x.shape[:2]), FINE_SCALE * side)
+            if kind != "free" and rs is None and fine_side > side and iterations:
+                fx = _proxy(x, fine_side)
+                fine = (_lab(fx), ops.np_trilinear(
+                    start, *np.clip(fx.reshape(-1, 3), 0.0, 1.0).astype(np.float64).T
+                ).reshape(*fx.shape[:2], 2))
             theta, history = optimize(
                 lab, start_ab, self.style_stats_, kind=kind, shape=shape,
                 features=self.features, iterations=iterations, weights=weights,
                 seed=self.seed_, region=rs, progress=self.progress, lr=lr, lr_end=lr_end,
                 init_volume=projected if volume is None else volume, anchor_ab=anchor,
-                norm_volume=norm_volume)
+                norm_volume=norm_volume, fine=fine)
             return theta, history, projected
 
         # coarse to fine (the resolution-free operators, proxies above COARSE_SIDE): most

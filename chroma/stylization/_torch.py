@@ -52,6 +52,7 @@ SW_SETS = 8  # direction sets, cycled over the iterations
 STYLE_SAMPLES = 8192  # feature vectors kept per style layer
 LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
 LAB_DIRECTIONS = 32  # directions per set of the Lab term
+ARTIFACT_CAP = float("inf")  # largest normalizer of the artifact term ((ΔE per pixel)²)
 
 
 def _torch():
@@ -283,6 +284,53 @@ def _lab_to_linear(lab):
     return torch.einsum("ij,bjhw->bihw", m, xyz)
 
 
+def _gamut_factor(lab, lin):
+    """Chroma factors ``t`` (1, 1, h, w) of the keep-L* gamut map, as the apply kernel does.
+
+    ``lab`` (1, 3, h, w) and its linear RGB ``lin``: 1 inside sRGB; outside, the
+    largest factor (bisection, :data:`chroma.spaces.gamut.BISECT_STEPS` steps)
+    that brings the color in at constant L* and hue. No gradient (it is a constant
+    of each step): the fit sees the colors the operator will really give.
+    """
+    torch = _torch()
+    from chroma.spaces.gamut import BISECT_STEPS, GAMUT_TOL
+
+    with torch.no_grad():
+        t = torch.ones_like(lab[:, :1])
+        bad = ((lin < -GAMUT_TOL) | (lin > 1.0 + GAMUT_TOL)).any(1)[0]
+        if not bool(bad.any()):
+            return t
+        sub = lab[0][:, bad]  # (3, n)
+        lo = torch.zeros(sub.shape[1])
+        hi = torch.ones(sub.shape[1])
+        for _ in range(BISECT_STEPS):
+            mid = 0.5 * (lo + hi)
+            trial = torch.stack([sub[0], sub[1] * mid, sub[2] * mid])[None, :, None]
+            tl = _lab_to_linear(trial)[0, :, 0]
+            ok = ((tl >= -GAMUT_TOL) & (tl <= 1.0 + GAMUT_TOL)).all(0)
+            lo = torch.where(ok, mid, lo)
+            hi = torch.where(ok, hi, mid)
+        t[0, 0][bad] = lo
+    return t
+
+
+def _in_gamut(L, ab):
+    """``(lab, lin)``: Lab after the keep-L* gamut map, and the linear RGB before it.
+
+    Outside the gamut the chroma is the boundary's, a constant of the step:
+    only the hue of ``ab`` gets a gradient there (pushing the chroma further
+    out changes nothing in the output, so the style terms must not reward it;
+    the gamut penalty pulls it back in).
+    """
+    torch = _torch()
+    raw = torch.cat([L, ab], 1)
+    lin = _lab_to_linear(raw)
+    t = _gamut_factor(raw, lin)
+    c = ab.norm(dim=1, keepdim=True).clamp_min(1e-6)
+    mapped = torch.where(t < 1.0, ab * ((t * c).detach() / c), ab)
+    return torch.cat([L, mapped], 1), lin
+
+
 def _grad_mag(lab):
     """Per-pixel Lab gradient magnitude (central differences inside, one-sided at borders)."""
     torch = _torch()
@@ -294,6 +342,62 @@ def _grad_mag(lab):
 
 
 # --- the optimizer ---------------------------------------------------------------------------
+FINE_CROPS = 16  # crops of the finer image per iteration in the artifact term
+FINE_SIDE = 32  # their side in pixels
+
+
+def _coords(kind: str, L, start):
+    """Normalized (h, w, 3) coordinates of the operator's volume for L* (1, 1, h, w), start a*b*."""
+    torch = _torch()
+    h, w = L.shape[-2:]
+    if kind == "grid":  # x, y, L*
+        ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
+        xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
+        tz = (L[0, 0] / 100.0).clamp(0, 1)
+        return torch.stack([xs[None, :].expand(h, w), ys[:, None].expand(h, w), tz], -1)
+    tz = (start[0, 1] + 110.0) / 220.0  # L*, a*, b* of the start
+    ty = (start[0, 0] + 110.0) / 220.0
+    tx = L[0, 0] / 100.0
+    return torch.stack([tx, ty, tz], -1).clamp(0, 1)
+
+
+class _FineCrops:
+    """The artifact term on random crops of the image at a finer size (see :func:`optimize`)."""
+
+    def __init__(self, fine, kind: str, gen):
+        torch = _torch()
+        lab, start_ab = fine
+        self.gen = gen
+        self.H, self.W = lab.shape[:2]
+        self.p = min(FINE_SIDE, self.H, self.W)
+        lab_t = to_tensor(lab)
+        self.L = lab_t[:, :1]
+        self.start = torch.from_numpy(
+            np.ascontiguousarray(start_ab.transpose(2, 0, 1), np.float32))[None]
+        self.coords = _coords(kind, self.L, self.start) * 2 - 1  # (H, W, 3)
+        self.g_in = _grad_mag(lab_t)[0]  # (H, W)
+
+    def artifacts(self, offsets):
+        """Mean squared excess of the output's Lab gradient over the input's, inside the crops."""
+        torch = _torch()
+        F = torch.nn.functional
+        p, k = self.p, FINE_CROPS
+        y0 = torch.randint(self.H - p + 1, (k,), generator=self.gen)
+        x0 = torch.randint(self.W - p + 1, (k,), generator=self.gen)
+        rows = (y0[:, None] + torch.arange(p))[:, :, None]  # (k, p, 1)
+        cols = (x0[:, None] + torch.arange(p))[:, None, :]  # (k, 1, p)
+        # the crops stacked into one (k*p, p) strip
+        strip = lambda a: a[..., rows, cols].reshape(*a.shape[:-2], k * p, p)  # noqa: E731
+        grid = self.coords[rows, cols].reshape(1, 1, k * p, p, 3)
+        L, start = strip(self.L), strip(self.start)
+        ab = start + offsets(grid, start)
+        out, _ = _in_gamut(L, ab)
+        # per crop (central differences inside it; its one-pixel rim is left out)
+        g_out = _grad_mag(out.reshape(3, k, p, p).transpose(0, 1))[:, 1:-1, 1:-1]
+        g_in = self.g_in[rows, cols][:, 1:-1, 1:-1]
+        return (F.relu(g_out - g_in) ** 2).mean()
+
+
 def optimize(
     lab: np.ndarray,
     start_ab: np.ndarray,
@@ -312,6 +416,7 @@ def optimize(
     init_volume=None,
     anchor_ab=None,
     norm_volume=None,
+    fine=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
@@ -322,7 +427,12 @@ def optimize(
     ``lr_end``: the step size the cosine decay ends at (``lr / 10`` if None);
     ``norm_volume``: the volume at which each term's normalizer is taken (the
     start if None; a later stage of a coarse-to-fine fit passes the first
-    stage's start, so the terms keep their relative weights).
+    stage's start, so the terms keep their relative weights); ``fine``: None or
+    ``(lab, start_ab)`` of the image at a finer size (grid and LUT operators, no
+    region): the artifact term is then measured there, on :data:`FINE_CROPS`
+    random crops of :data:`FINE_SIDE` pixels per iteration (the proxy's area
+    averaging hides most of the fine edges along which a color map that changes
+    with L* makes new gradients).
     The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
     chroma 50), so one learning rate suits offsets and gains.
     """
@@ -362,22 +472,12 @@ def optimize(
         if init_volume is not None:
             theta = torch.from_numpy(np.asarray(init_volume, np.float32))[None] * unit
         theta.requires_grad_(True)
-        if kind == "grid":
-            ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
-            xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
-            tz = (L[0, 0] / 100.0).clamp(0, 1)
-            coords = torch.stack([xs[None, :].expand(h, w), ys[:, None].expand(h, w), tz], -1)
-        else:
-            tz = (start[0, 1] + 110.0) / 220.0
-            ty = (start[0, 0] + 110.0) / 220.0
-            tx = L[0, 0] / 100.0
-            coords = torch.stack([tx, ty, tz], -1).clamp(0, 1)
-        grid = (coords * 2 - 1)[None, None]  # (1, 1, h, w, 3)
+        grid = (_coords(kind, L, start) * 2 - 1)[None, None]  # (1, 1, h, w, 3)
 
-    def offsets():
+    def offsets(grid=None, start=start):
         if kind == "free":
             return theta
-        v = F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
+        v = F.grid_sample(theta, grid_at(grid), mode="bilinear", padding_mode="border",
                           align_corners=True)[:, :, 0]
         if kind != "grid":
             return v
@@ -385,13 +485,23 @@ def optimize(
         return v[:, :2] + torch.cat([m[:, 0:1] * start[:, 0:1] + m[:, 1:2] * start[:, 1:2],
                                      m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
 
+    def grid_at(g):
+        return grid if g is None else g
+
+    crops = None
+    if fine is not None and kind != "free" and region is None:
+        crops = _FineCrops(fine, kind, gen)
+
     norms: dict = {}
     step = [0]
 
     def terms():
         off = offsets()
         ab = start + off
-        out = torch.cat([L, ab], 1)
+        # every style and artifact term sees the colors after the keep-L* gamut map (the
+        # apply kernel's): out-of-gamut chroma clipped at constant L* follows the gamut's
+        # boundary, which changes with L*, so it would put L*'s texture into a*b*
+        out, lin = _in_gamut(L, ab)
         feats = bank(out)
         t = {}
         g_terms = []
@@ -409,8 +519,14 @@ def optimize(
         t["content"] = ((ab - anchor) ** 2).mean() / 100.0
         t["smooth"] = ((wx * (off[..., :, 1:] - off[..., :, :-1]) ** 2).mean()
                        + (wy * (off[..., 1:, :] - off[..., :-1, :]) ** 2).mean())
-        t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
-        lin = _lab_to_linear(out)
+        if kind == "grid":  # and between neighbouring nodes of one L* level (bilateral space)
+            t["smooth"] = t["smooth"] + (((theta[..., 1:] - theta[..., :-1]) ** 2).mean()
+                                         + ((theta[..., 1:, :] - theta[..., :-1, :]) ** 2).mean()
+                                         ) / 100.0
+        if crops is None:
+            t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
+        else:
+            t["artifacts"] = crops.artifacts(offsets)
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
         return t
 
@@ -418,7 +534,9 @@ def optimize(
         if not norms:
             norms["style"] = [float(v.detach()) + 1e-8 for v in t["style"]]
             norms["sw"] = [float(v.detach()) + 1e-8 for v in t["sw"]]
-            norms["artifacts"] = float(t["artifacts"].detach()) + 1e-3
+            # relative to the start, but never weaker than relative to ARTIFACT_CAP: a start
+            # that is already grainy does not make new grain cheap
+            norms["artifacts"] = min(float(t["artifacts"].detach()), ARTIFACT_CAP) + 1e-3
         loss = 0.0
         if weights["style"]:
             loss = loss + weights["style"] * sum(
