@@ -24,7 +24,6 @@ __all__ = ["Stylizer", "stylize"]
 
 INITS = ("reinhard", "idt", "identity")
 COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
-FINE_SCALE = 2  # the artifact term sees the image at up to this many times the proxy's size
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
             "artifact_weight", "gamut_weight")
 
@@ -102,10 +101,12 @@ class Stylizer(ColorStep):
         projected onto its affine maps (least squares per node), so the
         grain a global color map puts into flat regions is not carried
         over. "identity": the image's own colors.
-    style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight : float
+    style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight, \
+gamut_weight : float
         Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
-        sliced-Wasserstein, content, edge-aware smoothness and gradient-artifact
-        terms (see :mod:`chroma.stylization._torch`).
+        sliced-Wasserstein, content, edge-aware smoothness, gradient-artifact
+        and out-of-gamut terms (see :mod:`chroma.stylization._torch`). Every
+        term sees the colors after the gamut map the output gets.
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -149,7 +150,7 @@ class Stylizer(ColorStep):
         *,
         features: str = "random",
         size: int = 256,
-        iterations: int = 60,
+        iterations: int = 100,
         strength: float = 1.0,
         init: str = "idt",
         style_weight: float = 1.0,
@@ -308,20 +309,12 @@ class Stylizer(ColorStep):
                 target = anchor if hd is None else np.where(hd[..., None] >= 0.5, anchor,
                                                             start_ab)
                 projected = ops.project_grid(lab, start_ab, target, shape)
-            # the artifact term looks at the image at up to FINE_SCALE times the proxy's size
-            fine = None
-            fine_side = min(max(x.shape[:2]), FINE_SCALE * side)
-            if kind != "free" and rs is None and fine_side > side and iterations:
-                fx = _proxy(x, fine_side)
-                fine = (_lab(fx), ops.np_trilinear(
-                    start, *np.clip(fx.reshape(-1, 3), 0.0, 1.0).astype(np.float64).T
-                ).reshape(*fx.shape[:2], 2))
             theta, history = optimize(
                 lab, start_ab, self.style_stats_, kind=kind, shape=shape,
                 features=self.features, iterations=iterations, weights=weights,
                 seed=self.seed_, region=rs, progress=self.progress, lr=lr, lr_end=lr_end,
                 init_volume=projected if volume is None else volume, anchor_ab=anchor,
-                norm_volume=norm_volume, fine=fine)
+                norm_volume=norm_volume)
             return theta, history, projected
 
         # coarse to fine (the resolution-free operators, proxies above COARSE_SIDE): most
@@ -421,7 +414,7 @@ def stylize(
     operator: str = "grid",
     features: str = "random",
     size: int = 256,
-    iterations: int = 60,
+    iterations: int = 100,
     strength: float = 1.0,
     mask=None,
     reference_mask=None,

@@ -22,12 +22,22 @@ Loss
 ``+ sw * sum_l SW²_l(out, style)``  (sliced Wasserstein on the features and on
 the Lab pixels themselves, fresh random directions at each iteration [4]_)
 ``+ content * mean(|offset|²) / 10²``  (stay near the classical start)
-``+ smooth * mean(w |grad offset|²)``, ``w = exp(-|grad L*|² / 2·2²)`` (edge-aware)
+``+ smooth * mean(w |grad offset|²)``, ``w = exp(-|grad L*|² / 2·2²)`` (edge-aware;
+for the grid, plus ``mean(|θ_i - θ_j|²) / 10²`` over the neighbouring nodes ``i, j``
+of one L* level: the smoothness in bilateral space)
 ``+ artifacts * mean(max(|grad Lab(out)| - |grad Lab(image)|, 0)²)`` (no new edges)
 ``+ gamut * mean(distance outside [0, 1] in linear RGB)²``.
-Each style, SW and artifact term is divided by its value at the start, so the
-weights are relative; the Lab pixels' SW term counts as much as all feature
-layers together.
+Each style and SW term is divided by its value at the start, so the weights are
+relative; the Lab pixels' SW term counts as much as all feature layers together.
+The artifact term is divided by its value at the start too, but by no more than
+:data:`ARTIFACT_CAP`: a start that already has grain (a projected IDT that leaves
+the gamut) does not make new grain cheap.
+
+Every term sees the colors after the keep-L* gamut map that the apply kernel
+uses (:func:`_in_gamut`): chroma clipped at constant L* follows the gamut's
+boundary, which changes with L*, so an operator that leaves the gamut puts the
+texture of L* into a*b* (the largest source of the artifacts measured on the
+train pairs, ``benchmarks/results/stylize_tune.md``).
 
 References
 ----------
@@ -52,7 +62,7 @@ SW_SETS = 8  # direction sets, cycled over the iterations
 STYLE_SAMPLES = 8192  # feature vectors kept per style layer
 LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
 LAB_DIRECTIONS = 32  # directions per set of the Lab term
-ARTIFACT_CAP = float("inf")  # largest normalizer of the artifact term ((ΔE per pixel)²)
+ARTIFACT_CAP = 0.3  # largest normalizer of the artifact term ((ΔE per pixel)²)
 
 
 def _torch():
@@ -342,12 +352,8 @@ def _grad_mag(lab):
 
 
 # --- the optimizer ---------------------------------------------------------------------------
-FINE_CROPS = 16  # crops of the finer image per iteration in the artifact term
-FINE_SIDE = 32  # their side in pixels
-
-
 def _coords(kind: str, L, start):
-    """Normalized (h, w, 3) coordinates of the operator's volume for L* (1, 1, h, w), start a*b*."""
+    """Normalized (h, w, 3) volume coordinates for L* (1, 1, h, w) and the start a*b*."""
     torch = _torch()
     h, w = L.shape[-2:]
     if kind == "grid":  # x, y, L*
@@ -359,43 +365,6 @@ def _coords(kind: str, L, start):
     ty = (start[0, 0] + 110.0) / 220.0
     tx = L[0, 0] / 100.0
     return torch.stack([tx, ty, tz], -1).clamp(0, 1)
-
-
-class _FineCrops:
-    """The artifact term on random crops of the image at a finer size (see :func:`optimize`)."""
-
-    def __init__(self, fine, kind: str, gen):
-        torch = _torch()
-        lab, start_ab = fine
-        self.gen = gen
-        self.H, self.W = lab.shape[:2]
-        self.p = min(FINE_SIDE, self.H, self.W)
-        lab_t = to_tensor(lab)
-        self.L = lab_t[:, :1]
-        self.start = torch.from_numpy(
-            np.ascontiguousarray(start_ab.transpose(2, 0, 1), np.float32))[None]
-        self.coords = _coords(kind, self.L, self.start) * 2 - 1  # (H, W, 3)
-        self.g_in = _grad_mag(lab_t)[0]  # (H, W)
-
-    def artifacts(self, offsets):
-        """Mean squared excess of the output's Lab gradient over the input's, inside the crops."""
-        torch = _torch()
-        F = torch.nn.functional
-        p, k = self.p, FINE_CROPS
-        y0 = torch.randint(self.H - p + 1, (k,), generator=self.gen)
-        x0 = torch.randint(self.W - p + 1, (k,), generator=self.gen)
-        rows = (y0[:, None] + torch.arange(p))[:, :, None]  # (k, p, 1)
-        cols = (x0[:, None] + torch.arange(p))[:, None, :]  # (k, 1, p)
-        # the crops stacked into one (k*p, p) strip
-        strip = lambda a: a[..., rows, cols].reshape(*a.shape[:-2], k * p, p)  # noqa: E731
-        grid = self.coords[rows, cols].reshape(1, 1, k * p, p, 3)
-        L, start = strip(self.L), strip(self.start)
-        ab = start + offsets(grid, start)
-        out, _ = _in_gamut(L, ab)
-        # per crop (central differences inside it; its one-pixel rim is left out)
-        g_out = _grad_mag(out.reshape(3, k, p, p).transpose(0, 1))[:, 1:-1, 1:-1]
-        g_in = self.g_in[rows, cols][:, 1:-1, 1:-1]
-        return (F.relu(g_out - g_in) ** 2).mean()
 
 
 def optimize(
@@ -416,7 +385,6 @@ def optimize(
     init_volume=None,
     anchor_ab=None,
     norm_volume=None,
-    fine=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
@@ -427,12 +395,7 @@ def optimize(
     ``lr_end``: the step size the cosine decay ends at (``lr / 10`` if None);
     ``norm_volume``: the volume at which each term's normalizer is taken (the
     start if None; a later stage of a coarse-to-fine fit passes the first
-    stage's start, so the terms keep their relative weights); ``fine``: None or
-    ``(lab, start_ab)`` of the image at a finer size (grid and LUT operators, no
-    region): the artifact term is then measured there, on :data:`FINE_CROPS`
-    random crops of :data:`FINE_SIDE` pixels per iteration (the proxy's area
-    averaging hides most of the fine edges along which a color map that changes
-    with L* makes new gradients).
+    stage's start, so the terms keep their relative weights).
     The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
     chroma 50), so one learning rate suits offsets and gains.
     """
@@ -474,10 +437,10 @@ def optimize(
         theta.requires_grad_(True)
         grid = (_coords(kind, L, start) * 2 - 1)[None, None]  # (1, 1, h, w, 3)
 
-    def offsets(grid=None, start=start):
+    def offsets():
         if kind == "free":
             return theta
-        v = F.grid_sample(theta, grid_at(grid), mode="bilinear", padding_mode="border",
+        v = F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
                           align_corners=True)[:, :, 0]
         if kind != "grid":
             return v
@@ -485,12 +448,6 @@ def optimize(
         return v[:, :2] + torch.cat([m[:, 0:1] * start[:, 0:1] + m[:, 1:2] * start[:, 1:2],
                                      m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
 
-    def grid_at(g):
-        return grid if g is None else g
-
-    crops = None
-    if fine is not None and kind != "free" and region is None:
-        crops = _FineCrops(fine, kind, gen)
 
     norms: dict = {}
     step = [0]
@@ -523,10 +480,7 @@ def optimize(
             t["smooth"] = t["smooth"] + (((theta[..., 1:] - theta[..., :-1]) ** 2).mean()
                                          + ((theta[..., 1:, :] - theta[..., :-1, :]) ** 2).mean()
                                          ) / 100.0
-        if crops is None:
-            t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
-        else:
-            t["artifacts"] = crops.artifacts(offsets)
+        t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
         return t
 
