@@ -62,7 +62,7 @@ SW_SETS = 8  # direction sets, cycled over the iterations
 STYLE_SAMPLES = 8192  # feature vectors kept per style layer
 LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
 LAB_DIRECTIONS = 32  # directions per set of the Lab term
-ARTIFACT_CAP = 0.3  # largest normalizer of the artifact term ((ΔE per pixel)²)
+ARTIFACT_CAP = 1.0  # largest normalizer of the artifact term ((ΔE per pixel)²)
 
 
 def _torch():
