@@ -124,20 +124,6 @@ def test_fit_sees_the_gamut_map_of_the_apply_kernel():
     assert np.abs(g_radial[~outside] - 1).max() < 1e-4  # inside: the identity
 
 
-def test_lightness_range_of_the_proxy_cells():
-    from chroma.stylization._stylizer import _lab, _lightness_range, _proxy
-
-    x = np.full((32, 48, 3), 0.5, np.float32)  # twice the proxy: the range is exact
-    x[::4, ::4] = 1.0  # single bright pixels: averaged away in a 16 x 24 proxy
-    x[1::4, 3::4] = 0.0  # and single dark ones
-    lo, hi = _lightness_range(x, (16, 24))
-    mid = _lab(_proxy(x, 24))[..., 0]
-    assert lo.shape == hi.shape == mid.shape == (16, 24)
-    assert (lo <= mid + 0.01).all() and (hi >= mid - 0.01).all()
-    # most cells hold one of each; the range shows them where the proxy's mean does not
-    assert np.median(hi) > 95 and np.median(lo) < 5 and 40 < np.median(mid) < 70
-
-
 def test_grid_smoothness_between_nodes(pair):
     image, style = pair
     def spread(weight):

@@ -24,7 +24,6 @@ __all__ = ["Stylizer", "stylize"]
 
 INITS = ("reinhard", "idt", "identity")
 COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
-GAMUT_RANGE = True  # the gamut penalty holds each proxy color at its pixels' L* range
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
             "artifact_weight", "gamut_weight")
 
@@ -62,20 +61,6 @@ def _proxy(x: np.ndarray, size: int) -> np.ndarray:
 
     shape = (max(1, round(h * scale)), max(1, round(w * scale)))
     return resize(x, shape, order=1, anti_aliasing=True, preserve_range=True).astype(np.float32)
-
-
-def _lightness_range(x: np.ndarray, shape) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest and highest L* of float RGB ``x`` (at up to twice ``shape``) inside each cell of
-    a ``shape`` proxy."""
-    from scipy.ndimage import maximum_filter, minimum_filter
-    from skimage.transform import resize
-
-    fine = _proxy(x, 2 * max(shape))
-    L = _lab(fine)[..., 0]
-    # a window reaching past the cell on every side, wherever the nearest sample falls
-    size = 2 * int(np.ceil(L.shape[0] / shape[0])) + 1
-    return tuple(resize(f(L, size=size), shape, order=0, anti_aliasing=False,
-                        preserve_range=True) for f in (minimum_filter, maximum_filter))
 
 
 def _lab(x: np.ndarray) -> np.ndarray:
@@ -174,7 +159,7 @@ gamut_weight : float
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
         artifact_weight: float = 2.0,
-        gamut_weight: float = 10.0,
+        gamut_weight: float = 1.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -324,15 +309,12 @@ gamut_weight : float
                 target = anchor if hd is None else np.where(hd[..., None] >= 0.5, anchor,
                                                             start_ab)
                 projected = ops.project_grid(lab, start_ab, target, shape)
-            lrange = None
-            if GAMUT_RANGE and kind != "free" and max(x.shape[:2]) > side:
-                lrange = _lightness_range(x, sm.shape[:2])
             theta, history = optimize(
                 lab, start_ab, self.style_stats_, kind=kind, shape=shape,
                 features=self.features, iterations=iterations, weights=weights,
                 seed=self.seed_, region=rs, progress=self.progress, lr=lr, lr_end=lr_end,
                 init_volume=projected if volume is None else volume, anchor_ab=anchor,
-                norm_volume=norm_volume, lightness_range=lrange)
+                norm_volume=norm_volume)
             return theta, history, projected
 
         # coarse to fine (the resolution-free operators, proxies above COARSE_SIDE): most

@@ -385,7 +385,6 @@ def optimize(
     init_volume=None,
     anchor_ab=None,
     norm_volume=None,
-    lightness_range=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
@@ -396,11 +395,7 @@ def optimize(
     ``lr_end``: the step size the cosine decay ends at (``lr / 10`` if None);
     ``norm_volume``: the volume at which each term's normalizer is taken (the
     start if None; a later stage of a coarse-to-fine fit passes the first
-    stage's start, so the terms keep their relative weights);
-    ``lightness_range``: None or the lowest and highest L* (h, w) inside each
-    proxy pixel at the full size: the gamut penalty also holds each color at
-    those L* (the proxy's area average hides the darkest and brightest pixels,
-    where the gamut is narrowest).
+    stage's start, so the terms keep their relative weights).
     The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
     chroma 50), so one learning rate suits offsets and gains.
     """
@@ -454,9 +449,6 @@ def optimize(
                                      m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
 
 
-    extremes = [] if lightness_range is None else [
-        torch.from_numpy(np.ascontiguousarray(r, np.float32))[None, None]
-        for r in lightness_range]
     norms: dict = {}
     step = [0]
 
@@ -490,9 +482,6 @@ def optimize(
                                          ) / 100.0
         t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
-        for Lx in extremes:
-            lx = _lab_to_linear(torch.cat([Lx, ab], 1))
-            t["gamut"] = t["gamut"] + (F.relu(-lx) ** 2 + F.relu(lx - 1.0) ** 2).mean() * 1e3
         return t
 
     def total(t):
