@@ -110,12 +110,12 @@ def timing(image, style, repeats: int, operator: str, features: str, *,
     for _ in range(repeats):
         t = time.perf_counter()
         st = Stylizer(operator, features=features, size=512 if fit else 64,
-                      iterations=60 if fit else 2, random_state=0,
+                      **({} if fit else {"iterations": 2}), random_state=0,
                       progress=False).fit(style).fit_operator(image)
         if fit:
             fits.append(time.perf_counter() - t)
             t = time.perf_counter()
-            Stylizer(operator, features=features, size=512, iterations=60, coarse=0.0,
+            Stylizer(operator, features=features, size=512, coarse=0.0,
                      random_state=0, progress=False).fit(style).fit_operator(image)
             singles.append(time.perf_counter() - t)
         st.apply(big[:128, :128])  # JIT warm-up (16 Ki pixels: the Numba kernel), not timed
@@ -266,12 +266,14 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
                      f"{np.mean([r[key]['seconds'] for r in rows]):.1f}")
     if timing_result:
         t = timing_result
+        n = Stylizer().iterations
+        c = round(Stylizer().coarse * n)
         lines += ["", "## Timing", "",
                   (f"- fit at size=512 (style statistics + operator, {variants[0]}, default "
-                   f"coarse to fine: 45 iterations at 256 px, 15 at 512 px): median "
+                   f"coarse to fine: {c} iterations at 256 px, {n - c} at 512 px): median "
                    f"{t['fit_512_s']:.1f} s of {[round(v, 1) for v in t['fits']]} (target <= 20 s)"
                    if t["fits"] else "- fit: not timed in this run"),
-                  *([f"- the same fit in one stage (`coarse=0`, all 60 iterations at 512 px), "
+                  *([f"- the same fit in one stage (`coarse=0`, all {n} iterations at 512 px), "
                      f"timed right after each default fit: median {t['fit_512_single_s']:.1f} s "
                      f"of {[round(v, 1) for v in t['singles']]}"] if t.get("singles") else []),
                   f"- apply the fitted operator to {t['apply_shape'][1]}x{t['apply_shape'][0]} "

@@ -40,6 +40,33 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+_SAVED: dict = {}
+
+
+def with_constants(variant: dict) -> dict:
+    """Set the module constants a variant names (``"_torch.ARTIFACT_CAP": 0.3``: a key with a
+    dot is ``chroma.stylization.<module>.<NAME>``); return its stylize keywords.
+
+    Constants a previous variant set and this one does not name go back to their defaults.
+    """
+    import importlib
+
+    for (mod, name), value in _SAVED.items():
+        setattr(mod, name, value)
+    kwargs = {}
+    for key, value in variant.items():
+        if "." not in key:
+            kwargs[key] = value
+            continue
+        module, name = key.rsplit(".", 1)
+        mod = importlib.import_module(f"chroma.stylization.{module}")
+        if not hasattr(mod, name):
+            raise SystemExit(f"{key}: chroma.stylization.{module} has no constant {name}")
+        _SAVED.setdefault((mod, name), getattr(mod, name))
+        setattr(mod, name, value)
+    return kwargs
+
+
 def main(argv: list[str]) -> int:
     if not TRAIN.is_dir():
         print(f"{TRAIN} is missing: this script needs the train photos.")
@@ -47,7 +74,8 @@ def main(argv: list[str]) -> int:
     files = sorted(p for p in TRAIN.iterdir() if p.suffix.lower() in (".jpg", ".png", ".jpeg"))
     half = len(files) // 2
     idx = [int(i) for i in argv[0].split(",")]
-    variants = json.loads(argv[1])  # a list of dicts of chroma.stylize keyword arguments
+    # a list of dicts of chroma.stylize keyword arguments (and module constants, see above)
+    variants = json.loads(argv[1])
     print(uptime(), flush=True)
     agg: dict = {}
     for i in idx:
@@ -64,6 +92,7 @@ def main(argv: list[str]) -> int:
         res = {name: score(chroma.transfer(image, style, **E.CLASSICAL[name]))
                for name in ("idt", "idt+regrain", "mkl")}
         for k, v in enumerate(variants):
+            v = with_constants(v)
             t = time.perf_counter()
             out = chroma.stylize(image, style, random_state=0, progress=False, **v)
             res[f"v{k}"] = (*score(out), time.perf_counter() - t)

@@ -2,7 +2,7 @@
 
 Prints the joint-Lab sliced-Wasserstein distance to the style and the gradient
 artifacts of ``chroma.stylize(chelsea, coffee)`` with ``iterations=0`` (IDT
-projected onto the grid, no optimizer step) and with the default 60 steps, and
+projected onto the grid, no optimizer step) and with the default number of steps, and
 writes both side by side to ``/tmp/stylize_projection.png`` (not committed).
 Run from the repository root: ``python docs/stylize_projection.py``.
 """
@@ -28,7 +28,7 @@ from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E
 def main() -> int:
     image, style = fs.load("chelsea"), fs.load("coffee")
     tiles = []
-    for iterations in (0, 60):
+    for iterations in (0, chroma.Stylizer().iterations):
         out = chroma.stylize(image, style, iterations=iterations, random_state=0,
                              progress=False)
         print(f"iterations={iterations}: SW {sliced_wasserstein_lab(out, style):.2f}  "

@@ -25,7 +25,7 @@ __all__ = ["Stylizer", "stylize"]
 INITS = ("reinhard", "idt", "identity")
 COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
-            "artifact_weight")
+            "artifact_weight", "gamut_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -101,10 +101,12 @@ class Stylizer(ColorStep):
         projected onto its affine maps (least squares per node), so the
         grain a global color map puts into flat regions is not carried
         over. "identity": the image's own colors.
-    style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight : float
+    style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight, \
+gamut_weight : float
         Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
-        sliced-Wasserstein, content, edge-aware smoothness and gradient-artifact
-        terms (see :mod:`chroma.stylization._torch`).
+        sliced-Wasserstein, content, edge-aware smoothness, gradient-artifact
+        and out-of-gamut terms (see :mod:`chroma.stylization._torch`). Every
+        term sees the colors after the gamut map the output gets.
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -148,7 +150,7 @@ class Stylizer(ColorStep):
         *,
         features: str = "random",
         size: int = 256,
-        iterations: int = 60,
+        iterations: int = 100,
         strength: float = 1.0,
         init: str = "idt",
         style_weight: float = 1.0,
@@ -157,6 +159,7 @@ class Stylizer(ColorStep):
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
         artifact_weight: float = 2.0,
+        gamut_weight: float = 1.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -175,6 +178,7 @@ class Stylizer(ColorStep):
         self.content_weight = content_weight
         self.smooth_weight = smooth_weight
         self.artifact_weight = artifact_weight
+        self.gamut_weight = gamut_weight
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -280,7 +284,8 @@ class Stylizer(ColorStep):
         start = ops.start_table(identity if kind == "grid" else classical)
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
         weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
-                   "content": self.content_weight, "smooth": self.smooth_weight, "gamut": 1.0,
+                   "content": self.content_weight, "smooth": self.smooth_weight,
+                   "gamut": self.gamut_weight,
                    "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize
 
@@ -409,7 +414,7 @@ def stylize(
     operator: str = "grid",
     features: str = "random",
     size: int = 256,
-    iterations: int = 60,
+    iterations: int = 100,
     strength: float = 1.0,
     mask=None,
     reference_mask=None,

@@ -22,12 +22,22 @@ Loss
 ``+ sw * sum_l SW²_l(out, style)``  (sliced Wasserstein on the features and on
 the Lab pixels themselves, fresh random directions at each iteration [4]_)
 ``+ content * mean(|offset|²) / 10²``  (stay near the classical start)
-``+ smooth * mean(w |grad offset|²)``, ``w = exp(-|grad L*|² / 2·2²)`` (edge-aware)
+``+ smooth * mean(w |grad offset|²)``, ``w = exp(-|grad L*|² / 2·2²)`` (edge-aware;
+for the grid, plus ``mean(|θ_i - θ_j|²) / 10²`` over the neighbouring nodes ``i, j``
+of one L* level: the smoothness in bilateral space)
 ``+ artifacts * mean(max(|grad Lab(out)| - |grad Lab(image)|, 0)²)`` (no new edges)
 ``+ gamut * mean(distance outside [0, 1] in linear RGB)²``.
-Each style, SW and artifact term is divided by its value at the start, so the
-weights are relative; the Lab pixels' SW term counts as much as all feature
-layers together.
+Each style and SW term is divided by its value at the start, so the weights are
+relative; the Lab pixels' SW term counts as much as all feature layers together.
+The artifact term is divided by its value at the start too, but by no more than
+:data:`ARTIFACT_CAP`: a start that already has grain (a projected IDT that leaves
+the gamut) does not make new grain cheap.
+
+Every term sees the colors after the keep-L* gamut map that the apply kernel
+uses (:func:`_in_gamut`): chroma clipped at constant L* follows the gamut's
+boundary, which changes with L*, so an operator that leaves the gamut puts the
+texture of L* into a*b* (the largest source of the artifacts measured on the
+train pairs, ``benchmarks/results/stylize_tune.md``).
 
 References
 ----------
@@ -52,6 +62,7 @@ SW_SETS = 8  # direction sets, cycled over the iterations
 STYLE_SAMPLES = 8192  # feature vectors kept per style layer
 LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
 LAB_DIRECTIONS = 32  # directions per set of the Lab term
+ARTIFACT_CAP = 1.0  # largest normalizer of the artifact term ((ΔE per pixel)²)
 
 
 def _torch():
@@ -283,6 +294,53 @@ def _lab_to_linear(lab):
     return torch.einsum("ij,bjhw->bihw", m, xyz)
 
 
+def _gamut_factor(lab, lin):
+    """Chroma factors ``t`` (1, 1, h, w) of the keep-L* gamut map, as the apply kernel does.
+
+    ``lab`` (1, 3, h, w) and its linear RGB ``lin``: 1 inside sRGB; outside, the
+    largest factor (bisection, :data:`chroma.spaces.gamut.BISECT_STEPS` steps)
+    that brings the color in at constant L* and hue. No gradient (it is a constant
+    of each step): the fit sees the colors the operator will really give.
+    """
+    torch = _torch()
+    from chroma.spaces.gamut import BISECT_STEPS, GAMUT_TOL
+
+    with torch.no_grad():
+        t = torch.ones_like(lab[:, :1])
+        bad = ((lin < -GAMUT_TOL) | (lin > 1.0 + GAMUT_TOL)).any(1)[0]
+        if not bool(bad.any()):
+            return t
+        sub = lab[0][:, bad]  # (3, n)
+        lo = torch.zeros(sub.shape[1])
+        hi = torch.ones(sub.shape[1])
+        for _ in range(BISECT_STEPS):
+            mid = 0.5 * (lo + hi)
+            trial = torch.stack([sub[0], sub[1] * mid, sub[2] * mid])[None, :, None]
+            tl = _lab_to_linear(trial)[0, :, 0]
+            ok = ((tl >= -GAMUT_TOL) & (tl <= 1.0 + GAMUT_TOL)).all(0)
+            lo = torch.where(ok, mid, lo)
+            hi = torch.where(ok, hi, mid)
+        t[0, 0][bad] = lo
+    return t
+
+
+def _in_gamut(L, ab):
+    """``(lab, lin)``: Lab after the keep-L* gamut map, and the linear RGB before it.
+
+    Outside the gamut the chroma is the boundary's, a constant of the step:
+    only the hue of ``ab`` gets a gradient there (pushing the chroma further
+    out changes nothing in the output, so the style terms must not reward it;
+    the gamut penalty pulls it back in).
+    """
+    torch = _torch()
+    raw = torch.cat([L, ab], 1)
+    lin = _lab_to_linear(raw)
+    t = _gamut_factor(raw, lin)
+    c = ab.norm(dim=1, keepdim=True).clamp_min(1e-6)
+    mapped = torch.where(t < 1.0, ab * ((t * c).detach() / c), ab)
+    return torch.cat([L, mapped], 1), lin
+
+
 def _grad_mag(lab):
     """Per-pixel Lab gradient magnitude (central differences inside, one-sided at borders)."""
     torch = _torch()
@@ -294,6 +352,21 @@ def _grad_mag(lab):
 
 
 # --- the optimizer ---------------------------------------------------------------------------
+def _coords(kind: str, L, start):
+    """Normalized (h, w, 3) volume coordinates for L* (1, 1, h, w) and the start a*b*."""
+    torch = _torch()
+    h, w = L.shape[-2:]
+    if kind == "grid":  # x, y, L*
+        ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
+        xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
+        tz = (L[0, 0] / 100.0).clamp(0, 1)
+        return torch.stack([xs[None, :].expand(h, w), ys[:, None].expand(h, w), tz], -1)
+    tz = (start[0, 1] + 110.0) / 220.0  # L*, a*, b* of the start
+    ty = (start[0, 0] + 110.0) / 220.0
+    tx = L[0, 0] / 100.0
+    return torch.stack([tx, ty, tz], -1).clamp(0, 1)
+
+
 def optimize(
     lab: np.ndarray,
     start_ab: np.ndarray,
@@ -362,17 +435,7 @@ def optimize(
         if init_volume is not None:
             theta = torch.from_numpy(np.asarray(init_volume, np.float32))[None] * unit
         theta.requires_grad_(True)
-        if kind == "grid":
-            ys = (torch.arange(h, dtype=torch.float32) + 0.5) / h
-            xs = (torch.arange(w, dtype=torch.float32) + 0.5) / w
-            tz = (L[0, 0] / 100.0).clamp(0, 1)
-            coords = torch.stack([xs[None, :].expand(h, w), ys[:, None].expand(h, w), tz], -1)
-        else:
-            tz = (start[0, 1] + 110.0) / 220.0
-            ty = (start[0, 0] + 110.0) / 220.0
-            tx = L[0, 0] / 100.0
-            coords = torch.stack([tx, ty, tz], -1).clamp(0, 1)
-        grid = (coords * 2 - 1)[None, None]  # (1, 1, h, w, 3)
+        grid = (_coords(kind, L, start) * 2 - 1)[None, None]  # (1, 1, h, w, 3)
 
     def offsets():
         if kind == "free":
@@ -385,13 +448,17 @@ def optimize(
         return v[:, :2] + torch.cat([m[:, 0:1] * start[:, 0:1] + m[:, 1:2] * start[:, 1:2],
                                      m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
 
+
     norms: dict = {}
     step = [0]
 
     def terms():
         off = offsets()
         ab = start + off
-        out = torch.cat([L, ab], 1)
+        # every style and artifact term sees the colors after the keep-L* gamut map (the
+        # apply kernel's): out-of-gamut chroma clipped at constant L* follows the gamut's
+        # boundary, which changes with L*, so it would put L*'s texture into a*b*
+        out, lin = _in_gamut(L, ab)
         feats = bank(out)
         t = {}
         g_terms = []
@@ -409,8 +476,11 @@ def optimize(
         t["content"] = ((ab - anchor) ** 2).mean() / 100.0
         t["smooth"] = ((wx * (off[..., :, 1:] - off[..., :, :-1]) ** 2).mean()
                        + (wy * (off[..., 1:, :] - off[..., :-1, :]) ** 2).mean())
+        if kind == "grid":  # and between neighbouring nodes of one L* level (bilateral space)
+            t["smooth"] = t["smooth"] + (((theta[..., 1:] - theta[..., :-1]) ** 2).mean()
+                                         + ((theta[..., 1:, :] - theta[..., :-1, :]) ** 2).mean()
+                                         ) / 100.0
         t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
-        lin = _lab_to_linear(out)
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
         return t
 
@@ -418,7 +488,9 @@ def optimize(
         if not norms:
             norms["style"] = [float(v.detach()) + 1e-8 for v in t["style"]]
             norms["sw"] = [float(v.detach()) + 1e-8 for v in t["sw"]]
-            norms["artifacts"] = float(t["artifacts"].detach()) + 1e-3
+            # relative to the start, but never weaker than relative to ARTIFACT_CAP: a start
+            # that is already grainy does not make new grain cheap
+            norms["artifacts"] = min(float(t["artifacts"].detach()), ARTIFACT_CAP) + 1e-3
         loss = 0.0
         if weights["style"]:
             loss = loss + weights["style"] * sum(

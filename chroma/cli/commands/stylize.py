@@ -33,7 +33,7 @@ def register(sub) -> None:
     p.add_argument("--features", choices=FEATURES, default="random",
                    help="features of the style loss")
     p.add_argument("--size", type=int, default=256, help="long side of the fitting proxy")
-    p.add_argument("--iterations", type=int, default=60, help="optimizer steps")
+    p.add_argument("--iterations", type=int, default=100, help="optimizer steps")
     p.add_argument("--strength", type=float, default=1.0, help="effect in [0, 1]")
     p.add_argument("--mask", metavar="F", default=None,
                    help="mask image for IMAGE: stylize only where it is white")
