@@ -324,10 +324,20 @@ _WORKER_STEP = None  # the step of this worker process (set once by _init_worker
 
 
 def _limit_threads() -> None:
-    """One thread per worker for the kernels: the pool is the parallelism."""
+    """One thread per worker for the kernels: the pool is the parallelism.
+
+    chroma's own policy first (:func:`chroma.set_num_threads`): its kernels set
+    Numba's thread count on every call, from that policy, so setting Numba's
+    alone is undone by the next kernel when Numba was imported before this
+    call (as in a fork server that preloads it). The environment variables
+    cover BLAS / OpenMP libraries loaded later.
+    """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "NUMBA_NUM_THREADS"):
         os.environ[var] = "1"
+    from chroma._core.parallel import set_num_threads
+
+    set_num_threads(1)
     numba = sys.modules.get("numba")
     if numba is not None:
         numba.set_num_threads(1)
@@ -410,6 +420,19 @@ def _run_threads(jobs, step, overwrite, workers):
     return _run_executor(ex, lambda s, d: ex.submit(process_file, s, d, step, overwrite), jobs)
 
 
+def _heavy_modules() -> list[str]:
+    """Libraries every worker would import itself: imported once, in the fork server.
+
+    Numba's import is most of a worker's start-up (0.3 s of CPU each, measured
+    with benchmarks/batch_profile.py); importing it compiles nothing and starts
+    no thread, so the fork server stays safe to fork.
+    """
+    from importlib.util import find_spec
+
+    return [m for m in ("numba", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin")
+            if find_spec(m.partition(".")[0]) is not None]
+
+
 def _run_processes(jobs, payload, overwrite, workers, preload=()):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -420,7 +443,7 @@ def _run_processes(jobs, payload, overwrite, workers, preload=()):
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["__main__", "numpy", "chroma.io", __name__,
-                                    *preload])
+                                    *_heavy_modules(), *preload])
     else:  # pragma: no cover - Windows
         ctx = multiprocessing.get_context("spawn")
     ex = ProcessPoolExecutor(max_workers=workers or _cores(), mp_context=ctx,
