@@ -139,17 +139,20 @@ def memory_probe(files, ref, recipe, tmp, image_bytes) -> dict[str, float]:
     and hide the next one's; a fixed threshold (MALLOC_MMAP_THRESHOLD_) returns
     large arrays to the system when freed, so the second image's peak is its own.
     """
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
     exprs = {"reinhard": f"chroma.ReinhardTransfer().fit(chroma.read_image({str(ref)!r}))",
              "recipe (reinhard + histogram)": f"chroma.Pipeline.load({str(recipe)!r}).fit()"}
     probe = {}
-    for sname, expr in exprs.items():
-        code = PROBE.format(root=str(ROOT), step_expr=expr, warm=str(files[1]),
-                            src=str(files[0]), tmp=str(tmp))
-        before, peak = map(int, subprocess.run([sys.executable, "-c", code], env=env,
-                                               capture_output=True, text=True,
-                                               check=True).stdout.split())
-        probe[sname] = (peak - before) / image_bytes
+    for threads, label in ((None, ""), ("1", ", one thread (as in a pool worker)")):
+        env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+        if threads:
+            env["CHROMA_NUM_THREADS"] = threads
+        for sname, expr in exprs.items():
+            code = PROBE.format(root=str(ROOT), step_expr=expr, warm=str(files[1]),
+                                src=str(files[0]), tmp=str(tmp))
+            before, peak = map(int, subprocess.run([sys.executable, "-c", code], env=env,
+                                                   capture_output=True, text=True,
+                                                   check=True).stdout.split())
+            probe[sname + label] = (peak - before) / image_bytes
     return probe
 
 

@@ -46,7 +46,6 @@ from __future__ import annotations
 import glob as _glob
 import os
 import pickle
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -326,11 +325,12 @@ _WORKER_STEP = None  # the step of this worker process (set once by _init_worker
 def _limit_threads() -> None:
     """One thread per worker for the kernels: the pool is the parallelism.
 
-    chroma's own policy first (:func:`chroma.set_num_threads`): its kernels set
-    Numba's thread count on every call, from that policy, so setting Numba's
-    alone is undone by the next kernel when Numba was imported before this
-    call (as in a fork server that preloads it). The environment variables
-    cover BLAS / OpenMP libraries loaded later.
+    Through chroma's own policy (:func:`chroma.set_num_threads`): its kernels
+    set Numba's thread count on every call from that policy, so setting
+    Numba's count alone is undone by the next kernel once Numba is imported
+    (the fork server preloads it). Numba's thread pool is not touched here: it
+    starts at the first kernel, with the threading layer chroma selects. The
+    environment variables cover BLAS / OpenMP libraries loaded later.
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "NUMBA_NUM_THREADS"):
@@ -338,9 +338,6 @@ def _limit_threads() -> None:
     from chroma._core.parallel import set_num_threads
 
     set_num_threads(1)
-    numba = sys.modules.get("numba")
-    if numba is not None:
-        numba.set_num_threads(1)
 
 
 def _init_worker(payload: bytes) -> None:
