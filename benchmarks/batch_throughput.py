@@ -97,32 +97,55 @@ def make_images(folder: Path, n: int) -> None:
 
 
 class RSSSampler:
-    """Peak RSS of each child process (pool or Dask workers) while running."""
+    """Peak RSS and CPU time of each child process (pool or Dask workers) while running.
+
+    ``cpu_seconds`` after the block: the CPU time (user + system) this process
+    and the sampled workers spent during it; a pool worker's last <20 ms are
+    missed (it exits between two samples).
+    """
 
     def __init__(self, pids_fn):
         import psutil
 
-        self.psutil, self.pids_fn, self.peak = psutil, pids_fn, {}
+        self.psutil, self.pids_fn, self.peak, self.cpu = psutil, pids_fn, {}, {}
+        self._base = {pid: self._cpu(pid) for pid in pids_fn()}  # workers already running
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
+    def _cpu(self, pid):
+        try:
+            t = self.psutil.Process(pid).cpu_times()
+        except self.psutil.Error:
+            return None
+        return t.user + t.system
+
     def _run(self):
         while not self._stop.is_set():
-            for pid in self.pids_fn():
-                try:
-                    rss = self.psutil.Process(pid).memory_info().rss
-                except self.psutil.Error:
-                    continue
-                self.peak[pid] = max(self.peak.get(pid, 0), rss)
+            self._sample()
             time.sleep(0.02)
 
+    def _sample(self):
+        for pid in self.pids_fn():
+            try:
+                proc = self.psutil.Process(pid)
+                rss = proc.memory_info().rss
+                t = proc.cpu_times()
+            except self.psutil.Error:
+                continue
+            self.peak[pid] = max(self.peak.get(pid, 0), rss)
+            self.cpu[pid] = t.user + t.system
+
     def __enter__(self):
+        self._me0 = self._cpu(os.getpid())
         self._t.start()
         return self
 
     def __exit__(self, *exc):
+        self._sample()
         self._stop.set()
         self._t.join()
+        workers = sum(c - (self._base.get(pid) or 0.0) for pid, c in self.cpu.items())
+        self.cpu_seconds = workers + self._cpu(os.getpid()) - self._me0
 
 
 def children_of_self():
@@ -226,6 +249,7 @@ def main() -> None:
 
         schedulers = {"sync": "sync", "processes": "processes", "dask": client}
         times = {(s, k): [] for s in steps for k in schedulers}
+        cpu = {(s, k): [] for s in steps for k in schedulers}
         peaks: dict[str, int] = {}
         for r in range(args.repeats):
             for sname, make in steps.items():
@@ -239,13 +263,14 @@ def main() -> None:
                         result = apply(src, step, out, scheduler=sched, workers=args.workers,
                                        progress=False)
                         times[(sname, kname)].append(time.perf_counter() - t)
+                    cpu[(sname, kname)].append(sampler.cpu_seconds)
                     assert result.ok and result.done == args.images, result.report()
                     if sampler.peak and kname != "sync":
                         peaks[kname] = max(peaks.get(kname, 0), max(sampler.peak.values()))
                     shutil.rmtree(out)
             loads.append((f"after repeat {r + 1}", uptime()))
-            report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
-                   dask_start, r + 1)
+            report(args, times, cpu, steps, schedulers, probe, peaks, image_bytes, loads,
+                   gen_s, dask_start, r + 1)
         client.close()
         cluster.close()
 
@@ -256,7 +281,7 @@ def main() -> None:
     print(Path(args.out).read_text())
 
 
-def report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
+def report(args, times, cpu, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
            dask_start, done) -> None:
     """Write the results so far (after each repeat: a long run leaves a usable report)."""
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -282,6 +307,23 @@ def report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen
         lines.append(f"| {sname} | {s:.1f} | {p:.1f} | {d:.1f} | {s / p:.2f}x | {d / p:.2f} |")
     lines += ["", "All runs (s): " + json.dumps({f"{a} / {b}": [round(x, 1) for x in v]
                                                 for (a, b), v in times.items()}), ""]
+    lines += [
+        "CPU time and the cores each configuration got (median over the runs; CPU time of "
+        "this process and of the pool / Dask worker processes, user + system; cores = CPU "
+        "time / wall time). On a machine shared with other jobs a configuration gets the "
+        "cores the others leave: a pool cannot be faster than sync by more than the ratio "
+        "of the cores they got times the ratio of their CPU time per image.",
+        "",
+        "| step | scheduler | CPU s per image | cores used |",
+        "|---|---|---:|---:|",
+    ]
+    for sname in steps:
+        for kname in schedulers:
+            c = statistics.median(cpu[(sname, kname)])
+            cores = statistics.median(a / b for a, b in zip(cpu[(sname, kname)],
+                                                            times[(sname, kname)]))
+            lines.append(f"| {sname} | {kname} | {c / args.images:.3f} | {cores:.2f} |")
+    lines.append("")
     lines += ["## Memory per worker", "",
               f"One decoded image (uint8 RGB): {image_bytes / 2**20:.1f} MiB.", ""]
     for sname, ratio in probe.items():
