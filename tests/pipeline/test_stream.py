@@ -136,3 +136,15 @@ def test_pipeline_transform_streams_with_bounded_memory(photo, reference, one_th
     in_memory, high = peak(lambda: _apply_layers(photo, layers))
     np.testing.assert_array_equal(streamed, in_memory)
     assert high > 10 and low < 4.5, (low, high)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ref: chroma.transfers.MKLTransfer().fit(ref),
+    lambda ref: ReinhardTransfer(space="rgb", strength=0.6).fit(ref),
+    lambda ref: chroma.toning.ToneStep().fit(),
+])
+def test_other_per_pixel_first_steps(photo, reference, make):
+    layers = _layers(reference, first=make(reference), strength=0.5)
+    got = stream_layers(photo, layers)
+    assert got is not None
+    np.testing.assert_array_equal(got, _apply_layers(photo, layers))
