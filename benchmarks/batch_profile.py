@@ -8,8 +8,8 @@ write of the encoded bytes (temporary file, hard link). For each stage the
 wall time and the CPU time of the whole process (all threads) are reported:
 CPU / wall above 1 means the stage ran on more than one core. Each is run
 with chroma's kernels on every core (the default) and on one thread
-(``chroma.set_num_threads(1)``, what a pool worker does), median of
-``--repeats`` files after a warm-up.
+(``chroma.set_num_threads(1)``, what a pool worker does), file by file
+(interleaved), median of ``--repeats`` files after a warm-up.
 
 From the single-thread stage times the best a pool of W workers can do is
 W x faster than one single-thread worker; what "sync" gains from its parallel
@@ -17,8 +17,9 @@ kernels is the transform's share. The script prints the predicted
 processes / sync ratio, ``sum(stages, 1 thread) / W`` against
 ``sum(stages, default threads)``.
 
-Run: ``.venv/bin/python benchmarks/batch_profile.py [--repeats 7] [--cprofile]``
-(prints a Markdown table; ``--cprofile`` adds the top functions of one sync file).
+Run: ``.venv/bin/python benchmarks/batch_profile.py [--repeats 7] [--cprofile] [--stream]``
+(prints Markdown tables; ``--cprofile`` adds the top functions of one sync file,
+``--stream`` the recipe's transform in memory vs in row tiles).
 """
 
 from __future__ import annotations
@@ -77,17 +78,52 @@ def stages(src: Path, dst: Path, step) -> dict[str, tuple[float, float]]:
     return out
 
 
-def profile(files, out_dir, step, threads, repeats):
-    previous = chroma.set_num_threads(threads) if threads else None
-    try:
-        stages(files[-1], out_dir / "warm.jpg", step)  # JIT compile, caches
-        runs = [stages(f, out_dir / f.name, step) for f in files[:repeats]]
-    finally:
+def profile(files, out_dir, step, repeats):
+    """Median stage times with the default threads and with one, interleaved file by file
+    (a load that changes during the run hits both alike)."""
+    stages(files[-1], out_dir / "warm.jpg", step)  # JIT compile, caches
+    runs = {None: [], 1: []}
+    for f in files[:repeats]:
+        for threads in runs:
+            if threads:
+                chroma.set_num_threads(threads)
+            try:
+                runs[threads].append(stages(f, out_dir / f.name, step))
+            finally:
+                chroma.set_num_threads(None)
+    return [{k: (statistics.median(r[k][0] for r in rs), statistics.median(r[k][1] for r in rs))
+             for k in rs[0]} for rs in runs.values()]
+
+
+def compare_stream(files, pipe, repeats) -> None:
+    """The recipe's transform in memory (``_apply_layers``) vs in row tiles, interleaved."""
+    from chroma.compositing import _apply_layers
+    from chroma.pipeline._stream import stream_layers
+
+    layers = [(s.estimator, None, s.mode, s.strength) for s in pipe.steps]
+    ways = {"in memory": lambda im: _apply_layers(im, layers),
+            "row tiles (Pipeline.transform)": lambda im: stream_layers(im, layers)}
+    print("### recipe transform: in memory vs row tiles\n")
+    print("| execution | threads | wall (s) | CPU (s) |")
+    print("|---|---|---:|---:|")
+    for threads in (None, 1):
         if threads:
+            chroma.set_num_threads(threads)
+        try:
+            runs = {k: [] for k in ways}
+            for f in files[:repeats]:
+                im = read_image(f)
+                for k, fn in ways.items():
+                    fn(im)  # warm
+                    w, c = time.perf_counter(), time.process_time()
+                    fn(im)
+                    runs[k].append((time.perf_counter() - w, time.process_time() - c))
+        finally:
             chroma.set_num_threads(None)
-    del previous
-    return {k: (statistics.median(r[k][0] for r in runs),
-                statistics.median(r[k][1] for r in runs)) for k in runs[0]}
+        for k, v in runs.items():
+            print(f"| {k} | {threads or 'default'} | {statistics.median(a for a, _ in v):.3f} "
+                  f"| {statistics.median(b for _, b in v):.3f} |")
+    print()
 
 
 def main() -> None:
@@ -95,6 +131,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--stream", action="store_true",
+                        help="also time the recipe streamed in row tiles vs in memory")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="chroma-batch-profile-"))
     try:
@@ -111,8 +149,7 @@ def main() -> None:
         print(f"load before: {uptime()}; {os.cpu_count()} CPUs; median of {args.repeats} "
               "files (2 MP JPEG)\n")
         for sname, step in steps.items():
-            default = profile(files, tmp / "out", step, None, args.repeats)
-            single = profile(files, tmp / "out", step, 1, args.repeats)
+            default, single = profile(files, tmp / "out", step, args.repeats)
             print(f"### {sname}\n")
             print("| stage | wall (s), default threads | CPU / wall | wall (s), 1 thread |")
             print("|---|---:|---:|---:|")
@@ -133,6 +170,8 @@ def main() -> None:
                 text = io.StringIO()
                 pstats.Stats(pr, stream=text).sort_stats("cumulative").print_stats(25)
                 print("```\n" + text.getvalue().strip() + "\n```\n")
+        if args.stream:
+            compare_stream(files, steps["recipe (reinhard + histogram)"], args.repeats)
         print(f"load after: {uptime()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
