@@ -185,6 +185,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "batch.md"))
+    parser.add_argument("--dask-malloc-trim", action="store_true",
+                        help="keep Dask's default MALLOC_TRIM_THRESHOLD_=65536 for its workers")
     parser.add_argument("--memory-only", action="store_true",
                         help="only the per-worker memory probe (prints it)")
     args = parser.parse_args()
@@ -215,8 +217,6 @@ def main() -> None:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return
-    from distributed import Client, LocalCluster
-
     tmp = Path(tempfile.mkdtemp(prefix="chroma-batch-bench-"))
     try:
         src = tmp / "in"
@@ -235,9 +235,7 @@ def main() -> None:
                  "recipe (reinhard + histogram)": lambda: str(recipe)}
 
         t = time.perf_counter()
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0")
-        client = Client(cluster)
+        cluster, client = start_cluster(args.workers, args.dask_malloc_trim)
         dask_start = time.perf_counter() - t
         apply(sorted(src.iterdir())[:2], steps["recipe (reinhard + histogram)"](),
               tmp / "warm", scheduler=client, progress=False)  # import + JIT on the workers
@@ -281,20 +279,49 @@ def main() -> None:
     print(Path(args.out).read_text())
 
 
+def start_cluster(workers: int, malloc_trim: bool):
+    """A LocalCluster of `workers` one-thread worker processes, and its client.
+
+    Dask's nannies put their ``pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_=65536``,
+    ``OMP_NUM_THREADS=1``, ...) into this process's environment as well; it is restored
+    here, so that "sync" and the process pool's fork server (started later, with this
+    environment) run as they would without a cluster. ``MALLOC_TRIM_THRESHOLD_`` set at
+    all turns off glibc's dynamic mmap threshold: every tile temporary is then mapped
+    and page-faulted afresh, which about doubles the CPU time of the two-step recipe
+    (see docs/batch.md). Unless `malloc_trim`, the workers are started without it.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    saved = dict(os.environ)
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    with dask.config.set({} if malloc_trim else {key: None}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
+    os.environ.clear()
+    os.environ.update(saved)
+    return cluster, Client(cluster)
+
+
 def report(args, times, cpu, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
            dask_start, done) -> None:
     """Write the results so far (after each repeat: a long run leaves a usable report)."""
     med = {k: statistics.median(v) for k, v in times.items()}
+    trim = ("Dask's default MALLOC_TRIM_THRESHOLD_=65536 in the workers" if args.dask_malloc_trim
+            else "workers without Dask's MALLOC_TRIM_THRESHOLD_")
     lines = [
         "# chroma.batch throughput",
         "",
         f"Reproduce: `.venv/bin/python benchmarks/batch_throughput.py --images {args.images} "
-        f"--repeats {done} --workers {args.workers}`.",
+        f"--repeats {done} --workers {args.workers}"
+        f"{' --dask-malloc-trim' if args.dask_malloc_trim else ''}`.",
         "",
         f"{args.images} JPEG images of {SIZE[1]}x{SIZE[0]} ({SIZE[0] * SIZE[1] / 1e6:.1f} MP, "
         f"made from data/ in {gen_s:.0f} s), outputs JPEG; {os.cpu_count()} CPU cores "
         f"(`os.cpu_count()`), {args.workers} workers for 'processes' and for the Dask "
-        f"LocalCluster (threads_per_worker=1, worker processes over loopback). Median of "
+        f"LocalCluster (threads_per_worker=1, worker processes over loopback, "
+        f"{trim}"
+        f"; the environment Dask sets in this process is restored). Median of "
         f"{done} interleaved runs; the process pool's start-up is inside its time, "
         f"the Dask cluster's ({dask_start:.1f} s) is not.",
         "",
