@@ -46,6 +46,7 @@ from __future__ import annotations
 import glob as _glob
 import os
 import pickle
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -328,13 +329,18 @@ def _limit_threads() -> None:
     Through chroma's own policy (:func:`chroma.set_num_threads`): its kernels
     set Numba's thread count on every call from that policy, so setting
     Numba's count alone is undone by the next kernel once Numba is imported
-    (the fork server preloads it). Numba's thread pool is not touched here: it
+    (as in a Dask worker that ran other tasks before). Numba's thread pool is not touched here: it
     starts at the first kernel, with the threading layer chroma selects. The
-    environment variables cover BLAS / OpenMP libraries loaded later.
+    environment variables cover BLAS / OpenMP libraries loaded later, and
+    Numba when it is not imported yet: once it is, a changed
+    ``NUMBA_NUM_THREADS`` makes its next compilation fail ("Cannot set
+    NUMBA_NUM_THREADS to a different value once the threads have been
+    launched").
     """
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                "NUMBA_NUM_THREADS"):
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = "1"
     from chroma._core.parallel import set_num_threads
 
     set_num_threads(1)
@@ -420,14 +426,16 @@ def _run_threads(jobs, step, overwrite, workers):
 def _heavy_modules() -> list[str]:
     """Libraries every worker would import itself: imported once, in the fork server.
 
-    Numba's import is most of a worker's start-up (0.3 s of CPU each, measured
-    with benchmarks/batch_profile.py); importing it compiles nothing and starts
-    no thread, so the fork server stays safe to fork.
+    Pillow's codecs only. Numba is not preloaded: its thread count is fixed when
+    it is imported, from ``NUMBA_NUM_THREADS``, which each worker sets to 1 first
+    (:func:`_limit_threads`); changed after the import, it makes Numba's next
+    compilation fail.
     """
     from importlib.util import find_spec
 
-    return [m for m in ("numba", "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin")
-            if find_spec(m.partition(".")[0]) is not None]
+    if find_spec("PIL") is None:  # pragma: no cover - Pillow is a dependency
+        return []
+    return ["PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin"]
 
 
 def _run_processes(jobs, payload, overwrite, workers, preload=()):

@@ -252,7 +252,7 @@ def test_large_images_stream_the_recipe_identically_on_every_scheduler(corpus, t
 
 
 def test_pool_workers_run_chroma_on_one_thread():
-    """Even when Numba was imported first (the fork server preloads it)."""
+    """Even when Numba was imported first (a Dask worker that ran other tasks)."""
     code = ("import numba, chroma.batch as b; from chroma._core.parallel import "
             "get_num_threads; b._limit_threads(); print(get_num_threads())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
