@@ -97,32 +97,55 @@ def make_images(folder: Path, n: int) -> None:
 
 
 class RSSSampler:
-    """Peak RSS of each child process (pool or Dask workers) while running."""
+    """Peak RSS and CPU time of each child process (pool or Dask workers) while running.
+
+    ``cpu_seconds`` after the block: the CPU time (user + system) this process
+    and the sampled workers spent during it; a pool worker's last <20 ms are
+    missed (it exits between two samples).
+    """
 
     def __init__(self, pids_fn):
         import psutil
 
-        self.psutil, self.pids_fn, self.peak = psutil, pids_fn, {}
+        self.psutil, self.pids_fn, self.peak, self.cpu = psutil, pids_fn, {}, {}
+        self._base = {pid: self._cpu(pid) for pid in pids_fn()}  # workers already running
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
+    def _cpu(self, pid):
+        try:
+            t = self.psutil.Process(pid).cpu_times()
+        except self.psutil.Error:
+            return None
+        return t.user + t.system
+
     def _run(self):
         while not self._stop.is_set():
-            for pid in self.pids_fn():
-                try:
-                    rss = self.psutil.Process(pid).memory_info().rss
-                except self.psutil.Error:
-                    continue
-                self.peak[pid] = max(self.peak.get(pid, 0), rss)
+            self._sample()
             time.sleep(0.02)
 
+    def _sample(self):
+        for pid in self.pids_fn():
+            try:
+                proc = self.psutil.Process(pid)
+                rss = proc.memory_info().rss
+                t = proc.cpu_times()
+            except self.psutil.Error:
+                continue
+            self.peak[pid] = max(self.peak.get(pid, 0), rss)
+            self.cpu[pid] = t.user + t.system
+
     def __enter__(self):
+        self._me0 = self._cpu(os.getpid())
         self._t.start()
         return self
 
     def __exit__(self, *exc):
+        self._sample()
         self._stop.set()
         self._t.join()
+        workers = sum(c - (self._base.get(pid) or 0.0) for pid, c in self.cpu.items())
+        self.cpu_seconds = workers + self._cpu(os.getpid()) - self._me0
 
 
 def children_of_self():
@@ -139,17 +162,20 @@ def memory_probe(files, ref, recipe, tmp, image_bytes) -> dict[str, float]:
     and hide the next one's; a fixed threshold (MALLOC_MMAP_THRESHOLD_) returns
     large arrays to the system when freed, so the second image's peak is its own.
     """
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
     exprs = {"reinhard": f"chroma.ReinhardTransfer().fit(chroma.read_image({str(ref)!r}))",
              "recipe (reinhard + histogram)": f"chroma.Pipeline.load({str(recipe)!r}).fit()"}
     probe = {}
-    for sname, expr in exprs.items():
-        code = PROBE.format(root=str(ROOT), step_expr=expr, warm=str(files[1]),
-                            src=str(files[0]), tmp=str(tmp))
-        before, peak = map(int, subprocess.run([sys.executable, "-c", code], env=env,
-                                               capture_output=True, text=True,
-                                               check=True).stdout.split())
-        probe[sname] = (peak - before) / image_bytes
+    for threads, label in ((None, ""), ("1", ", one thread (as in a pool worker)")):
+        env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+        if threads:
+            env["CHROMA_NUM_THREADS"] = threads
+        for sname, expr in exprs.items():
+            code = PROBE.format(root=str(ROOT), step_expr=expr, warm=str(files[1]),
+                                src=str(files[0]), tmp=str(tmp))
+            before, peak = map(int, subprocess.run([sys.executable, "-c", code], env=env,
+                                                   capture_output=True, text=True,
+                                                   check=True).stdout.split())
+            probe[sname + label] = (peak - before) / image_bytes
     return probe
 
 
@@ -159,6 +185,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "batch.md"))
+    parser.add_argument("--dask-malloc-trim", action="store_true",
+                        help="keep Dask's default MALLOC_TRIM_THRESHOLD_=65536 for its workers")
     parser.add_argument("--memory-only", action="store_true",
                         help="only the per-worker memory probe (prints it)")
     args = parser.parse_args()
@@ -189,8 +217,6 @@ def main() -> None:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return
-    from distributed import Client, LocalCluster
-
     tmp = Path(tempfile.mkdtemp(prefix="chroma-batch-bench-"))
     try:
         src = tmp / "in"
@@ -209,9 +235,7 @@ def main() -> None:
                  "recipe (reinhard + histogram)": lambda: str(recipe)}
 
         t = time.perf_counter()
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0")
-        client = Client(cluster)
+        cluster, client = start_cluster(args.workers, args.dask_malloc_trim)
         dask_start = time.perf_counter() - t
         apply(sorted(src.iterdir())[:2], steps["recipe (reinhard + histogram)"](),
               tmp / "warm", scheduler=client, progress=False)  # import + JIT on the workers
@@ -223,6 +247,7 @@ def main() -> None:
 
         schedulers = {"sync": "sync", "processes": "processes", "dask": client}
         times = {(s, k): [] for s in steps for k in schedulers}
+        cpu = {(s, k): [] for s in steps for k in schedulers}
         peaks: dict[str, int] = {}
         for r in range(args.repeats):
             for sname, make in steps.items():
@@ -236,13 +261,14 @@ def main() -> None:
                         result = apply(src, step, out, scheduler=sched, workers=args.workers,
                                        progress=False)
                         times[(sname, kname)].append(time.perf_counter() - t)
+                    cpu[(sname, kname)].append(sampler.cpu_seconds)
                     assert result.ok and result.done == args.images, result.report()
                     if sampler.peak and kname != "sync":
                         peaks[kname] = max(peaks.get(kname, 0), max(sampler.peak.values()))
                     shutil.rmtree(out)
             loads.append((f"after repeat {r + 1}", uptime()))
-            report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
-                   dask_start, r + 1)
+            report(args, times, cpu, steps, schedulers, probe, peaks, image_bytes, loads,
+                   gen_s, dask_start, r + 1)
         client.close()
         cluster.close()
 
@@ -253,20 +279,49 @@ def main() -> None:
     print(Path(args.out).read_text())
 
 
-def report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
+def start_cluster(workers: int, malloc_trim: bool):
+    """A LocalCluster of `workers` one-thread worker processes, and its client.
+
+    Dask's nannies put their ``pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_=65536``,
+    ``OMP_NUM_THREADS=1``, ...) into this process's environment as well; it is restored
+    here, so that "sync" and the process pool's fork server (started later, with this
+    environment) run as they would without a cluster. ``MALLOC_TRIM_THRESHOLD_`` set at
+    all turns off glibc's dynamic mmap threshold: every tile temporary is then mapped
+    and page-faulted afresh, which about doubles the CPU time of the two-step recipe
+    (see docs/batch.md). Unless `malloc_trim`, the workers are started without it.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    saved = dict(os.environ)
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    with dask.config.set({} if malloc_trim else {key: None}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
+    os.environ.clear()
+    os.environ.update(saved)
+    return cluster, Client(cluster)
+
+
+def report(args, times, cpu, steps, schedulers, probe, peaks, image_bytes, loads, gen_s,
            dask_start, done) -> None:
     """Write the results so far (after each repeat: a long run leaves a usable report)."""
     med = {k: statistics.median(v) for k, v in times.items()}
+    trim = ("Dask's default MALLOC_TRIM_THRESHOLD_=65536 in the workers" if args.dask_malloc_trim
+            else "workers without Dask's MALLOC_TRIM_THRESHOLD_")
     lines = [
         "# chroma.batch throughput",
         "",
         f"Reproduce: `.venv/bin/python benchmarks/batch_throughput.py --images {args.images} "
-        f"--repeats {done} --workers {args.workers}`.",
+        f"--repeats {done} --workers {args.workers}"
+        f"{' --dask-malloc-trim' if args.dask_malloc_trim else ''}`.",
         "",
         f"{args.images} JPEG images of {SIZE[1]}x{SIZE[0]} ({SIZE[0] * SIZE[1] / 1e6:.1f} MP, "
         f"made from data/ in {gen_s:.0f} s), outputs JPEG; {os.cpu_count()} CPU cores "
         f"(`os.cpu_count()`), {args.workers} workers for 'processes' and for the Dask "
-        f"LocalCluster (threads_per_worker=1, worker processes over loopback). Median of "
+        f"LocalCluster (threads_per_worker=1, worker processes over loopback, "
+        f"{trim}"
+        f"; the environment Dask sets in this process is restored). Median of "
         f"{done} interleaved runs; the process pool's start-up is inside its time, "
         f"the Dask cluster's ({dask_start:.1f} s) is not.",
         "",
@@ -279,6 +334,23 @@ def report(args, times, steps, schedulers, probe, peaks, image_bytes, loads, gen
         lines.append(f"| {sname} | {s:.1f} | {p:.1f} | {d:.1f} | {s / p:.2f}x | {d / p:.2f} |")
     lines += ["", "All runs (s): " + json.dumps({f"{a} / {b}": [round(x, 1) for x in v]
                                                 for (a, b), v in times.items()}), ""]
+    lines += [
+        "CPU time and the cores each configuration got (median over the runs; CPU time of "
+        "this process and of the pool / Dask worker processes, user + system; cores = CPU "
+        "time / wall time). On a machine shared with other jobs a configuration gets the "
+        "cores the others leave: a pool cannot be faster than sync by more than the ratio "
+        "of the cores they got times the ratio of their CPU time per image.",
+        "",
+        "| step | scheduler | CPU s per image | cores used |",
+        "|---|---|---:|---:|",
+    ]
+    for sname in steps:
+        for kname in schedulers:
+            c = statistics.median(cpu[(sname, kname)])
+            cores = statistics.median(a / b for a, b in zip(cpu[(sname, kname)],
+                                                            times[(sname, kname)]))
+            lines.append(f"| {sname} | {kname} | {c / args.images:.3f} | {cores:.2f} |")
+    lines.append("")
     lines += ["## Memory per worker", "",
               f"One decoded image (uint8 RGB): {image_bytes / 2**20:.1f} MiB.", ""]
     for sname, ratio in probe.items():

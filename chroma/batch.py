@@ -324,13 +324,26 @@ _WORKER_STEP = None  # the step of this worker process (set once by _init_worker
 
 
 def _limit_threads() -> None:
-    """One thread per worker for the kernels: the pool is the parallelism."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                "NUMBA_NUM_THREADS"):
+    """One thread per worker for the kernels: the pool is the parallelism.
+
+    Through chroma's own policy (:func:`chroma.set_num_threads`): its kernels
+    set Numba's thread count on every call from that policy, so setting
+    Numba's count alone is undone by the next kernel once Numba is imported
+    (as in a Dask worker that ran other tasks before). Numba's thread pool is not touched here: it
+    starts at the first kernel, with the threading layer chroma selects. The
+    environment variables cover BLAS / OpenMP libraries loaded later, and
+    Numba when it is not imported yet: once it is, a changed
+    ``NUMBA_NUM_THREADS`` makes its next compilation fail ("Cannot set
+    NUMBA_NUM_THREADS to a different value once the threads have been
+    launched").
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    numba = sys.modules.get("numba")
-    if numba is not None:
-        numba.set_num_threads(1)
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = "1"
+    from chroma._core.parallel import set_num_threads
+
+    set_num_threads(1)
 
 
 def _init_worker(payload: bytes) -> None:
@@ -410,6 +423,21 @@ def _run_threads(jobs, step, overwrite, workers):
     return _run_executor(ex, lambda s, d: ex.submit(process_file, s, d, step, overwrite), jobs)
 
 
+def _heavy_modules() -> list[str]:
+    """Libraries every worker would import itself: imported once, in the fork server.
+
+    Pillow's codecs only. Numba is not preloaded: its thread count is fixed when
+    it is imported, from ``NUMBA_NUM_THREADS``, which each worker sets to 1 first
+    (:func:`_limit_threads`); changed after the import, it makes Numba's next
+    compilation fail.
+    """
+    from importlib.util import find_spec
+
+    if find_spec("PIL") is None:  # pragma: no cover - Pillow is a dependency
+        return []
+    return ["PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin"]
+
+
 def _run_processes(jobs, payload, overwrite, workers, preload=()):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -420,7 +448,7 @@ def _run_processes(jobs, payload, overwrite, workers, preload=()):
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["__main__", "numpy", "chroma.io", __name__,
-                                    *preload])
+                                    *_heavy_modules(), *preload])
     else:  # pragma: no cover - Windows
         ctx = multiprocessing.get_context("spawn")
     ex = ProcessPoolExecutor(max_workers=workers or _cores(), mp_context=ctx,

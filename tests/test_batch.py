@@ -225,3 +225,37 @@ def test_cli_exit_codes(corpus, tmp_path, capsys):
                  "--reference", str(corpus / "ref.png"), "--scheduler", "bogus"]) == 2
     assert main(["batch", "nosuch.txt", str(corpus / "in"), "-o", str(tmp_path / "c")]) == 2
     assert not (tmp_path / "c").exists()
+
+
+def test_large_images_stream_the_recipe_identically_on_every_scheduler(corpus, tmp_path):
+    """Images large enough for the recipe's row-tile execution (pool workers run it on
+    one thread, with other tiles than "sync"): the in-memory pictures, bit for bit."""
+    from chroma.compositing import _apply_layers
+
+    a = chroma.read_image(DATA / "astronaut.png")
+    wide = np.hstack([a, a[:, ::-1]])[:400]  # 400 x 1024: histogram matching's large paths
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(2):
+        chroma.write_image(src / f"w{i}.png", np.roll(wide, 97 * i, axis=1))
+    recipe = corpus / "recipe.toml"
+    for scheduler in ("sync", "processes"):
+        result = apply(src, recipe, tmp_path / scheduler, scheduler=scheduler, workers=2,
+                       progress=False)
+        assert result.ok and result.done == 2, result.report()
+    assert _bytes(tmp_path / "processes") == _bytes(tmp_path / "sync")
+    pipe = chroma.Pipeline.load(recipe).fit()
+    layers = [(s.estimator, None, s.mode, s.strength) for s in pipe.steps]
+    img = chroma.read_image(src / "w1.png")
+    np.testing.assert_array_equal(chroma.read_image(tmp_path / "processes" / "w1.png"),
+                                  _apply_layers(img, layers))
+
+
+def test_pool_workers_run_chroma_on_one_thread():
+    """Even when Numba was imported first (a Dask worker that ran other tasks)."""
+    code = ("import numba, chroma.batch as b; from chroma._core.parallel import "
+            "get_num_threads; b._limit_threads(); print(get_num_threads())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1],
+                         env={**os.environ, "CHROMA_NUM_THREADS": "2"})
+    assert out.stdout.split() == ["1"]

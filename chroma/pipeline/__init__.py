@@ -47,6 +47,7 @@ import numpy as np
 from chroma._core.registry import Registry, check_options, import_target
 from chroma._core.validate import check_image, check_mask, check_strength, to_channel_axis
 from chroma.compositing import DEFAULT_MODE, MODES, _apply_layers
+from chroma.pipeline._stream import stream_layers
 from chroma.pipeline.recipe import (
     changed_params,
     check_recipe_path,
@@ -332,7 +333,10 @@ class Pipeline:
         Each step transforms the current image everywhere (its image statistics
         from its mask's region) and is blended in by its mask, its strength and
         its mode: :func:`chroma.compositing.apply_step`, step after step. Masks
-        are computed on the pipeline's input image.
+        are computed on the pipeline's input image. A recipe of unmasked steps
+        (a per-pixel first step, then histogram matching) runs in row tiles and
+        passes (:mod:`chroma.pipeline._stream`): the same pixels, bit for bit,
+        without the full-size float copies of each step.
 
         Parameters
         ----------
@@ -361,7 +365,10 @@ class Pipeline:
             if final is not None:
                 m = final if m is None else m * final
             layers.append((step.estimator, m, step.mode, step.strength))
-        return to_channel_axis(_apply_layers(arr, layers), channel_axis)
+        out = stream_layers(arr, layers)  # in row tiles, bit for bit, when the recipe allows
+        if out is None:
+            out = _apply_layers(arr, layers)
+        return to_channel_axis(out, channel_axis)
 
     def fit_transform(self, image, reference=None, **kwargs) -> np.ndarray:
         """``fit(reference).transform(image, **kwargs)`` (image first, as everywhere)."""

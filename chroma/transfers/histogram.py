@@ -279,12 +279,7 @@ def _match(x2d, n_colors, sel, quantiles, *, mode, n_bins, strength, out, clip, 
             from chroma.transfers import _histogram_kernels as K
 
             lo, scale, counts, values = lv
-            t_lo = np.empty(counts.shape)
-            t_hi = np.empty(counts.shape)
-            for c in range(n_colors):
-                cum = np.cumsum(counts[c])
-                t_hi[c] = _interp(cum / cum[-1], *quantiles[c])
-                t_lo[c] = _interp((cum - counts[c]) / cum[-1], *quantiles[c])
+            t_lo, t_hi = _levels_tables(counts, quantiles, n_colors)
             K.map_levels(x2d, lo, scale, values, t_lo, t_hi, out, s, clip)
             return out
         mode = "binned" if mode == "levels" else mode
@@ -309,6 +304,26 @@ def _match(x2d, n_colors, sel, quantiles, *, mode, n_bins, strength, out, clip, 
     counts, n_bad = counts_float(x2d, sel, lo, scale, n_bins)
     if n_bad:
         raise _not_finite(name)
+    map_float(x2d, lo, scale, _binned_table(lo, scale, counts, quantiles, s, n_bins), out,
+              clip)
+    return out
+
+
+def _levels_tables(counts, quantiles, n_colors):
+    """Targets of the sort-free exact map: each bucket's value at its quantile (``t_hi``)
+    and just below it (``t_lo``), from the image's bucket ``counts``."""
+    t_lo = np.empty(counts.shape)
+    t_hi = np.empty(counts.shape)
+    for c in range(n_colors):
+        cum = np.cumsum(counts[c])
+        t_hi[c] = _interp(cum / cum[-1], *quantiles[c])
+        t_lo[c] = _interp((cum - counts[c]) / cum[-1], *quantiles[c])
+    return t_lo, t_hi
+
+
+def _binned_table(lo, scale, counts, quantiles, s, n_bins):
+    """The binned map: where each bin edge goes, from the image's bin ``counts``."""
+    n_colors = len(lo)
     table = np.empty((n_colors, n_bins + 1))
     for c in range(n_colors):
         edges = lo[c] + np.arange(n_bins + 1) / scale[c] if scale[c] else np.full(n_bins + 1,
@@ -319,8 +334,7 @@ def _match(x2d, n_colors, sel, quantiles, *, mode, n_bins, strength, out, clip, 
             q = np.full(n_bins + 1, 0.5)
         mapped = _inv_cdf(q, *quantiles[c])
         table[c] = (1.0 - s) * edges + s * mapped if s < 1.0 else mapped
-    map_float(x2d, lo, scale, table, out, clip)
-    return out
+    return table
 
 
 def _as_2d(arr: np.ndarray) -> np.ndarray:
