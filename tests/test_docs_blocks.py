@@ -112,27 +112,37 @@ def _subcommand(argv: list[str]) -> str | None:
 
 
 def run_server(argv: list[str], where: str) -> None:
-    """Start ``chroma serve ...`` (no browser), check that it answers, stop it with SIGINT."""
+    """Start ``chroma serve ...`` (no browser), check that it answers, stop it with SIGINT.
+
+    The server's output goes to a file, not a pipe: a pipe that nobody reads after the URL
+    fills up (warnings, a traceback from the warm-up thread) and blocks the server's next
+    write, so it could never stop. The output is part of every failure message.
+    """
     import json
     import signal
+    import tempfile
     import urllib.request
 
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     argv = argv + ([] if "--no-browser" in argv else ["--no-browser"])
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "chroma", *argv], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT)
+
+    def output() -> str:
+        log.seek(0)
+        return log.read()
+
     try:
-        lines, url = [], None
+        url = None
         deadline = time.monotonic() + SERVER_START_S
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break  # it exited
-            lines.append(line)
-            m = re.search(r"open (http://\S+/\?token=(\S+))", line)
+        while url is None and time.monotonic() < deadline and proc.poll() is None:
+            m = re.search(r"open (http://\S+/\?token=(\S+))", output())
             if m:
                 url = m.group(1)
-        assert url, f"{where}: `chroma {shlex.join(argv)}` printed no URL:\n{''.join(lines)}"
+            else:
+                time.sleep(0.1)
+        assert url, f"{where}: `chroma {shlex.join(argv)}` printed no URL:\n{output()}"
         api = url.replace("/?token=", "/api/session?token=")
         with urllib.request.urlopen(api, timeout=30) as reply:
             assert reply.status == 200, f"{where}: {api} answered {reply.status}"
@@ -141,13 +151,18 @@ def run_server(argv: list[str], where: str) -> None:
         if image is not None and "--port" not in argv:
             assert info["image"] is not None, f"{where}: the server has no image loaded"
         proc.send_signal(signal.SIGINT)
-        rc = proc.wait(timeout=60)
-        assert rc == 0, f"{where}: `chroma {shlex.join(argv)}` stopped with status {rc}"
+        try:
+            rc = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{where}: `chroma {shlex.join(argv)}` did not stop within "
+                                 f"60 s of SIGINT; its output:\n{output()}") from None
+        assert rc == 0, (f"{where}: `chroma {shlex.join(argv)}` stopped with status {rc}:\n"
+                         f"{output()}")
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        proc.stdout.close()
+        log.close()
 
 
 def run_chroma(argv: list[str], where: str) -> None:
