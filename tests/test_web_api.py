@@ -342,6 +342,39 @@ def test_cli_serve_prints_the_url_and_warns_off_loopback(monkeypatch, capsys):
     assert main(["serve", str(ROOT / "nope.png"), "--no-browser"]) == 2
 
 
+def test_cli_serve_stops_on_sigint_even_when_started_with_it_ignored():
+    # a child inherits an ignored SIGINT (a script's background job, a test runner):
+    # Python then installs no handler, and "press Ctrl-C to stop" would not hold
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chroma", "serve", "--no-browser"], env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line or re.search(r"open http://", line):
+                break
+        assert line and "open http://" in line, "the server printed no URL"
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        assert "stopped" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
 def test_previews_at_working_size_exports_at_full_size(tmp_path, chelsea):
     from chroma.web.edit import WORK_PIXELS, _scaled_hints, parse_edit
 

@@ -29,6 +29,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    import signal
     import sys
     import threading
 
@@ -48,10 +49,18 @@ def run(args) -> int:
         import webbrowser
 
         webbrowser.open(server.url)
+    # Ctrl-C stops it even when it was started with SIGINT ignored (a disposition inherited
+    # from the parent: a background job of a script, a test runner): Python then installs
+    # no handler of its own and the server could only be killed
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("chroma serve: stopped", file=sys.stderr)
     finally:
         server.server_close()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return 0
