@@ -51,6 +51,7 @@ from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
 from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
 
 EVAL = Path("/work/shared/photos/eval")
+TRAIN = Path("/work/shared/photos/train")
 BANK_SEED = 2027
 CLASSICAL = {
     "reinhard": dict(method="reinhard", space="lab", keep_luminance=True),
@@ -66,6 +67,15 @@ def pairs(n: int) -> list[tuple[Path, Path]]:
     files = sorted(p for p in EVAL.iterdir() if p.suffix.lower() in (".jpg", ".png", ".jpeg"))
     half = len(files) // 2
     return [(files[i], files[i + half]) for i in range(min(n, half))]
+
+
+def train_pair(i: int) -> tuple[Path, Path]:
+    """Train pair `i` (how the defaults are chosen): the i-th train photo in sorted order
+    and, as its style, the photo half the folder later. Exits when the photos are missing."""
+    if not TRAIN.is_dir():
+        raise SystemExit(f"{TRAIN} is missing: this script needs the train photos.")
+    files = sorted(p for p in TRAIN.iterdir() if p.suffix.lower() in (".jpg", ".png", ".jpeg"))
+    return files[i], files[i + len(files) // 2]
 
 
 def load(path: Path, long_side: int) -> np.ndarray:

@@ -32,19 +32,13 @@ from chroma.stylization import Stylizer  # noqa: E402
 from chroma.stylization import _operators as ops  # noqa: E402
 from chroma.stylization._compat import _np_rgb_lab  # noqa: E402
 
-TRAIN = Path("/work/shared/photos/train")
-
 
 def main(argv: list[str]) -> int:
-    if not TRAIN.is_dir():
-        print(f"{TRAIN} is missing: this script needs the train photos.")
-        return 1
     from scipy.ndimage import binary_dilation
 
-    files = sorted(p for p in TRAIN.iterdir() if p.suffix.lower() in (".jpg", ".png", ".jpeg"))
-    half = len(files) // 2
     for i in (int(k) for k in argv[0].split(",")):
-        image, style = E.load(files[i], 512), E.load(files[i + half], 512)
+        content, style_path = E.train_pair(i)
+        image, style = E.load(content, 512), E.load(style_path, 512)
         st = Stylizer(random_state=0, progress=False).fit(style).fit_operator(image)
         h, w = image.shape[:2]
         flat = image.reshape(-1, 3) / 255.0

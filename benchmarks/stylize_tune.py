@@ -33,8 +33,6 @@ from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E
 from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
 from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
 
-TRAIN = Path("/work/shared/photos/train")
-
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
@@ -68,18 +66,14 @@ def with_constants(variant: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if not TRAIN.is_dir():
-        print(f"{TRAIN} is missing: this script needs the train photos.")
-        return 1
-    files = sorted(p for p in TRAIN.iterdir() if p.suffix.lower() in (".jpg", ".png", ".jpeg"))
-    half = len(files) // 2
     idx = [int(i) for i in argv[0].split(",")]
     # a list of dicts of chroma.stylize keyword arguments (and module constants, see above)
     variants = json.loads(argv[1])
     print(uptime(), flush=True)
     agg: dict = {}
     for i in idx:
-        image, style = E.load(files[i], 512), E.load(files[i + half], 512)
+        content, style_path = E.train_pair(i)
+        image, style = E.load(content, 512), E.load(style_path, 512)
         stats = style_statistics(_lab(_proxy(style.astype(np.float32) / 255, 256)), "random",
                                  E.BANK_SEED)
 
@@ -98,7 +92,7 @@ def main(argv: list[str]) -> int:
             res[f"v{k}"] = (*score(out), time.perf_counter() - t)
         for n, r in res.items():
             agg.setdefault(n, []).append(r)
-        print(files[i].name[:30], " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in r)
+        print(content.name[:30], " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in r)
                                            for n, r in res.items()), flush=True)
     print("MEAN", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in np.mean(r, 0))
                            for n, r in agg.items()))
