@@ -94,8 +94,7 @@ def numba_module():
 
 def _select_layer(numba) -> None:
     env = os.environ
-    parallel = sys.modules.get("numba.np.ufunc.parallel")
-    if parallel is not None and parallel._is_initialized:
+    if threading_layer() is not None:
         return  # the layer is fixed at the first launch
     chosen = "NUMBA_THREADING_LAYER" in env or "NUMBA_THREADING_LAYER_PRIORITY" in env or (
         numba is not None and (numba.config.THREADING_LAYER != "default"
@@ -117,8 +116,7 @@ def _select_layer(numba) -> None:
 def _after_fork() -> None:
     """In a forked child: GNU OpenMP's pool, if it ran in the parent, kills the child."""
     global _forked_after_omp
-    parallel = sys.modules.get("numba.np.ufunc.parallel")
-    if parallel is not None and parallel._is_initialized and parallel._threading_layer == "omp":
+    if threading_layer() == "omp":
         _forked_after_omp = True
 
 
