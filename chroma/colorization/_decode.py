@@ -122,13 +122,10 @@ def predict_logits(
     if model.head != "ce" or tuple(views) == ((1.0, False),):
         return predict_raw(model, lightness, side=side, hist=hist)
     torch = import_torch()
-    from chroma.colorization._infer import working_shape
+    from chroma.colorization._infer import global_vector, working_shape
     from chroma.colorization._net import make_input
 
     flag = float(hist is not None)
-    hvec = np.zeros((1, len(model.bins)), dtype=np.float32)
-    if hist is not None:
-        hvec[0] = hist
     sizes: dict[int, list[bool]] = {}  # working size -> mirrored flags, one batch per size
     for scale, mirrored in views:
         sizes.setdefault(max(16, round(side * scale)), []).append(bool(mirrored))
@@ -140,7 +137,8 @@ def predict_logits(
             # a bilinear resize commutes with a mirror: mirror the small plane
             x = np.concatenate([make_input(np.ascontiguousarray(lum[:, ::-1]) if m else lum,
                                            global_flag=flag) for m in flags], 0)
-            out = model.net(torch.from_numpy(x), torch.from_numpy(np.repeat(hvec, len(flags), 0)))
+            out = model.net(torch.from_numpy(x), torch.from_numpy(global_vector(model, hist,
+                                                                                 len(flags))))
             p = torch.softmax(out, 1)
             p = torch.stack([p[i].flip(-1) if m else p[i] for i, m in enumerate(flags)]).sum(0)
             if total is None:

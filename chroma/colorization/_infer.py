@@ -171,6 +171,17 @@ def resize_plane(torch, x, size):
                          antialias=shrink)
 
 
+def global_vector(model: LoadedModel, hist: np.ndarray | None, batch: int = 1) -> np.ndarray:
+    """The network's global-hint input: ``hist`` (Q,) repeated ``batch`` times, else zeros.
+
+    The matching input flag is ``float(hist is not None)`` (:func:`make_input`).
+    """
+    hvec = np.zeros((batch, len(model.bins)), dtype=np.float32)
+    if hist is not None:
+        hvec[:] = hist
+    return hvec
+
+
 def predict_raw(
     model: LoadedModel,
     lightness: np.ndarray,
@@ -207,10 +218,7 @@ def predict_raw(
             x = make_input(lum, hab, msk, float(hist is not None))
         else:
             x = make_input(lum, global_flag=float(hist is not None))
-        hvec = np.zeros((1, len(model.bins)), dtype=np.float32)
-        if hist is not None:
-            hvec[0] = hist
-        out = model.net(torch.from_numpy(x), torch.from_numpy(hvec))
+        out = model.net(torch.from_numpy(x), torch.from_numpy(global_vector(model, hist)))
         return np.ascontiguousarray(out[0].numpy())
 
 
