@@ -35,6 +35,8 @@ import numbers
 
 import numpy as np
 
+from chroma.colorization.prior import Colorizer
+
 __all__ = ["HintColorizer", "SplashStep"]
 
 METHODS = ("prior", "scribble", "welsh")
@@ -105,8 +107,14 @@ def expand_hints(hints, shape, patch: int) -> list[tuple[int, int, str]]:
     return out
 
 
-class HintColorizer(_Params):
-    """:func:`chroma.colorization` with point hints, as a pipeline step.
+class HintColorizer(Colorizer):
+    """:class:`chroma.colorization.Colorizer` with each point hint spread over a patch.
+
+    A :class:`~chroma.colorization.Colorizer` whose recipe options are those
+    the ``chroma serve`` page records: the method, the hints, a hint patch
+    size and the vibrancy. ``"scribble"`` may have no hints (then the image
+    stays gray), and ``"welsh"`` is seeded by default, so that a recipe
+    replays the same pixels.
 
     Parameters
     ----------
@@ -121,8 +129,7 @@ class HintColorizer(_Params):
     vibrancy : float, optional
         ``"prior"`` only (see :func:`chroma.colorization`).
     random_state : int, optional
-        Seed of ``"welsh"``'s sampling of the reference: a recipe replays the
-        same pixels.
+        Seed of ``"welsh"``'s sampling of the reference.
 
     Examples
     --------
@@ -133,43 +140,43 @@ class HintColorizer(_Params):
     ((8, 8, 3), True)
     """
 
-    _param_names = ("method", "hints", "patch", "vibrancy", "random_state")
-
     def __init__(self, method: str = "prior", *, hints=None, patch: int = 0,
                  vibrancy: float | None = None, random_state: int = 0):
-        self.method = method
-        self.hints = hints
+        super().__init__(method, vibrancy=vibrancy, hints=hints, random_state=random_state)
         self.patch = patch
-        self.vibrancy = vibrancy
-        self.random_state = random_state
 
-    def fit(self, reference=None) -> HintColorizer:
-        """Check the options and keep the (optional) reference; returns self."""
+    def _check_params(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"method={self.method!r}; choose from {list(METHODS)}.")
         _check_patch(self.patch)
-        if self.method == "welsh" and reference is None:
-            raise ValueError('HintColorizer(method="welsh") needs a reference in fit().')
-        self.reference_ = None if reference is None else np.array(reference, copy=True)
-        return self
 
-    def transform(self, image) -> np.ndarray:
-        """Colorize `image` (RGB out; its dtype, alpha and lightness kept)."""
-        from chroma import colorize
-        from chroma._core.validate import check_fitted, check_image
+    def fit(self, reference=None, /, *, reference_mask=None, channel_axis: int = -1):
+        """Check the options and keep the (optional) reference; returns self."""
+        self._check_params()
+        hints = self.hints
+        if self.method == "scribble" and not hints:
+            self.hints = []  # no hints: the image stays gray (Colorizer asks for some)
+        try:
+            return super().fit(reference, reference_mask=reference_mask,
+                               channel_axis=channel_axis)
+        finally:
+            self.hints = hints
 
-        check_fitted(self, "reference_")
-        img = check_image(image)
-        points = None
-        if self.hints:
-            points = expand_hints(self.hints, img.shape, _check_patch(self.patch))
-        if self.method == "welsh":
-            return colorize(img, method="welsh", reference=self.reference_,
-                            random_state=self.random_state)
+    def _options(self) -> dict:
+        opts = super()._options()
         if self.method == "scribble":
-            return colorize(img, method="scribble", hints=points or [])
-        return colorize(img, method="prior", hints=points, vibrancy=self.vibrancy,
-                        reference=self.reference_)
+            opts["hints"] = self._points or []
+        elif self.method == "prior":
+            opts["hints"] = self._points
+        return opts
+
+    def _transform_image(self, arr, sel):
+        self._points = (expand_hints(self.hints, arr.shape, self.patch) if self.hints
+                        else None)
+        try:
+            return super()._transform_image(arr, sel)
+        finally:
+            del self._points
 
 
 class SplashStep(_Params):

@@ -42,6 +42,20 @@ def test_hint_colorizer_is_colorize_with_expanded_hints(small):
                                   HintColorizer("welsh").fit(ref).transform(small))
 
 
+def test_hint_colorizer_is_a_colorizer_that_allows_scribble_without_hints(small):
+    from chroma.colorization import Colorizer
+
+    step = HintColorizer("scribble").fit()
+    assert isinstance(step, Colorizer)
+    assert sorted(step.get_params()) == ["hints", "method", "patch", "random_state",
+                                         "vibrancy"]
+    out = step.transform(small)  # no hints: gray, with the input's lightness
+    assert out.dtype == small.dtype and out.shape == small.shape
+    assert np.abs(out.astype(int) - out[..., :1].astype(int)).max() <= 1
+    with pytest.raises(ValueError, match="scribble"):  # a bare Colorizer still asks for hints
+        Colorizer("scribble").fit()
+
+
 def test_hint_colorizer_refuses_bad_options(small):
     with pytest.raises(ValueError, match="method"):
         HintColorizer("magic").fit()

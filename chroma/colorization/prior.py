@@ -323,9 +323,10 @@ class Colorizer(ColorStep):
                 reference_mask = check_mask(reference_mask, reference.shape,
                                             name="reference_mask")
         elif self.method == "welsh":
-            raise ValueError('Colorizer(method="welsh") needs a `reference` in fit(reference).')
+            raise ValueError(f'{type(self).__name__}(method="welsh") needs a `reference` in '
+                             'fit(reference).')
         if self.method == "scribble" and self.hints is None:
-            raise ValueError('Colorizer(method="scribble") needs `hints`.')
+            raise ValueError(f'{type(self).__name__}(method="scribble") needs `hints`.')
         self.reference_ = reference
         self.reference_mask_ = reference_mask
         return self
