@@ -92,3 +92,36 @@ def test_lut_apply_bad_cube(files, capsys):
     assert main(["lut", "apply", str(d / "bad.cube"), str(d / "img.png"), "-o",
                  str(d / "o.png")]) == 2
     assert "LUT_3D_SIZE" in capsys.readouterr().err
+
+
+def test_out_of_core_equals_the_in_memory_transfer(files):
+    """--out-of-core: .npy / TIFF band by band; below the sample size it is exact."""
+    import tifffile
+
+    d, img, ref = files
+    np.save(d / "scan.npy", img)
+    assert main(["transfer", str(d / "scan.npy"), str(d / "ref.png"), "-o",
+                 str(d / "out.tif"), "--out-of-core", "--method", "mkl", "--quiet"]) == 0
+    expected = transfer(img, ref, "mkl")
+    np.testing.assert_array_equal(tifffile.imread(d / "out.tif"), expected)
+    assert main(["transfer", str(d / "out.tif"), str(d / "ref.png"), "-o",
+                 str(d / "back.npy"), "--out-of-core", "--quiet"]) == 0
+    np.testing.assert_array_equal(np.load(d / "back.npy"), transfer(expected, ref, "reinhard"))
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--method", "idt"], "works with --method reinhard, mkl, palette"),
+    (["--lut-out", "g.cube"], "cannot be combined with --lut-out"),
+    (["-o", "out.png"], "is not one"),
+])
+def test_out_of_core_refuses_what_it_cannot_do(files, capsys, extra, message):
+    d, img, _ = files
+    np.save(d / "scan.npy", img)
+    args = ["transfer", str(d / "scan.npy"), str(d / "ref.png"), "--out-of-core"]
+    if "-o" not in extra:
+        args += ["-o", str(d / "out.tif")]
+    args += [str(d / a) if a.endswith((".cube", ".png")) else a for a in extra]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (d / "out.tif").exists()

@@ -7,6 +7,8 @@ import argparse
 from chroma.cli.commands._common import add_images, add_output
 
 METHODS = ("histogram", "reinhard", "mkl", "idt", "sot", "palette")
+OUT_OF_CORE = ("reinhard", "mkl", "palette")  # the methods chroma.tiling.apply_file takes
+FILE_SUFFIXES = (".tif", ".tiff", ".npy")  # what it reads and writes
 
 
 def register(sub) -> None:
@@ -43,6 +45,11 @@ def register(sub) -> None:
                    help="also write the grade as a 3-D LUT (.cube); for methods that depend "
                    "on the image's statistics it is the mapping of the (first) image")
     p.add_argument("--lut-size", type=int, default=33, help="grid points per axis of --lut-out")
+    p.add_argument("--out-of-core", action="store_true",
+                   help="for TIFF or .npy images larger than memory (--method " +
+                   ", ".join(OUT_OF_CORE) + "): read and write band by band, with the "
+                   "image statistics from a ~4 MP sample (chroma.tiling.apply_file); "
+                   "TIFF output is tiled and zlib-compressed")
     p.set_defaults(func=run)
 
 
@@ -132,6 +139,8 @@ def run(args) -> int:
         raise ValueError(f"--method {args.method} cannot export a LUT")
     if args.lut_size < 2:
         raise ValueError(f"--lut-size must be at least 2, got {args.lut_size}")
+    if args.out_of_core:
+        return _run_out_of_core(args, est, images, reference)
     pairs = plan_outputs(images, args.output, stream_format=args.stream_format)
     title = f"chroma {args.method} from {Path(reference).name}"
 
@@ -159,3 +168,46 @@ def run(args) -> int:
                 ("--reference-mask", args.reference_mask)],
         outputs=[("--lut-out", args.lut_out)],
     )
+
+
+def _run_out_of_core(args, est, images: list[str], reference: str) -> int:
+    """``--out-of-core``: each input file to its output with :func:`chroma.tiling.apply_file`."""
+    from pathlib import Path
+
+    from chroma.cli.commands._common import (
+        STREAM,
+        Stdin,
+        check_paths,
+        plan_outputs,
+        progress,
+        say,
+    )
+    from chroma.io import read_image
+    from chroma.tiling import apply_file
+
+    if args.method not in OUT_OF_CORE:
+        raise ValueError(f"--out-of-core works with --method {', '.join(OUT_OF_CORE)}; "
+                         f"got --method {args.method}")
+    for option, value in (("--mask", args.mask), ("--lut-out", args.lut_out)):
+        if value:
+            raise ValueError(f"--out-of-core cannot be combined with {option}")
+    pairs = plan_outputs(images, args.output)
+    for src, dst in pairs:
+        for option, path in (("image", src), ("-o", dst)):
+            if isinstance(path, Stdin) or str(path) == STREAM:
+                raise ValueError(f"--out-of-core reads and writes files, not {option} '-'")
+            if Path(path).suffix.lower() not in FILE_SUFFIXES:
+                raise ValueError(f"--out-of-core reads and writes {', '.join(FILE_SUFFIXES)} "
+                                 f"files; {option} {str(path)!r} is not one")
+    check_paths([*(("image", src) for src, _ in pairs), ("reference", reference),
+                 ("--reference-mask", args.reference_mask)],
+                [("-o", dst) for _, dst in pairs], overwrite=args.overwrite)
+    ref = read_image(reference)
+    ref_mask = read_mask(args.reference_mask, ref) if args.reference_mask else None
+    est.fit(ref, reference_mask=ref_mask)
+    for src, dst in progress(pairs, desc="transfer", quiet=args.quiet):
+        Path(dst).parent.mkdir(parents=True, exist_ok=True)
+        apply_file(est, src, dst, overwrite=args.overwrite)
+    where = str(pairs[0][1]) if len(pairs) == 1 else f"{len(pairs)} images to {args.output}"
+    say(args, f"chroma transfer: wrote {where} (out of core)")
+    return 0
