@@ -151,14 +151,20 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--rewrite", action="store_true",
                         help="only rewrite memory.md from the memory.json of an earlier run")
+    parser.add_argument("--only", metavar="NAMES", default=None,
+                        help="remeasure these methods (comma-separated names of the 12 MP "
+                        "table) and replace their rows in memory.json / memory.md")
     args = parser.parse_args(argv)
-    if args.rewrite:
+    if args.rewrite or args.only:
         source = args.out / "memory.json"
         saved = json.loads(source.read_text())
         when = saved.get("when") or time.strftime("%Y-%m-%d %H:%M UTC",
                                                   time.gmtime(source.stat().st_mtime))
+        if args.only:
+            update_rows(saved, [n.strip() for n in args.only.split(",")])
+            source.write_text(json.dumps(saved, indent=1))
         write_report(args.out, "memory", saved["command"], when, saved["load_before"],
-                     saved["load_after"], saved["results"])
+                     saved["load_after"], saved["results"], saved.get("updates", []))
         return 0
     if not Path("/proc/self/clear_refs").exists():
         raise SystemExit("benchmarks/memory.py needs Linux (/proc/self/clear_refs)")
@@ -203,8 +209,29 @@ def main(argv=None) -> int:
     return 0
 
 
+def update_rows(saved: dict, names: list[str]) -> None:
+    """Remeasure `names` at 12 MP and replace their rows in the saved results."""
+    unknown = [n for n in names if n not in METHODS]
+    if unknown:
+        raise SystemExit(f"--only: unknown method(s) {unknown}; choose from {list(METHODS)}")
+    rows = saved["results"]["4000x3000"]
+    load_before = os.getloadavg()
+    for name in names:
+        row = {"name": name, **measure(name, *METHODS[name], 4000, 3000)}
+        print(f"4000x3000 {name}: {row}", file=sys.stderr, flush=True)
+        at = [i for i, r in enumerate(rows) if r["name"] == name]
+        if at:
+            rows[at[0]] = row
+        else:
+            rows.append(row)
+    saved.setdefault("updates", []).append({
+        "command": f"python benchmarks/memory.py --only '{','.join(names)}'",
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "names": names,
+        "load_before": load_before, "load_after": os.getloadavg()})
+
+
 def write_report(out: Path, name: str, command: str, when: str, load_before, load_after,
-                 raw: dict) -> None:
+                 raw: dict, updates: list | None = None) -> None:
     sections = []
     for key, rows in raw.items():
         size, _, title = key.partition(" ")
@@ -216,6 +243,10 @@ def write_report(out: Path, name: str, command: str, when: str, load_before, loa
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"load average (1, 5, 15 min) before {tuple(round(x, 1) for x in load_before)}, "
         f"after {tuple(round(x, 1) for x in load_after)}.", "",
+        *[f"Rows {', '.join(u['names'])} of the 12 MP table remeasured by `{u['command']}` "
+          f"on {u['when']} (load before {tuple(round(x, 1) for x in u['load_before'])}, "
+          f"after {tuple(round(x, 1) for x in u['load_after'])})." for u in updates or []],
+        *([""] if updates else []),
         "Peak growth = VmHWM after one call minus VmRSS before it, in a fresh process, after "
         "a warm-up on a small image (Numba compilation not counted), with the peak reset by "
         "/proc/self/clear_refs; glibc's mmap threshold is fixed at 128 KiB "

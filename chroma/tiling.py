@@ -12,8 +12,9 @@ never replaces the input.
 
 The steps it takes are those the door applies in tiles
 (:func:`chroma._core.base.transform_checked`): Reinhard, MKL, palette
-transfer, toning. The tile size is :func:`chroma.set_tile_pixels`'s
-(:mod:`chroma._core.tiles`); results do not depend on it.
+transfer, IDT (without regrain), sliced OT, toning. The tile size is
+:func:`chroma.set_tile_pixels`'s (:mod:`chroma._core.tiles`); results do not
+depend on it.
 
 Examples
 --------
@@ -177,7 +178,8 @@ def _operator(step, sample: np.ndarray):
     if op is None:
         raise TypeError(
             f"{type(step).__name__} (with these parameters) cannot be applied band by band; "
-            "apply_file takes the per-pixel steps: Reinhard, MKL, palette transfer, toning."
+            "apply_file takes the per-pixel steps: Reinhard, MKL, palette transfer, IDT "
+            "(without regrain), sliced OT, toning."
         )
     return op
 
@@ -190,7 +192,8 @@ def apply_file(step, src, dst, *, tile_pixels: int | None = None,
     ----------
     step : fitted step
         A chroma step the door applies in tiles (Reinhard, MKL, palette
-        transfer, toning), already fitted on its reference.
+        transfer, IDT without regrain, sliced OT, toning), already fitted on
+        its reference.
     src : str or path-like
         A ``.npy`` file (H, W) or (H, W, C), or a single-page TIFF.
     dst : str or path-like

@@ -212,7 +212,8 @@ def test_apply_file_refuses_what_it_cannot_do(tmp_path):
     with pytest.raises(ValueError, match="`dst`"):
         apply_file(STEPS["tone"], src, tmp_path / "out.png")
     with pytest.raises(TypeError, match="band by band"):
-        apply_file(estimator("idt", random_state=0).fit(REF), src, tmp_path / "o.npy")
+        apply_file(estimator("idt", regrain=True, random_state=0).fit(REF), src,
+                   tmp_path / "o.npy")
     apply_file(STEPS["tone"], src, tmp_path / "o.npy")
     with pytest.raises(FileExistsError):
         apply_file(STEPS["tone"], src, tmp_path / "o.npy")

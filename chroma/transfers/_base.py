@@ -270,6 +270,10 @@ class ColorTransfer(ColorStep):
             from chroma.transfers._tiled import special_operator
 
             return special_operator(self, arr, sel)
+        return self._generic_tile_operator(arr, sel)
+
+    def _generic_tile_operator(self, arr: np.ndarray, sel: np.ndarray | None):
+        """Tiles of :meth:`_transform_rgb`, with the statistics of :meth:`_block_stats`."""
         stats = self._block_stats(arr, sel) if self._uses_image_stats else None
         if self._uses_image_stats and stats is None:
             return None
@@ -336,17 +340,69 @@ class ColorTransfer(ColorStep):
 class ChainTransfer(ColorTransfer):
     """An iterative distribution transfer (IDT, sliced OT): a chain of 1-D maps.
 
-    Subclasses implement ``_chain(stats) -> dict`` (the maps learned for an
-    image with these statistics); applying the chain is the same for all.
+    Subclasses have ``max_pixels`` and ``sample_seed_`` and implement
+    ``_learn_chain(sample) -> dict``: the maps learned from a float32
+    ``(K, 3)`` sample of the image's pixels (in the working space), drawn by
+    :func:`chroma.transfers._maps.sample_rows`. Applying the chain is the same
+    for all, and per pixel: the door applies it in row tiles, with the chain
+    learned first from the sample alone (:meth:`_block_stats`), so no float
+    copy of the whole image is made and the result is the untiled one, bit
+    for bit.
     """
 
-    def _chain(self, stats: np.ndarray) -> dict:  # pragma: no cover - abstract
+    def _learn_chain(self, sample: np.ndarray) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _transform_pixels(self, pixels: np.ndarray, stats: np.ndarray) -> np.ndarray:
+    def _sample_size(self) -> int:
+        from chroma.transfers._maps import check_int
+
+        return check_int(self.max_pixels, "max_pixels", 1)
+
+    def _chain(self, stats: np.ndarray) -> dict:
+        """The chain for an image whose statistics pixels (working space) are `stats`."""
+        from chroma.transfers._maps import sample_rows
+
+        rng = np.random.default_rng(self.sample_seed_)
+        return self._learn_chain(sample_rows(stats, self._sample_size(), rng))
+
+    def _block_stats(self, arr: np.ndarray, sel: np.ndarray | None) -> dict | None:
+        """The chain learned from the sample :meth:`_chain` would draw, read from `arr` itself.
+
+        Only the sampled pixels are converted to float and to the working
+        space, with the kernel (Numba or NumPy) that converting all the
+        statistics pixels would take, so the chain is the untiled one.
+        """
+        from chroma.transfers._maps import sample_index
+
+        n = arr.shape[0] * arr.shape[1]
+        rows = arr.reshape(n, -1)
+        region = None if sel is None else np.flatnonzero(sel)
+        n_stats = n if region is None else len(region)
+        if n_stats == 0:
+            return None  # the untiled path says what is wrong
+        rng = np.random.default_rng(self.sample_seed_)
+        idx = sample_index(n_stats, self._sample_size(), rng)
+        if region is not None:
+            idx = region if idx is None else region[idx]
+        picked = rows if idx is None else rows[idx]
+        x, _ = working_copy(picked.reshape(len(picked), 1, rows.shape[1]), channels=(3,),
+                            gray_to_rgb=True)
+        sample = x.reshape(-1, 3)
+        space = self._space()
+        if space != "rgb":
+            backend = "numba" if n_stats >= _NUMBA_MIN_PIXELS else "numpy"
+            sample = convert_pixels(sample, "rgb", space, backend=backend)
+        return self._learn_chain(np.ascontiguousarray(sample, dtype=np.float32))
+
+    def _tile_operator(self, arr: np.ndarray, sel: np.ndarray | None):
+        if getattr(self, "regrain", False):
+            return None  # regrain solves over the whole image
+        return self._generic_tile_operator(arr, sel)
+
+    def _transform_pixels(self, pixels: np.ndarray, stats) -> np.ndarray:
         from chroma.transfers import _ot_kernels as K
 
-        chain = self._chain(stats)
+        chain = stats if isinstance(stats, dict) else self._chain(stats)
         pixels = np.ascontiguousarray(pixels, dtype=np.float32)
         return K.apply_chain(pixels, chain, out=pixels)  # in place: the base gave us a copy
 

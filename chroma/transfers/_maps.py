@@ -81,13 +81,27 @@ def sample_rows(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
     Stratified: one random row in each of ``size`` equal runs of rows, so the
     sample covers the whole image and needs no sort.
     """
-    n = len(x)
-    if n <= size:
+    idx = sample_index(len(x), size, rng)
+    if idx is None:
         return np.array(x, dtype=np.float32, order="C")
+    return np.ascontiguousarray(x[idx], dtype=np.float32)
+
+
+def sample_index(n: int, size: int, rng: np.random.Generator) -> np.ndarray | None:
+    """The rows :func:`sample_rows` takes out of `n` (None: all of them, in order).
+
+    Examples
+    --------
+    >>> idx = sample_index(10, 5, np.random.default_rng(0))
+    >>> idx.tolist() == sorted(idx.tolist()), len(idx), sample_index(4, 5, None)
+    (True, 5, None)
+    """
+    if n <= size:
+        return None
     stride = n / size
     idx = (np.arange(size) * stride).astype(np.int64)
     idx += rng.integers(0, max(int(stride), 1), size)
-    return np.ascontiguousarray(x[idx], dtype=np.float32)
+    return idx
 
 
 def check_int(value, name: str, low: int, high: int | None = None) -> int:

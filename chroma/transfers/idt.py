@@ -210,15 +210,13 @@ class IDTTransfer(ChainTransfer):
         self.sample_seed_ = int(rng.integers(0, 2**63 - 1))
 
     # --- transforming ----------------------------------------------------------------
-    def _chain(self, stats: np.ndarray) -> dict:
-        """Learn the per-iteration 1-D maps from (a sample of) the image's pixels."""
+    def _learn_chain(self, sample: np.ndarray) -> dict:
+        """Learn the per-iteration 1-D maps from a sample of the image's pixels."""
         from chroma.transfers import _ot_kernels as K
 
-        _, bins, max_pixels = self._check_params()
+        _, bins, _ = self._check_params()
         rot = self.rotations_
         n_iter = len(rot)
-        rng = np.random.default_rng(self.sample_seed_)
-        sample = _maps.sample_rows(stats, max_pixels, rng)
         chain = {
             "dirs": np.ascontiguousarray(rot),
             "weights": np.ones(n_iter),

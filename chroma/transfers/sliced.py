@@ -152,15 +152,13 @@ class SlicedOTTransfer(ChainTransfer):
         self.reference_quantiles_ = q
         self.sample_seed_ = int(rng.integers(0, 2**63 - 1))
 
-    def _chain(self, stats: np.ndarray) -> dict:
+    def _learn_chain(self, sample: np.ndarray) -> dict:
         """Solve the 1-D transports on a sample of the image; return the maps."""
         from chroma.transfers import _ot_kernels as K
 
-        n_proj, _, max_pixels, step = self._check_params()
+        n_proj, _, _, step = self._check_params()
         dirs = self.directions_
         n_iter = len(dirs)
-        rng = np.random.default_rng(self.sample_seed_)
-        sample = _maps.sample_rows(stats, max_pixels, rng)
         n = len(sample)
         chain = {
             "dirs": dirs,

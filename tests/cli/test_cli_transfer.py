@@ -110,7 +110,7 @@ def test_out_of_core_equals_the_in_memory_transfer(files):
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--method", "idt"], "works with --method reinhard, mkl, palette"),
+    (["--method", "histogram"], "works with --method reinhard, mkl, palette, idt, sot"),
     (["--lut-out", "g.cube"], "cannot be combined with --lut-out"),
     (["-o", "out.png"], "is not one"),
 ])

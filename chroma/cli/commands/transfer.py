@@ -7,7 +7,7 @@ import argparse
 from chroma.cli.commands._common import add_images, add_output
 
 METHODS = ("histogram", "reinhard", "mkl", "idt", "sot", "palette")
-OUT_OF_CORE = ("reinhard", "mkl", "palette")  # the methods chroma.tiling.apply_file takes
+OUT_OF_CORE = ("reinhard", "mkl", "palette", "idt", "sot")  # what tiling.apply_file takes
 FILE_SUFFIXES = (".tif", ".tiff", ".npy")  # what it reads and writes
 
 
