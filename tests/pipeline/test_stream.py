@@ -115,9 +115,11 @@ def test_recipes_it_cannot_stream_run_in_memory(photo, reference):
 
 def test_pipeline_transform_streams_with_bounded_memory(photo, reference, one_thread):
     """Peak traced allocations (NumPy reports each array): the whole-image float copies
-    of each step are gone; what is left is the first step's statistics pass (the float32
-    working copy, 4x). Binned matching: the sort-free path's bucket tables (11 MB whatever
-    the image size) would dominate at this small size."""
+    of each step are gone, and so is the float32 working copy of the first step's
+    statistics pass (4x; its moments are gathered a few blocks at a time): what is left
+    is the output (1x) and tile-sized temporaries (2.9x measured). Binned matching: the
+    sort-free path's bucket tables (11 MB whatever the image size) would dominate at
+    this small size."""
     pipe = Pipeline([("grade", ReinhardTransfer()),
                      ("match", HistogramMatcher(mode="binned"), {"strength": 0.7})]
                     ).fit(reference)
@@ -135,7 +137,7 @@ def test_pipeline_transform_streams_with_bounded_memory(photo, reference, one_th
     streamed, low = peak(lambda: pipe.transform(photo))
     in_memory, high = peak(lambda: _apply_layers(photo, layers))
     np.testing.assert_array_equal(streamed, in_memory)
-    assert high > 10 and low < 4.5, (low, high)
+    assert high > 10 and low < 3.5, (low, high)
 
 
 @pytest.mark.parametrize("make", [
