@@ -12,7 +12,8 @@ recipe) gets the same numbers as one that feeds the whole image.
 * :func:`rgb_blocks`: pixels ``x[:, :3] * scale`` (any float or uint dtype).
 * :func:`lab_blocks`: CIELAB or lαβ of sRGB pixels, converted with the fused
   kernels' tables (:mod:`chroma.transfers._reinhard_kernels`), written to a
-  float32 buffer on request (one pass converts and measures).
+  float32 buffer on request (one pass converts and measures). Reinhard needs
+  the per-channel spread only: the cross products are left at 0.
 
 ``sel`` (a flat bool array, or empty for all pixels) picks the pixels that
 count. NumPy twins: :func:`chroma.transfers._blocks.np_partials`.
@@ -124,10 +125,7 @@ def _make_lab_blocks(integer: bool, cielab: bool):
                 s1 += v
                 s2 += w
                 q00 += u * u
-                q01 += u * v
-                q02 += u * w
                 q11 += v * v
-                q12 += v * w
                 q22 += w * w
             out[j, 0] = k
             out[j, 1] = c0

@@ -120,7 +120,10 @@ def combine(partials: np.ndarray | Iterable[np.ndarray]) -> tuple[np.ndarray, np
     Each block's mean and scatter, merged exactly: ``M2 = sum(M2_j) + sum(n_j d_j d_j^T)``
     with ``d_j`` the block mean minus the overall mean.
     """
-    p = partials if isinstance(partials, np.ndarray) else np.concatenate(list(partials))
+    if not isinstance(partials, np.ndarray):
+        partials = list(partials)
+        partials = np.concatenate(partials) if partials else np.zeros((0, len(PARTIAL)))
+    p = partials
     p = p[p[:, 0] > 0]
     n_j = p[:, 0]
     n = n_j.sum()

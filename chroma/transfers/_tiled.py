@@ -101,7 +101,8 @@ def _float_tile(tile: np.ndarray) -> np.ndarray:
 
 def _lab_operator(step, mean, std, scale, levels, channels):
     """Reinhard in CIELAB or lαβ for an image of these moments (the fused kernels)."""
-    from chroma.transfers.reinhard import _gains, _lab_affine_to_srgb, _lab_moments
+    from chroma.transfers._blocks import lab_partials
+    from chroma.transfers.reinhard import _gains, _lab_affine_to_srgb
 
     space = step.space
     gain = _gains(std, step.std_)
@@ -113,7 +114,7 @@ def _lab_operator(step, mean, std, scale, levels, channels):
     def op(tile):
         t2d = _float_tile(tile).reshape(-1, channels)
         lab = np.empty((t2d.shape[0], 3), dtype=np.float32)
-        _lab_moments(t2d, scale, lab, space)
+        lab_partials(t2d, None, scale, lab, space)  # the conversion (its sums unused)
         out = np.empty(t2d.shape, dtype=t2d.dtype)
         alpha = t2d[:, 3] if channels == 4 else np.zeros(0, dtype=t2d.dtype)
         _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space)

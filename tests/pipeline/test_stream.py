@@ -12,6 +12,7 @@ from chroma.compositing import _apply_layers
 from chroma.pipeline import Pipeline
 from chroma.pipeline._stream import SERIAL_TILE_PIXELS, stream_layers
 from chroma.transfers import HistogramMatcher, ReinhardTransfer
+from chroma.transfers._tiled import streamed_operator
 
 H, W = 400, 1024  # 409 600 pixels (histogram matching's large-image paths): 7 tiles of 64 Ki
 
@@ -150,3 +151,19 @@ def test_other_per_pixel_first_steps(photo, reference, make):
     got = stream_layers(photo, layers)
     assert got is not None
     np.testing.assert_array_equal(got, _apply_layers(photo, layers))
+
+
+@pytest.mark.parametrize("make", [
+    lambda ref: ReinhardTransfer().fit(ref),
+    lambda ref: ReinhardTransfer(space="lalphabeta").fit(ref),
+    lambda ref: chroma.transfers.MKLTransfer().fit(ref),
+])
+def test_statistics_blocks_that_cross_rows(photo, reference, make):
+    """A width that does not divide the statistics block: pass 0 converts the rows that
+    cover whole blocks and cuts them; the numbers stay those of the whole working copy."""
+    img = np.ascontiguousarray(photo[:, :999])
+    layers = _layers(reference, first=make(reference))
+    assert streamed_operator(layers[0][0], img.size // 3, list) is not None  # no full copy
+    want = _apply_layers(img, layers)
+    for tile_pixels in (SERIAL_TILE_PIXELS, 150_001):
+        np.testing.assert_array_equal(stream_layers(img, layers, tile_pixels=tile_pixels), want)
