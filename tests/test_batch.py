@@ -15,6 +15,8 @@ import chroma
 from chroma.batch import BatchError, apply, process_file, resolve_inputs
 from chroma.cli import main
 
+pytestmark = pytest.mark.usefixtures("sigint_kept")  # tests/conftest.py
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 N = 20
 

@@ -14,6 +14,8 @@ from chroma.pipeline._stream import SERIAL_TILE_PIXELS, stream_layers
 from chroma.transfers import HistogramMatcher, ReinhardTransfer
 from chroma.transfers._tiled import streamed_operator
 
+pytestmark = pytest.mark.usefixtures("sigint_kept")  # tests/conftest.py
+
 H, W = 400, 1024  # 409 600 pixels (histogram matching's large-image paths): 7 tiles of 64 Ki
 
 
