@@ -323,8 +323,22 @@ def _step_modules(step) -> list[str]:
 _WORKER_STEP = None  # the step of this worker process (set once by _init_worker)
 
 
+#: this process, as a worker task sees its caller: a random token (the same in a
+#: forked child) and the pid (not the same there)
+_TOKEN = os.urandom(8).hex()
+
+
+def _process_id() -> tuple[str, int]:
+    return _TOKEN, os.getpid()
+
+
 def _limit_threads() -> None:
     """One thread per worker for the kernels: the pool is the parallelism.
+
+    Only ever called in a worker process of its own (the pool's initializer; a
+    Dask task in a process other than its caller's, :func:`_dask_task`): it
+    changes this process's environment and chroma's thread policy, which must
+    not happen to the caller (a Dask worker in the client's own process).
 
     Through chroma's own policy (:func:`chroma.set_num_threads`): its kernels
     set Numba's thread count on every call from that policy, so setting
@@ -383,8 +397,14 @@ def _pool_task(src: str, dst: str, overwrite: bool) -> Record:
     return process_file(src, dst, _WORKER_STEP, overwrite)
 
 
-def _dask_task(src: str, dst: str, step, overwrite: bool) -> Record:
-    if not getattr(_dask_task, "limited", False):
+def _dask_task(src: str, dst: str, step, overwrite: bool, caller=None) -> Record:
+    """`process_file` on a Dask worker; one kernel thread there unless it is `caller`'s process.
+
+    A worker in the client's own process (``Client(processes=False)``) leaves the
+    environment and the thread policy alone: they are the caller's.
+    """
+    if caller is not None and tuple(caller) != _process_id() and not getattr(
+            _dask_task, "limited", False):
         _limit_threads()
         _dask_task.limited = True
     return process_file(src, dst, step, overwrite)
@@ -490,8 +510,8 @@ def _run_dask(jobs, step, overwrite, client):
     run = uuid.uuid4().hex[:12]
     futures = {}
     for i, (src, dst) in jobs:
-        fut = client.submit(_dask_task, src, dst, shared, overwrite, pure=False,
-                            key=f"chroma-batch-{run}-{i}")
+        fut = client.submit(_dask_task, src, dst, shared, overwrite, _process_id(),
+                            pure=False, key=f"chroma-batch-{run}-{i}")
         futures[fut] = i
     try:
         for fut in as_completed(futures):

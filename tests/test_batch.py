@@ -15,6 +15,8 @@ import chroma
 from chroma.batch import BatchError, apply, process_file, resolve_inputs
 from chroma.cli import main
 
+pytestmark = pytest.mark.usefixtures("sigint_kept")  # tests/conftest.py
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 N = 20
 
@@ -259,3 +261,25 @@ def test_pool_workers_run_chroma_on_one_thread():
                          check=True, cwd=Path(__file__).resolve().parents[1],
                          env={**os.environ, "CHROMA_NUM_THREADS": "2"})
     assert out.stdout.split() == ["1"]
+
+
+def test_threads_and_in_process_dask_leave_the_callers_environment_alone(corpus, tmp_path):
+    """_limit_threads runs only in worker processes of their own: never in the caller."""
+    from chroma._core.parallel import get_num_threads
+
+    step = chroma.ReinhardTransfer().fit(chroma.read_image(corpus / "ref.png"))
+    threads = get_num_threads()
+    env = dict(os.environ)
+    result = apply(corpus / "in", step, tmp_path / "threads", scheduler="threads", workers=2,
+                   progress=False)
+    assert result.ok and result.done == N
+    assert dict(os.environ) == env and get_num_threads() == threads
+    distributed = pytest.importorskip("distributed")
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=":0") as client:
+        env = dict(os.environ)  # what Dask itself sets is not ours
+        result = apply(corpus / "in", step, tmp_path / "dask", scheduler=client,
+                       progress=False)
+        assert result.ok and result.done == N
+        assert dict(os.environ) == env and get_num_threads() == threads
+    assert _bytes(tmp_path / "dask") == _bytes(tmp_path / "threads")

@@ -11,6 +11,8 @@ from chroma import video
 from chroma.cli import main
 from chroma.transfers import estimator
 
+pytestmark = pytest.mark.usefixtures("sigint_kept")  # tests/conftest.py
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 T = 120
 

@@ -5,9 +5,18 @@ float32 working copy of the whole image and holds each step's full-size
 output: for a 2 MP photo and Reinhard followed by histogram matching, 18x the
 decoded uint8 image. Here the same layers run tile by tile, in passes:
 
-* pass 0: the first step's operator, its statistics taken over the whole
-  working copy, exactly as the door takes them (``_tile_operator``); the copy
-  is then dropped.
+* pass 0: the first step's operator. Reinhard's and the affine transfers'
+  statistics are sums over fixed pixel blocks (:mod:`chroma.transfers._blocks`),
+  so they are gathered from the float32 working copy a few blocks at a time
+  (:func:`chroma.transfers._tiled.streamed_operator`): the same numbers as the
+  door takes over the whole copy, and no full-size float copy. Another first
+  step gets the whole working copy (``_tile_operator``), dropped after.
+  On several threads the blocks are fed in one piece (the whole copy, as
+  before): its release raises glibc's dynamic mmap and trim thresholds above
+  the 256 Ki-pixel tiles' temporaries; fed in pieces, they were unmapped and
+  faulted in again at every tile (27 500 minor page faults per 2 MP recipe,
+  a quarter of its time). On one thread (a pool worker) tiles are small and
+  the pieces cost nothing.
 * one pass per later step that needs statistics of its *input* (histogram
   matching: the histogram of the image as the steps before it left it): every
   tile is recomputed through the steps fitted so far and only the counts are
@@ -106,12 +115,12 @@ def stream_layers(arr: np.ndarray, layers, *, tile_pixels: int | None = None):
     later = [_HistogramStats(step, h * w) for step, *_ in layers[1:]]
     if not all(stats.streamable for stats in later):  # e.g. the exact float sort
         return None
-    x, restore = working_copy(arr)
-    first = layers[0][0]._tile_operator(x, None)  # its statistics: the whole working copy
-    del x
+    tile_pixels = tile_pixels or stream_tile_pixels(h * w)
+    restore = working_copy(arr[:1])[1]  # the caller's dtype (RGB: no alpha to keep)
+    first = _first_operator(layers[0][0], arr, tile_pixels)
     if first is None:
         return None
-    tiles = row_tiles(h, w, tile_pixels or stream_tile_pixels(h * w))
+    tiles = row_tiles(h, w, tile_pixels)
     fitted: list = []  # (map, mode, strength) of the later layers fitted so far
     for stats, (_step, _m, mode, strength) in zip(later, layers[1:]):
         for rows in tiles:
@@ -126,6 +135,32 @@ def stream_layers(arr: np.ndarray, layers, *, tile_pixels: int | None = None):
         out[rows] = result
         del part, result
     return out
+
+
+def _first_operator(step, arr: np.ndarray, tile_pixels: int):
+    """The first step's tile operator, its statistics those of the whole working copy."""
+    from chroma._core.parallel import get_num_threads
+    from chroma.transfers._blocks import BLOCK
+    from chroma.transfers._tiled import streamed_operator
+
+    h, w = arr.shape[:2]
+    n = h * w
+    # whole blocks, about a tile; on several threads the whole image (see the module)
+    group = n if get_num_threads() > 1 else max(1, tile_pixels // BLOCK) * BLOCK
+
+    def chunks():
+        for a in range(0, n, group):
+            b = min(n, a + group)
+            r0, r1 = a // w, -(-b // w)
+            x = working_copy(arr[r0:r1])[0].reshape(-1, 3)
+            yield x[a - r0 * w:b - r0 * w]
+            del x
+
+    op = streamed_operator(step, n, chunks)
+    if op is None:
+        x = working_copy(arr)[0]
+        op = step._tile_operator(x, None)  # its statistics: the whole working copy
+    return op
 
 
 def _float_layer(y: np.ndarray) -> np.ndarray:

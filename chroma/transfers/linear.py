@@ -12,14 +12,14 @@ from chroma.transfers._base import AffineTransfer, _affine_pixels
 __all__ = ["MKLTransfer", "mkl_matrix"]
 
 
-def _mean_cov(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def _mean_cov(x: np.ndarray, scale: float = 1.0,
+              sel: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean (3,) and covariance (3, 3) of ``(N, >=3)`` pixels ``* scale``, float64
-    (population)."""
-    if x.shape[0] >= 1 << 14:
-        from chroma.transfers import _linear_kernels as K
+    (population), gathered in fixed pixel blocks (:mod:`chroma.transfers._blocks`);
+    only the pixels where `sel` with it."""
+    from chroma.transfers._blocks import combine, rgb_partials
 
-        return K.mean_cov(x, scale)
-    return _np_mean_cov(x[:, :3] * scale if scale != 1.0 else x[:, :3])
+    return combine(rgb_partials(x, sel, scale))
 
 
 def _np_mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,7 +149,11 @@ class MKLTransfer(AffineTransfer):
         self.mean_, self.cov_ = _mean_cov(x2d, scale)
 
     def _fast_affine(self, x2d: np.ndarray, scale: float):
-        mean, m, mean_ref = self._affine_from(*_mean_cov(x2d, scale))
+        return self._affine_moments(*_mean_cov(x2d, scale))
+
+    def _affine_moments(self, mean, cov):
+        """The map ``x @ m + b`` for an image of this mean and covariance (float64)."""
+        mean, m, mean_ref = self._affine_from(mean, cov)
         return m, mean_ref - mean @ m
 
     def _affine_from(self, mean, cov):

@@ -6,7 +6,8 @@ import numpy as np
 
 from chroma._core.parallel import NUMBA_MIN_PIXELS as _NUMBA_MIN_PIXELS
 from chroma.spaces import convert_pixels
-from chroma.transfers._base import AffineTransfer, _affine_pixels, _select
+from chroma.transfers._base import AffineTransfer, _affine_pixels
+from chroma.transfers._blocks import lab_partials, mean_std
 from chroma.transfers.linear import _mean_cov
 
 __all__ = ["ReinhardTransfer", "reinhard_transfer"]
@@ -16,7 +17,8 @@ _STD_EPS = 1e-6
 
 
 def _moments(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and standard deviation of ``(N, 3)`` pixels ``* scale``, float64."""
+    """Per-channel mean and standard deviation of ``(N, 3)`` pixels ``* scale``, float64
+    (fixed pixel blocks: :mod:`chroma.transfers._blocks`)."""
     mean, cov = _mean_cov(x, scale)
     return mean, np.sqrt(np.maximum(np.diag(cov), 0.0))
 
@@ -24,16 +26,7 @@ def _moments(x: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]
 def _np_lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None,
                     space: str = "lab"):
     """NumPy twin of the fused kernel: CIELAB (or lαβ) mean and std of sRGB pixels."""
-    rgb = x2d[:, :3].astype(np.float64) * scale
-    out = convert_pixels(rgb, "rgb", space, backend="numpy")
-    if lab is not None and lab.shape[0]:
-        lab[...] = out
-    return _np_moments(out)
-
-
-def _np_moments(x):
-    x = np.asarray(x, dtype=np.float64)
-    return x.mean(axis=0), x.std(axis=0)
+    return mean_std(lab_partials(x2d, None, scale, lab, space, kernel=False))
 
 
 def _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space="lab"):
@@ -46,15 +39,10 @@ def _np_lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space
 
 
 def _lab_moments(x2d: np.ndarray, scale: float, lab: np.ndarray | None = None,
-                 space: str = "lab"):
-    """CIELAB (or lαβ) mean/std of sRGB pixels (fused kernel for large inputs); fills ``lab``."""
-    if x2d.shape[0] < _NUMBA_MIN_PIXELS:
-        return _np_lab_moments(x2d, scale, lab, space)
-    from chroma.transfers import _reinhard_kernels as K
-
-    dec = K.decode_table(x2d.dtype) if x2d.dtype.kind == "u" else np.zeros(0)
-    buf = lab if lab is not None else np.zeros((0, 3), np.float32)
-    return K.lab_moments(x2d, dec, 1.0 if x2d.dtype.kind == "u" else scale, buf, space)
+                 space: str = "lab", sel: np.ndarray | None = None):
+    """CIELAB (or lαβ) mean/std of sRGB pixels (of those where `sel` with it), in fixed
+    pixel blocks (a fused kernel for large inputs); fills ``lab`` (every pixel)."""
+    return mean_std(lab_partials(x2d, sel, scale, lab, space))
 
 
 def _lab_affine_to_srgb(lab, gain, offset, alpha, out, out_scale, rint, space="lab"):
@@ -161,8 +149,7 @@ class ReinhardTransfer(AffineTransfer):
             if view is not None:  # moments of CIELAB / lαβ straight from the caller's pixels
                 x2d, scale, _ = view
                 self.n_features_in_ = 3
-                self.mean_, self.std_ = _lab_moments(_select(x2d, sel), scale, None,
-                                                     self.space)
+                self.mean_, self.std_ = _lab_moments(x2d, scale, None, self.space, sel)
                 return
         super()._fit_image(arr, sel)
 
@@ -173,9 +160,7 @@ class ReinhardTransfer(AffineTransfer):
         # CIELAB or lαβ: one pass converts and measures, one maps and converts back
         x2d, scale, levels = view
         lab = np.empty((x2d.shape[0], 3), dtype=np.float32)
-        mean, std = _lab_moments(x2d, scale, lab, self.space)
-        if sel is not None:
-            mean, std = _moments(lab[sel])
+        mean, std = _lab_moments(x2d, scale, lab, self.space, sel)
         gain = _gains(std, self.std_)
         s = self._strength()
         offset = s * (self.mean_ - mean * gain)
@@ -187,7 +172,11 @@ class ReinhardTransfer(AffineTransfer):
         return out.reshape((*arr.shape[:2], x2d.shape[1]))
 
     def _fast_affine(self, x2d: np.ndarray, scale: float):
-        mean, gain, mean_ref = self._affine_from(*_moments(x2d, scale))
+        return self._affine_moments(*_mean_cov(x2d, scale))
+
+    def _affine_moments(self, mean, cov):
+        """The map ``x @ m + b`` for an image of this mean and covariance (float64)."""
+        mean, gain, mean_ref = self._affine_from(mean, np.sqrt(np.maximum(np.diag(cov), 0.0)))
         return np.diag(gain), mean_ref - mean * gain
 
     def _affine_from(self, mean, std):

@@ -13,6 +13,8 @@ from chroma.io import write_image
 from chroma.pipeline import STEPS, Pipeline, Step, register_step
 from chroma.toning import ToneStep
 
+pytestmark = pytest.mark.usefixtures("sigint_kept")  # tests/conftest.py
+
 RNG = np.random.default_rng(0)
 IMG = (RNG.random((32, 48, 3)) * 255).astype(np.uint8)
 REF_A = (RNG.random((20, 24, 3)) * 120 + 100).astype(np.uint8)

@@ -12,6 +12,9 @@ from chroma.compositing import _apply_layers
 from chroma.pipeline import Pipeline
 from chroma.pipeline._stream import SERIAL_TILE_PIXELS, stream_layers
 from chroma.transfers import HistogramMatcher, ReinhardTransfer
+from chroma.transfers._tiled import streamed_operator
+
+pytestmark = pytest.mark.usefixtures("sigint_kept")  # tests/conftest.py
 
 H, W = 400, 1024  # 409 600 pixels (histogram matching's large-image paths): 7 tiles of 64 Ki
 
@@ -115,9 +118,11 @@ def test_recipes_it_cannot_stream_run_in_memory(photo, reference):
 
 def test_pipeline_transform_streams_with_bounded_memory(photo, reference, one_thread):
     """Peak traced allocations (NumPy reports each array): the whole-image float copies
-    of each step are gone; what is left is the first step's statistics pass (the float32
-    working copy, 4x). Binned matching: the sort-free path's bucket tables (11 MB whatever
-    the image size) would dominate at this small size."""
+    of each step are gone, and so is the float32 working copy of the first step's
+    statistics pass (4x; its moments are gathered a few blocks at a time): what is left
+    is the output (1x) and tile-sized temporaries (2.9x measured). Binned matching: the
+    sort-free path's bucket tables (11 MB whatever the image size) would dominate at
+    this small size."""
     pipe = Pipeline([("grade", ReinhardTransfer()),
                      ("match", HistogramMatcher(mode="binned"), {"strength": 0.7})]
                     ).fit(reference)
@@ -135,7 +140,7 @@ def test_pipeline_transform_streams_with_bounded_memory(photo, reference, one_th
     streamed, low = peak(lambda: pipe.transform(photo))
     in_memory, high = peak(lambda: _apply_layers(photo, layers))
     np.testing.assert_array_equal(streamed, in_memory)
-    assert high > 10 and low < 4.5, (low, high)
+    assert high > 10 and low < 3.5, (low, high)
 
 
 @pytest.mark.parametrize("make", [
@@ -148,3 +153,19 @@ def test_other_per_pixel_first_steps(photo, reference, make):
     got = stream_layers(photo, layers)
     assert got is not None
     np.testing.assert_array_equal(got, _apply_layers(photo, layers))
+
+
+@pytest.mark.parametrize("make", [
+    lambda ref: ReinhardTransfer().fit(ref),
+    lambda ref: ReinhardTransfer(space="lalphabeta").fit(ref),
+    lambda ref: chroma.transfers.MKLTransfer().fit(ref),
+])
+def test_statistics_blocks_that_cross_rows(photo, reference, make):
+    """A width that does not divide the statistics block: pass 0 converts the rows that
+    cover whole blocks and cuts them; the numbers stay those of the whole working copy."""
+    img = np.ascontiguousarray(photo[:, :999])
+    layers = _layers(reference, first=make(reference))
+    assert streamed_operator(layers[0][0], img.size // 3, list) is not None  # no full copy
+    want = _apply_layers(img, layers)
+    for tile_pixels in (SERIAL_TILE_PIXELS, 150_001):
+        np.testing.assert_array_equal(stream_layers(img, layers, tile_pixels=tile_pixels), want)

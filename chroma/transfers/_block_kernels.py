@@ -1,0 +1,160 @@
+"""Numba kernels for image moments gathered in fixed pixel blocks (private).
+
+Each kernel cuts its ``(N, C)`` pixels into blocks of ``block`` rows (pixels)
+counted from its first row, and returns one row of partial sums per block,
+in float64 (the layout of :data:`chroma.transfers._blocks.PARTIAL`): the
+number of pixels counted, the block's shift (its first pixel), and the sums
+of the shifted values and of their products. A block's partials depend only
+on its own pixels, never on the number of threads or on where the array was
+cut before, so a caller that feeds the same blocks in pieces (a streamed
+recipe) gets the same numbers as one that feeds the whole image.
+
+* :func:`rgb_blocks`: pixels ``x[:, :3] * scale`` (any float or uint dtype).
+* :func:`lab_blocks`: CIELAB or lαβ of sRGB pixels, converted with the fused
+  kernels' tables (:mod:`chroma.transfers._reinhard_kernels`), written to a
+  float32 buffer on request (one pass converts and measures). Reinhard needs
+  the per-channel spread only: the cross products are left at 0.
+
+``sel`` (a flat bool array, or empty for all pixels) picks the pixels that
+count. NumPy twins: :func:`chroma.transfers._blocks.np_partials`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chroma._core.parallel import numba_module, sized
+from chroma.transfers._reinhard_kernels import _decode_float, _space
+
+numba = numba_module()
+njit, prange = numba.njit, numba.prange
+
+_opts = dict(cache=True, nogil=True)
+_fast = dict(cache=True, nogil=True, fastmath=True)
+
+
+@njit(parallel=True, **_opts)
+def _rgb_blocks(x, sel, scale, block):
+    n = x.shape[0]
+    nb = (n + block - 1) // block
+    out = np.empty((nb, 13))
+    masked = sel.shape[0] > 0
+    for j in prange(nb):
+        a = j * block
+        b = min(n, a + block)
+        c0 = np.float64(x[a, 0]) * scale
+        c1 = np.float64(x[a, 1]) * scale
+        c2 = np.float64(x[a, 2]) * scale
+        k = 0
+        s0 = s1 = s2 = q00 = q01 = q02 = q11 = q12 = q22 = 0.0
+        for i in range(a, b):
+            if masked and not sel[i]:
+                continue
+            u = np.float64(x[i, 0]) * scale - c0
+            v = np.float64(x[i, 1]) * scale - c1
+            w = np.float64(x[i, 2]) * scale - c2
+            k += 1
+            s0 += u
+            s1 += v
+            s2 += w
+            q00 += u * u
+            q01 += u * v
+            q02 += u * w
+            q11 += v * v
+            q12 += v * w
+            q22 += w * w
+        out[j, 0] = k
+        out[j, 1] = c0
+        out[j, 2] = c1
+        out[j, 3] = c2
+        out[j, 4] = s0
+        out[j, 5] = s1
+        out[j, 6] = s2
+        out[j, 7] = q00
+        out[j, 8] = q01
+        out[j, 9] = q02
+        out[j, 10] = q11
+        out[j, 11] = q12
+        out[j, 12] = q22
+    return out
+
+
+rgb_blocks = sized(_rgb_blocks)
+rgb_blocks.__doc__ = """Per-block partials of ``x[:, :3] * scale`` (see the module)."""
+
+
+def _make_lab_blocks(integer: bool, cielab: bool, masked: bool):
+    # closure constants, as in _reinhard_kernels._make_moments (Numba's cache keeps the
+    # kernels apart); `masked` one too: a test of `sel` in the loop cost 10 % unmasked
+
+    @njit(parallel=True, **_fast)
+    def kernel(x, sel, dec, scale, lab, store, block):
+        n = x.shape[0]
+        nb = (n + block - 1) // block
+        out = np.empty((nb, 13))
+        for j in prange(nb):
+            a = j * block
+            b = min(n, a + block)
+            if integer:
+                c0, c1, c2 = _space(dec[x[a, 0]], dec[x[a, 1]], dec[x[a, 2]], cielab)
+            else:
+                c0, c1, c2 = _space(_decode_float(np.float64(x[a, 0]) * scale),
+                                    _decode_float(np.float64(x[a, 1]) * scale),
+                                    _decode_float(np.float64(x[a, 2]) * scale), cielab)
+            k = 0
+            s0 = s1 = s2 = q00 = q01 = q02 = q11 = q12 = q22 = 0.0
+            for i in range(a, b):
+                if integer:
+                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
+                else:
+                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
+                                     _decode_float(np.float64(x[i, 1]) * scale),
+                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
+                if store:
+                    lab[i, 0] = L
+                    lab[i, 1] = A
+                    lab[i, 2] = B
+                if masked and not sel[i]:
+                    continue
+                u = L - c0
+                v = A - c1
+                w = B - c2
+                k += 1
+                s0 += u
+                s1 += v
+                s2 += w
+                q00 += u * u
+                q11 += v * v
+                q22 += w * w
+            out[j, 0] = k
+            out[j, 1] = c0
+            out[j, 2] = c1
+            out[j, 3] = c2
+            out[j, 4] = s0
+            out[j, 5] = s1
+            out[j, 6] = s2
+            out[j, 7] = q00
+            out[j, 8] = q01
+            out[j, 9] = q02
+            out[j, 10] = q11
+            out[j, 11] = q12
+            out[j, 12] = q22
+        return out
+
+    return kernel
+
+
+_LAB = {(space, integer, masked): sized(_make_lab_blocks(integer, space == "lab", masked))
+        for space in ("lab", "lalphabeta") for integer in (True, False)
+        for masked in (True, False)}
+
+
+def lab_blocks(x, sel, dec, scale, lab, block, space="lab"):
+    """Per-block partials of the CIELAB (or lαβ) values of the sRGB pixels ``x[:, :3]``.
+
+    ``dec`` is :func:`chroma.transfers._reinhard_kernels.decode_table` for
+    integer ``x`` (empty for float ``x``, which is multiplied by ``scale``);
+    the converted pixels are written to ``lab`` unless it is empty.
+    """
+    kernel = _LAB[space, x.dtype.kind == "u", sel.shape[0] > 0]
+    return kernel(x, sel, dec, float(scale), lab, lab.shape[0] > 0, int(block))
