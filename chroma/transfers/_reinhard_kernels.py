@@ -244,13 +244,53 @@ def lab_moments(x, dec, scale, lab, space="lab"):
     return mean, np.sqrt(var)
 
 
+# uint8 output: the level of a linear value straight from the exact rounding thresholds,
+# without encoding it first. The threshold between levels k and k + 1 is the linear value of
+# sRGB (k + 1/2) / 255; _NQ equal cells over [0, 1] are narrower than the closest two
+# thresholds (1 / (255 * 12.92), in the linear toe), so a cell holds at most one: the level
+# is the cell's base level, plus one at or above its threshold. That is the exactly rounded
+# level (the encoding table and rounding it replaces erred by up to 1e-6 before rounding) and
+# half the time of the uint8 affine pass (12 MP: 253 -> 129 ms, best of 9, load 2.8).
+_NQ = 4096
+
+
+def _quant_table(levels: int = 255) -> np.ndarray:
+    """``(_NQ, 2)`` float64: per cell, the threshold inside it (2 if none) and its base level."""
+    v = (np.arange(levels) + 0.5) / levels
+    thr = np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92)
+    cells = np.floor(thr * _NQ).astype(np.int64)
+    assert np.unique(cells).size == cells.size, "two thresholds in one cell"
+    table = np.empty((_NQ, 2))
+    table[:, 0] = 2.0
+    table[cells, 0] = thr
+    table[:, 1] = np.searchsorted(thr, np.arange(_NQ) / _NQ, side="right")
+    return table
+
+
+_Q8 = _quant_table()
+_NO_Q = np.zeros((0, 2))
+
+
+@njit(inline="always", **_fast)
+def _level8(v, q):
+    """The uint8 level (as a float) of linear value ``v``: exact sRGB encoding, rounded."""
+    if v <= 0.0:
+        return 0.0
+    if v >= 1.0:
+        return 255.0
+    j = int(v * _NQ)
+    return q[j, 1] + (1.0 if v >= q[j, 0] else 0.0)
+
+
 def _make_affine(cielab: bool):
     """``lab * gain + offset`` per channel (CIELAB or lαβ), to sRGB clipped to [0, 1], times
-    ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
+    ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3. With a
+    quantization table ``q`` (uint8 output) the level comes from :func:`_level8`."""
 
     @njit(parallel=True, **_fast)
-    def kernel(lab, gain, offset, alpha, out, out_scale, rint):
+    def kernel(lab, gain, offset, alpha, out, out_scale, rint, q):
         has_alpha = alpha.shape[0] > 0
+        quant = q.shape[0] > 0
         for i in prange(lab.shape[0]):
             L = np.float64(lab[i, 0]) * gain[0] + offset[0]
             A = np.float64(lab[i, 1]) * gain[1] + offset[1]
@@ -263,7 +303,11 @@ def _make_affine(cielab: bool):
                 Y = _finv(fy)
                 Z = _finv(fz)
                 for c in range(3):
-                    v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
+                    lin = MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z
+                    if quant:
+                        out[i, c] = _level8(lin, q)
+                        continue
+                    v = _encode(lin) * out_scale
                     if rint:
                         v = np.floor(v + 0.5)
                     out[i, c] = v
@@ -272,14 +316,26 @@ def _make_affine(cielab: bool):
                 m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
                 s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
                 for c in range(3):
-                    v = _encode(MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s) * out_scale
+                    lin = MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s
+                    if quant:
+                        out[i, c] = _level8(lin, q)
+                        continue
+                    v = _encode(lin) * out_scale
                     if rint:
                         v = np.floor(v + 0.5)
                     out[i, c] = v
             if has_alpha:
                 out[i, 3] = alpha[i]
 
-    return sized(kernel)
+    run = sized(kernel)
+
+    def affine(lab, gain, offset, alpha, out, out_scale, rint):
+        q = _Q8 if rint and out.dtype == np.uint8 and out_scale == 255.0 else _NO_Q
+        run(lab, gain, offset, alpha, out, out_scale, rint, q)
+
+    affine.__doc__ = _make_affine.__doc__
+    affine.kernel = kernel
+    return affine
 
 
 _AFFINE = {"lab": _make_affine(True), "lalphabeta": _make_affine(False)}
