@@ -101,6 +101,27 @@ def _cbrt(t):
     return np.cbrt(t)
 
 
+# A cube root without tables or calls, for t in [1e-3, 1.25]: a degree-4 polynomial in
+# sqrt(t) (relative error < 2.6 %, fitted to 1 / cbrt(t)-weighted least squares) refined by
+# two Halley steps y <- y (y^3 + 2t) / (2y^3 + t) (cubic convergence: error < 2e-15, i.e.
+# float64 rounding). Arithmetic only, so a loop that uses it vectorizes; np.cbrt in a branch
+# (or table gathers) keeps a loop scalar: a 12 MP CIELAB moments pass took 93 ms with the
+# table and Newton step, 43 ms with this (best of 9, 2 threads, load 2.0). The caller keeps
+# t inside the range (no check here: a check would bring the branch back).
+_CB = (-1.26495028, 3.10517112, -2.84369416, 1.96555453, 0.04318691)
+
+
+@njit(inline="always", **_opts)
+def cbrt_unit(t):
+    """``cbrt(t)`` for ``1e-3 <= t <= 1.25`` to float64 rounding (branch-free)."""
+    s = math.sqrt(t)
+    y = (((_CB[0] * s + _CB[1]) * s + _CB[2]) * s + _CB[3]) * s + _CB[4]
+    y3 = y * y * y
+    y = y * (y3 + 2.0 * t) / (2.0 * y3 + t)
+    y3 = y * y * y
+    return y * (y3 + 2.0 * t) / (2.0 * y3 + t)
+
+
 @njit(inline="always", **_opts)
 def _l2s(v):
     if v > 0.0031308:

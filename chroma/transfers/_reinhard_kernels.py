@@ -3,13 +3,16 @@
 Two passes instead of five: (1) sRGB → CIELAB with the per-channel sums of the
 Lab values (the statistics), the Lab pixels kept in a float32 buffer; (2) the
 per-channel affine map, CIELAB → sRGB and the caller's dtype (rounded), alpha
-copied. Transcendentals come from tables, accurate far below what the output
-can show:
+copied. Transcendentals come from tables or short iterations, accurate far below what
+the output can show:
 
 * sRGB decoding: the exact value for uint8/uint16 (a table of every level);
   for float input linear interpolation in a 4096-interval table of the power
   branch (error < 1e-7);
-* cube root: a table guess refined by one Newton step (relative error < 1e-8);
+* cube root: for integer input (linear RGB in [0, 1]) a polynomial guess refined by two
+  Halley steps (:func:`chroma.spaces._kernels.cbrt_unit`: float64 rounding, no tables, so
+  the pass vectorizes); for float input a table guess refined by one Newton step (relative
+  error < 1e-8);
 * sRGB encoding: linear interpolation in a 4096-interval table indexed by
   ``sqrt(linear)`` (smooth in that variable; error < 1e-6, i.e. < 0.07 of a
   16-bit level).
@@ -39,6 +42,7 @@ from chroma.spaces import (
     WHITE_D65,
     XYZ_FROM_LINEAR,
 )
+from chroma.spaces._kernels import cbrt_unit
 
 numba = numba_module()
 njit, prange = numba.njit, numba.prange
@@ -76,6 +80,7 @@ _LOG_U = 4.0 * np.log(np.linspace(_U0, _U1, _NL + 1))
 _E0, _E1 = -10.0, 0.5
 _EXP = np.exp(np.linspace(_E0, _E1, _NL + 1))
 SHIFT = {"lab": 50.0, "lalphabeta": 0.0}  # subtracted from channel 0 before the sums
+_BLOCK = 512  # pixels per block of the storing moments pass
 
 
 def decode_table(dtype) -> np.ndarray:
@@ -111,6 +116,14 @@ def _f(t):
 
 
 @njit(inline="always", **_fast)
+def _f_unit(t):
+    """:func:`_f` for ``t`` in [0, 1] (XYZ / white of sRGB in [0, 1]: integer input), without
+    tables or calls (:func:`chroma.spaces._kernels.cbrt_unit`), so the pass vectorizes."""
+    c = cbrt_unit(min(max(t, DELTA), _CBRT_MAX))  # both sides are computed; the select picks one
+    return K1 * t + K0 if t <= DELTA else c
+
+
+@njit(inline="always", **_fast)
 def _finv(f):
     if f > FMIN:
         return f * f * f
@@ -134,6 +147,15 @@ def _lab(r, g, b):
     fx = _f(M[0, 0] * r + M[0, 1] * g + M[0, 2] * b)
     fy = _f(M[1, 0] * r + M[1, 1] * g + M[1, 2] * b)
     fz = _f(M[2, 0] * r + M[2, 1] * g + M[2, 2] * b)
+    return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
+
+
+@njit(inline="always", **_fast)
+def _lab_unit(r, g, b):
+    """:func:`_lab` for linear RGB in [0, 1]."""
+    fx = _f_unit(M[0, 0] * r + M[0, 1] * g + M[0, 2] * b)
+    fy = _f_unit(M[1, 0] * r + M[1, 1] * g + M[1, 2] * b)
+    fz = _f_unit(M[2, 0] * r + M[2, 1] * g + M[2, 2] * b)
     return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
 
 
@@ -174,6 +196,18 @@ def _space(r, g, b, cielab):
     return _lalphabeta(r, g, b)
 
 
+@njit(inline="always", **_fast)
+def _pixel(x, i, dec, scale, integer, cielab):
+    """CIELAB (or lαβ) of pixel ``i`` of ``x`` (``integer``: levels through ``dec``)."""
+    if integer and cielab:  # decoded levels lie in [0, 1]
+        return _lab_unit(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]])
+    if integer:
+        return _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
+    return _space(_decode_float(np.float64(x[i, 0]) * scale),
+                  _decode_float(np.float64(x[i, 1]) * scale),
+                  _decode_float(np.float64(x[i, 2]) * scale), cielab)
+
+
 def _make_moments(integer: bool, cielab: bool):
     # `integer` and `cielab` are closure constants: Numba's cache index hashes them, which
     # keeps the four kernels apart. (Capturing the chosen helper functions instead would
@@ -188,24 +222,40 @@ def _make_moments(integer: bool, cielab: bool):
         step = (n + n_chunks - 1) // n_chunks
         for k in prange(n_chunks):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
-            for i in range(k * step, min(n, (k + 1) * step)):
-                if integer:
-                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
-                else:
-                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
-                                     _decode_float(np.float64(x[i, 1]) * scale),
-                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
-                if store:
-                    lab[i, 0] = L
-                    lab[i, 1] = A
-                    lab[i, 2] = B
-                L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
-                s0 += L
-                s1 += A
-                s2 += B
-                q0 += L * L
-                q1 += A * A
-                q2 += B * B
+            start, stop = k * step, min(n, (k + 1) * step)
+            # Loops the compiler can vectorize: no `if store` inside (a conditional store
+            # keeps a loop scalar), and the Lab values of a block go to three contiguous
+            # buffers first (a strided store into `lab` kept it scalar too).
+            if store:
+                buf = np.empty((3, _BLOCK))
+                for b0 in range(start, stop, _BLOCK):
+                    m = min(_BLOCK, stop - b0)
+                    for j in range(m):
+                        L, A, B = _pixel(x, b0 + j, dec, scale, integer, cielab)
+                        buf[0, j] = L
+                        buf[1, j] = A
+                        buf[2, j] = B
+                        L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
+                        s0 += L
+                        s1 += A
+                        s2 += B
+                        q0 += L * L
+                        q1 += A * A
+                        q2 += B * B
+                    for j in range(m):
+                        lab[b0 + j, 0] = buf[0, j]
+                        lab[b0 + j, 1] = buf[1, j]
+                        lab[b0 + j, 2] = buf[2, j]
+            else:
+                for i in range(start, stop):
+                    L, A, B = _pixel(x, i, dec, scale, integer, cielab)
+                    L -= shift
+                    s0 += L
+                    s1 += A
+                    s2 += B
+                    q0 += L * L
+                    q1 += A * A
+                    q2 += B * B
             acc[k, 0] = s0
             acc[k, 1] = s1
             acc[k, 2] = s2
