@@ -13,6 +13,8 @@ the output can show:
   Halley steps (:func:`chroma.spaces._kernels.cbrt_unit`: float64 rounding, no tables, so
   the pass vectorizes); for float input a table guess refined by one Newton step (relative
   error < 1e-8);
+* ln and exp (lαβ): range reduction through the float's bits and a series
+  (:func:`chroma.spaces._kernels.ln_pos`, :func:`~chroma.spaces._kernels.exp_clamped`);
 * sRGB encoding: linear interpolation in a 4096-interval table indexed by
   ``sqrt(linear)`` (smooth in that variable; error < 1e-6, i.e. < 0.07 of a
   16-bit level).
@@ -25,8 +27,6 @@ The kernels are compiled with ``fastmath`` (contracted multiply-adds, about
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -42,7 +42,7 @@ from chroma.spaces import (
     WHITE_D65,
     XYZ_FROM_LINEAR,
 )
-from chroma.spaces._kernels import cbrt_unit
+from chroma.spaces._kernels import cbrt_unit, exp_clamped, ln_pos
 
 numba = numba_module()
 njit, prange = numba.njit, numba.prange
@@ -70,15 +70,8 @@ MLI = LINEAR_FROM_LMS.copy()
 MA = LAB_FROM_LOGLMS / np.log(10.0)  # natural logs in, log10 folded into the rotation
 MAI = LOGLMS_FROM_LAB * np.log(10.0)  # exp() out: 10**y = exp(y ln 10)
 EPS = float(LMS_EPS)
-# ln(x) for x = LMS + EPS in [EPS, 1.25]: 4 ln(u) with u = x^(1/4), linear interpolation
-# in u (smooth there; error < 1e-7); exp(y) on [-10, 0.5]: linear interpolation, relative
-# error < 3e-8. Outside those ranges the exact functions.
-_NL = 16384
-_U0 = EPS**0.25
-_U1 = 1.25**0.25
-_LOG_U = 4.0 * np.log(np.linspace(_U0, _U1, _NL + 1))
-_E0, _E1 = -10.0, 0.5
-_EXP = np.exp(np.linspace(_E0, _E1, _NL + 1))
+# ln and exp (lαβ): chroma.spaces._kernels.ln_pos / exp_clamped, float64 rounding without
+# tables or calls (the tables they replace erred by 1e-7 and kept the loops scalar).
 SHIFT = {"lab": 50.0, "lalphabeta": 0.0}  # subtracted from channel 0 before the sums
 _BLOCK = 512  # pixels per block of the storing moments pass
 
@@ -159,24 +152,8 @@ def _lab_unit(r, g, b):
     return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
 
 
-@njit(inline="always", **_fast)
-def _ln(x):
-    if x > 1.25:
-        return math.log(x)
-    p = (np.sqrt(np.sqrt(x)) - _U0) * (_NL / (_U1 - _U0))
-    i = min(max(int(p), 0), _NL - 1)
-    w = p - i
-    return _LOG_U[i] + w * (_LOG_U[i + 1] - _LOG_U[i])
-
-
-@njit(inline="always", **_fast)
-def _exp(y):
-    if not (_E0 <= y <= _E1):
-        return math.exp(y)
-    p = (y - _E0) * (_NL / (_E1 - _E0))
-    i = min(int(p), _NL - 1)
-    w = p - i
-    return _EXP[i] + w * (_EXP[i + 1] - _EXP[i])
+_ln = ln_pos  # x = LMS + EPS >= EPS > 0 and finite (checked at the door)
+_exp = exp_clamped
 
 
 @njit(inline="always", **_fast)
@@ -338,50 +315,59 @@ def _make_affine(cielab: bool):
     quantization table ``q`` (uint8 output) the level comes from :func:`_level8`."""
 
     @njit(parallel=True, **_fast)
-    def kernel(lab, gain, offset, alpha, out, out_scale, rint, q):
+    def kernel(lab, gain, offset, alpha, out, out_scale, rint, q, n_chunks):
+        n = lab.shape[0]
         has_alpha = alpha.shape[0] > 0
         quant = q.shape[0] > 0
-        for i in prange(lab.shape[0]):
-            L = np.float64(lab[i, 0]) * gain[0] + offset[0]
-            A = np.float64(lab[i, 1]) * gain[1] + offset[1]
-            B = np.float64(lab[i, 2]) * gain[2] + offset[2]
-            if cielab:
-                fy = (L + 16.0) * (1.0 / 116.0)
-                fx = A * (1.0 / 500.0) + fy
-                fz = max(fy - B * (1.0 / 200.0), 0.0)
-                X = _finv(fx)
-                Y = _finv(fy)
-                Z = _finv(fz)
-                for c in range(3):
-                    lin = MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z
-                    if quant:
-                        out[i, c] = _level8(lin, q)
-                        continue
-                    v = _encode(lin) * out_scale
-                    if rint:
-                        v = np.floor(v + 0.5)
-                    out[i, c] = v
-            else:
-                lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
-                m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
-                s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
-                for c in range(3):
-                    lin = MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s
-                    if quant:
-                        out[i, c] = _level8(lin, q)
-                        continue
-                    v = _encode(lin) * out_scale
-                    if rint:
-                        v = np.floor(v + 0.5)
-                    out[i, c] = v
-            if has_alpha:
-                out[i, 3] = alpha[i]
+        step = (n + n_chunks - 1) // n_chunks
+        for k in prange(n_chunks):
+            # per block: Lab -> linear RGB into a contiguous buffer (a loop that vectorizes),
+            # then the levels and the strided stores (scalar)
+            buf = np.empty((3, _BLOCK))
+            start, stop = k * step, min(n, (k + 1) * step)
+            for b0 in range(start, stop, _BLOCK):
+                m = min(_BLOCK, stop - b0)
+                for j in range(m):
+                    i = b0 + j
+                    L = np.float64(lab[i, 0]) * gain[0] + offset[0]
+                    A = np.float64(lab[i, 1]) * gain[1] + offset[1]
+                    B = np.float64(lab[i, 2]) * gain[2] + offset[2]
+                    if cielab:
+                        fy = (L + 16.0) * (1.0 / 116.0)
+                        fx = A * (1.0 / 500.0) + fy
+                        fz = max(fy - B * (1.0 / 200.0), 0.0)
+                        X = _finv(fx)
+                        Y = _finv(fy)
+                        Z = _finv(fz)
+                        buf[0, j] = MI[0, 0] * X + MI[0, 1] * Y + MI[0, 2] * Z
+                        buf[1, j] = MI[1, 0] * X + MI[1, 1] * Y + MI[1, 2] * Z
+                        buf[2, j] = MI[2, 0] * X + MI[2, 1] * Y + MI[2, 2] * Z
+                    else:
+                        lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
+                        mm = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
+                        s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
+                        buf[0, j] = MLI[0, 0] * lm + MLI[0, 1] * mm + MLI[0, 2] * s
+                        buf[1, j] = MLI[1, 0] * lm + MLI[1, 1] * mm + MLI[1, 2] * s
+                        buf[2, j] = MLI[2, 0] * lm + MLI[2, 1] * mm + MLI[2, 2] * s
+                for j in range(m):
+                    i = b0 + j
+                    for c in range(3):
+                        if quant:
+                            out[i, c] = _level8(buf[c, j], q)
+                            continue
+                        v = _encode(buf[c, j]) * out_scale
+                        if rint:
+                            v = np.floor(v + 0.5)
+                        out[i, c] = v
+                    if has_alpha:
+                        out[i, 3] = alpha[i]
 
     run = sized(kernel)
 
     def affine(lab, gain, offset, alpha, out, out_scale, rint):
         q = _Q8 if rint and out.dtype == np.uint8 and out_scale == 255.0 else _NO_Q
-        run(lab, gain, offset, alpha, out, out_scale, rint, q)
+        n_chunks = max(1, min(lab.shape[0] // 65536 + 1, 4 * get_num_threads()))
+        run(lab, gain, offset, alpha, out, out_scale, rint, q, n_chunks)
 
     affine.__doc__ = _make_affine.__doc__
     affine.kernel = kernel
