@@ -166,30 +166,13 @@ def _lalphabeta(r, g, b):
             MA[2, 0] * lg + MA[2, 1] * mg + MA[2, 2] * sg)
 
 
-@njit(inline="always", **_fast)
-def _space(r, g, b, cielab):
-    if cielab:
-        return _lab(r, g, b)
-    return _lalphabeta(r, g, b)
-
-
-@njit(inline="always", **_fast)
-def _pixel(x, i, dec, scale, integer, cielab):
-    """CIELAB (or lαβ) of pixel ``i`` of ``x`` (``integer``: levels through ``dec``)."""
-    if integer and cielab:  # decoded levels lie in [0, 1]
-        return _lab_unit(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]])
-    if integer:
-        return _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
-    return _space(_decode_float(np.float64(x[i, 0]) * scale),
-                  _decode_float(np.float64(x[i, 1]) * scale),
-                  _decode_float(np.float64(x[i, 2]) * scale), cielab)
-
-
 def _make_moments(integer: bool, cielab: bool):
     # `integer` and `cielab` are closure constants: Numba's cache index hashes them, which
-    # keeps the four kernels apart. (Capturing the chosen helper functions instead would
-    # compile a third faster, but a dispatcher pickles with a per-process id: the cache would
-    # never hit.)
+    # keeps the four kernels apart, and its dead-branch pruning compiles only the branch
+    # each kernel takes (passed as arguments to an inlined helper instead, every branch was
+    # compiled: 9 s of CPU instead of 2.5 s, benchmarks/compile_time.py). (Capturing the
+    # chosen helper functions instead would compile a third faster, but a dispatcher pickles
+    # with a per-process id: the cache would never hit.)
     shift = SHIFT["lab" if cielab else "lalphabeta"]
 
     @njit(parallel=True, **_fast)
@@ -200,39 +183,42 @@ def _make_moments(integer: bool, cielab: bool):
         for k in prange(n_chunks):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
             start, stop = k * step, min(n, (k + 1) * step)
-            # Loops the compiler can vectorize: no `if store` inside (a conditional store
-            # keeps a loop scalar), and the Lab values of a block go to three contiguous
-            # buffers first (a strided store into `lab` kept it scalar too).
-            if store:
-                buf = np.empty((3, _BLOCK))
-                for b0 in range(start, stop, _BLOCK):
-                    m = min(_BLOCK, stop - b0)
-                    for j in range(m):
-                        L, A, B = _pixel(x, b0 + j, dec, scale, integer, cielab)
-                        buf[0, j] = L
-                        buf[1, j] = A
-                        buf[2, j] = B
-                        L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
-                        s0 += L
-                        s1 += A
-                        s2 += B
-                        q0 += L * L
-                        q1 += A * A
-                        q2 += B * B
-                    for j in range(m):
-                        lab[b0 + j, 0] = buf[0, j]
-                        lab[b0 + j, 1] = buf[1, j]
-                        lab[b0 + j, 2] = buf[2, j]
-            else:
-                for i in range(start, stop):
-                    L, A, B = _pixel(x, i, dec, scale, integer, cielab)
-                    L -= shift
+            # Loops the compiler can vectorize: each block's Lab values go to three
+            # contiguous buffers, and to `lab` in a loop of their own (a conditional or
+            # strided store in the converting loop kept it scalar).
+            buf = np.empty((3, _BLOCK))
+            for b0 in range(start, stop, _BLOCK):
+                m = min(_BLOCK, stop - b0)
+                for j in range(m):
+                    i = b0 + j
+                    if integer:
+                        r, g, b = dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
+                    else:
+                        r = _decode_float(np.float64(x[i, 0]) * scale)
+                        g = _decode_float(np.float64(x[i, 1]) * scale)
+                        b = _decode_float(np.float64(x[i, 2]) * scale)
+                    if cielab:
+                        if integer:  # decoded levels lie in [0, 1]
+                            L, A, B = _lab_unit(r, g, b)
+                        else:
+                            L, A, B = _lab(r, g, b)
+                    else:
+                        L, A, B = _lalphabeta(r, g, b)
+                    buf[0, j] = L
+                    buf[1, j] = A
+                    buf[2, j] = B
+                    L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
                     s0 += L
                     s1 += A
                     s2 += B
                     q0 += L * L
                     q1 += A * A
                     q2 += B * B
+                if store:
+                    for j in range(m):
+                        lab[b0 + j, 0] = buf[0, j]
+                        lab[b0 + j, 1] = buf[1, j]
+                        lab[b0 + j, 2] = buf[2, j]
             acc[k, 0] = s0
             acc[k, 1] = s1
             acc[k, 2] = s2
