@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from llvmlite import ir
 
 from chroma._core.parallel import numba_module, sized
 from chroma.spaces import (
@@ -29,6 +30,7 @@ from chroma.spaces import (
 
 numba = numba_module()  # selects chroma's threading layer before the first launch
 njit, prange = numba.njit, numba.prange
+types, intrinsic = numba.types, numba.extending.intrinsic
 
 _opts = dict(cache=True, nogil=True, error_model="numpy")
 
@@ -99,6 +101,83 @@ def _cbrt(t):
         r = _CBRT_STEP[i] + w * (_CBRT_STEP[i + 1] - _CBRT_STEP[i])
         return y + (t - y * y * y) * r
     return np.cbrt(t)
+
+
+# A cube root without tables or calls, for t in [1e-3, 1.25]: a degree-4 polynomial in
+# sqrt(t) (relative error < 2.6 %, fitted to 1 / cbrt(t)-weighted least squares) refined by
+# two Halley steps y <- y (y^3 + 2t) / (2y^3 + t) (cubic convergence: error < 2e-15, i.e.
+# float64 rounding). Arithmetic only, so a loop that uses it vectorizes; np.cbrt in a branch
+# (or table gathers) keeps a loop scalar: a 12 MP CIELAB moments pass took 93 ms with the
+# table and Newton step, 43 ms with this (best of 9, 2 threads, load 2.0). The caller keeps
+# t inside the range (no check here: a check would bring the branch back).
+_CB = (-1.26495028, 3.10517112, -2.84369416, 1.96555453, 0.04318691)
+
+
+@njit(inline="always", **_opts)
+def cbrt_unit(t):
+    """``cbrt(t)`` for ``1e-3 <= t <= 1.25`` to float64 rounding (branch-free)."""
+    s = math.sqrt(t)
+    y = (((_CB[0] * s + _CB[1]) * s + _CB[2]) * s + _CB[3]) * s + _CB[4]
+    y3 = y * y * y
+    y = y * (y3 + 2.0 * t) / (2.0 * y3 + t)
+    y3 = y * y * y
+    return y * (y3 + 2.0 * t) / (2.0 * y3 + t)
+
+
+# ln and exp without calls (so loops vectorize; math.log / math.exp stay scalar without
+# Intel's SVML, which the PyPI llvmlite is not built with): the exponent and mantissa from
+# the float's bits, then a series. float64 rounding: ln's absolute error < 2e-15 on
+# [1e-4, 1.3]; exp's relative error < 3e-14 on [-30, 5]. A 36 M-value loop: ln 17 ms
+# against math.log's 123 ms (2 threads, load 2.5).
+@intrinsic
+def _f64_bits(typingctx, x):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _bits_f64(typingctx, i):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+_LN2_HI = 0.6931471803691238  # ln 2 in two parts: n * _LN2_HI is exact for |n| < 2**20
+_LN2_LO = 1.9082149292705877e-10
+_SQRT2 = math.sqrt(2.0)
+_EXP_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(12, -1, -1))  # 1/12!, ..., 1/0!
+
+
+@njit(inline="always", **_opts)
+def ln_pos(x):
+    """``log(x)`` for a positive normal finite float64 (no check: branch-free)."""
+    b = _f64_bits(x)
+    e = (b >> 52) - 1023
+    m = _bits_f64((b & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000)  # mantissa in [1, 2)
+    big = m > _SQRT2
+    m = m * 0.5 if big else m
+    fe = np.float64(e + 1 if big else e)
+    z = (m - 1.0) / (m + 1.0)  # |z| <= 0.172: ln m = 2 atanh z = 2 (z + z^3/3 + ...)
+    z2 = z * z
+    p = 1.0 / 21.0
+    for k in range(19, 0, -2):
+        p = p * z2 + 1.0 / k
+    return fe * _LN2_HI + (2.0 * z * p + fe * _LN2_LO)
+
+
+@njit(inline="always", **_opts)
+def exp_clamped(y):
+    """``exp(min(max(y, -700), 700))`` (branch-free)."""
+    y = min(max(y, -700.0), 700.0)
+    n = np.floor(y * (1.0 / math.log(2.0)) + 0.5)
+    r = (y - n * _LN2_HI) - n * _LN2_LO  # |r| <= ln(2) / 2: Taylor to r^12
+    p = _EXP_TAYLOR[0]
+    for c in _EXP_TAYLOR[1:]:
+        p = p * r + c
+    return p * _bits_f64((np.int64(n) + 1023) << 52)
 
 
 @njit(inline="always", **_opts)

@@ -25,21 +25,47 @@ def _n_chunks(n: int) -> int:
     return max(1, min(n // 65536 + 1, 4 * get_num_threads()))
 
 
+_COPIES = 4  # histogram copies per channel in the common uint8 case (see _counts_int)
+
+
 @njit(parallel=True, **_opts)
 def _counts_int(x, sel, n_colors, n_levels, n_chunks):
     n = x.shape[0]
-    hist = np.zeros((n_chunks, n_colors, n_levels), np.int32)
-    step = (n + n_chunks - 1) // n_chunks
     use_sel = sel.shape[0] > 0
+    # The common case (3 colors, all pixels, few levels) counts 4 consecutive pixels into 4
+    # copies of each channel's histogram: neighbouring pixels mostly share a level, and one
+    # copy would make each increment wait for the previous one's store (measured 13.5 ->
+    # 9.5 ms for a 12 MP uint8 image on 2 threads, best of 15, in the commit adding this).
+    unrolled = n_colors == 3 and not use_sel and n_levels <= 4096
+    copies = _COPIES if unrolled else 1
+    hist = np.zeros((n_chunks, copies * n_colors, n_levels), np.int32)
+    step = (n + n_chunks - 1) // n_chunks
     for k in prange(n_chunks):
         h = hist[k]
         start, stop = k * step, min(n, (k + 1) * step)
-        if n_colors == 3 and not use_sel:  # the common case, unrolled
-            h0, h1, h2 = h[0], h[1], h[2]
-            for i in range(start, stop):
-                h0[x[i, 0]] += 1
-                h1[x[i, 1]] += 1
-                h2[x[i, 2]] += 1
+        if unrolled:
+            a0, a1, a2, b0, b1, b2 = h[0], h[1], h[2], h[3], h[4], h[5]
+            c0, c1, c2, d0, d1, d2 = h[6], h[7], h[8], h[9], h[10], h[11]
+            i = start
+            while i + 4 <= stop:
+                a0[x[i, 0]] += 1
+                a1[x[i, 1]] += 1
+                a2[x[i, 2]] += 1
+                b0[x[i + 1, 0]] += 1
+                b1[x[i + 1, 1]] += 1
+                b2[x[i + 1, 2]] += 1
+                c0[x[i + 2, 0]] += 1
+                c1[x[i + 2, 1]] += 1
+                c2[x[i + 2, 2]] += 1
+                d0[x[i + 3, 0]] += 1
+                d1[x[i + 3, 1]] += 1
+                d2[x[i + 3, 2]] += 1
+                i += 4
+            while i < stop:
+                a0[x[i, 0]] += 1
+                a1[x[i, 1]] += 1
+                a2[x[i, 2]] += 1
+                i += 1
         else:
             for i in range(start, stop):
                 if use_sel and not sel[i]:
@@ -48,9 +74,9 @@ def _counts_int(x, sel, n_colors, n_levels, n_chunks):
                     h[c, x[i, c]] += 1
     out = np.zeros((n_colors, n_levels), np.int64)
     for k in range(n_chunks):
-        for c in range(n_colors):
+        for c in range(copies * n_colors):
             for v in range(n_levels):
-                out[c, v] += hist[k, c, v]
+                out[c % n_colors, v] += hist[k, c, v]
     return out
 
 

@@ -3,13 +3,18 @@
 Two passes instead of five: (1) sRGB → CIELAB with the per-channel sums of the
 Lab values (the statistics), the Lab pixels kept in a float32 buffer; (2) the
 per-channel affine map, CIELAB → sRGB and the caller's dtype (rounded), alpha
-copied. Transcendentals come from tables, accurate far below what the output
-can show:
+copied. Transcendentals come from tables or short iterations, accurate far below what
+the output can show:
 
 * sRGB decoding: the exact value for uint8/uint16 (a table of every level);
   for float input linear interpolation in a 4096-interval table of the power
   branch (error < 1e-7);
-* cube root: a table guess refined by one Newton step (relative error < 1e-8);
+* cube root: for integer input (linear RGB in [0, 1]) a polynomial guess refined by two
+  Halley steps (:func:`chroma.spaces._kernels.cbrt_unit`: float64 rounding, no tables, so
+  the pass vectorizes); for float input a table guess refined by one Newton step (relative
+  error < 1e-8);
+* ln and exp (lαβ): range reduction through the float's bits and a series
+  (:func:`chroma.spaces._kernels.ln_pos`, :func:`~chroma.spaces._kernels.exp_clamped`);
 * sRGB encoding: linear interpolation in a 4096-interval table indexed by
   ``sqrt(linear)`` (smooth in that variable; error < 1e-6, i.e. < 0.07 of a
   16-bit level).
@@ -22,8 +27,6 @@ The kernels are compiled with ``fastmath`` (contracted multiply-adds, about
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -39,6 +42,7 @@ from chroma.spaces import (
     WHITE_D65,
     XYZ_FROM_LINEAR,
 )
+from chroma.spaces._kernels import cbrt_unit, exp_clamped, ln_pos
 
 numba = numba_module()
 njit, prange = numba.njit, numba.prange
@@ -66,16 +70,10 @@ MLI = LINEAR_FROM_LMS.copy()
 MA = LAB_FROM_LOGLMS / np.log(10.0)  # natural logs in, log10 folded into the rotation
 MAI = LOGLMS_FROM_LAB * np.log(10.0)  # exp() out: 10**y = exp(y ln 10)
 EPS = float(LMS_EPS)
-# ln(x) for x = LMS + EPS in [EPS, 1.25]: 4 ln(u) with u = x^(1/4), linear interpolation
-# in u (smooth there; error < 1e-7); exp(y) on [-10, 0.5]: linear interpolation, relative
-# error < 3e-8. Outside those ranges the exact functions.
-_NL = 16384
-_U0 = EPS**0.25
-_U1 = 1.25**0.25
-_LOG_U = 4.0 * np.log(np.linspace(_U0, _U1, _NL + 1))
-_E0, _E1 = -10.0, 0.5
-_EXP = np.exp(np.linspace(_E0, _E1, _NL + 1))
+# ln and exp (lαβ): chroma.spaces._kernels.ln_pos / exp_clamped, float64 rounding without
+# tables or calls (the tables they replace erred by 1e-7 and kept the loops scalar).
 SHIFT = {"lab": 50.0, "lalphabeta": 0.0}  # subtracted from channel 0 before the sums
+_BLOCK = 512  # pixels per block of the storing moments pass
 
 
 def decode_table(dtype) -> np.ndarray:
@@ -111,6 +109,14 @@ def _f(t):
 
 
 @njit(inline="always", **_fast)
+def _f_unit(t):
+    """:func:`_f` for ``t`` in [0, 1] (XYZ / white of sRGB in [0, 1]: integer input), without
+    tables or calls (:func:`chroma.spaces._kernels.cbrt_unit`), so the pass vectorizes."""
+    c = cbrt_unit(min(max(t, DELTA), _CBRT_MAX))  # both sides are computed; the select picks one
+    return K1 * t + K0 if t <= DELTA else c
+
+
+@njit(inline="always", **_fast)
 def _finv(f):
     if f > FMIN:
         return f * f * f
@@ -138,23 +144,16 @@ def _lab(r, g, b):
 
 
 @njit(inline="always", **_fast)
-def _ln(x):
-    if x > 1.25:
-        return math.log(x)
-    p = (np.sqrt(np.sqrt(x)) - _U0) * (_NL / (_U1 - _U0))
-    i = min(max(int(p), 0), _NL - 1)
-    w = p - i
-    return _LOG_U[i] + w * (_LOG_U[i + 1] - _LOG_U[i])
+def _lab_unit(r, g, b):
+    """:func:`_lab` for linear RGB in [0, 1]."""
+    fx = _f_unit(M[0, 0] * r + M[0, 1] * g + M[0, 2] * b)
+    fy = _f_unit(M[1, 0] * r + M[1, 1] * g + M[1, 2] * b)
+    fz = _f_unit(M[2, 0] * r + M[2, 1] * g + M[2, 2] * b)
+    return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
 
 
-@njit(inline="always", **_fast)
-def _exp(y):
-    if not (_E0 <= y <= _E1):
-        return math.exp(y)
-    p = (y - _E0) * (_NL / (_E1 - _E0))
-    i = min(int(p), _NL - 1)
-    w = p - i
-    return _EXP[i] + w * (_EXP[i + 1] - _EXP[i])
+_ln = ln_pos  # x = LMS + EPS >= EPS > 0 and finite (checked at the door)
+_exp = exp_clamped
 
 
 @njit(inline="always", **_fast)
@@ -167,18 +166,13 @@ def _lalphabeta(r, g, b):
             MA[2, 0] * lg + MA[2, 1] * mg + MA[2, 2] * sg)
 
 
-@njit(inline="always", **_fast)
-def _space(r, g, b, cielab):
-    if cielab:
-        return _lab(r, g, b)
-    return _lalphabeta(r, g, b)
-
-
 def _make_moments(integer: bool, cielab: bool):
     # `integer` and `cielab` are closure constants: Numba's cache index hashes them, which
-    # keeps the four kernels apart. (Capturing the chosen helper functions instead would
-    # compile a third faster, but a dispatcher pickles with a per-process id: the cache would
-    # never hit.)
+    # keeps the four kernels apart, and its dead-branch pruning compiles only the branch
+    # each kernel takes (passed as arguments to an inlined helper instead, every branch was
+    # compiled: 9 s of CPU instead of 2.5 s, benchmarks/compile_time.py). (Capturing the
+    # chosen helper functions instead would compile a third faster, but a dispatcher pickles
+    # with a per-process id: the cache would never hit.)
     shift = SHIFT["lab" if cielab else "lalphabeta"]
 
     @njit(parallel=True, **_fast)
@@ -188,24 +182,43 @@ def _make_moments(integer: bool, cielab: bool):
         step = (n + n_chunks - 1) // n_chunks
         for k in prange(n_chunks):
             s0 = s1 = s2 = q0 = q1 = q2 = 0.0
-            for i in range(k * step, min(n, (k + 1) * step)):
-                if integer:
-                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
-                else:
-                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
-                                     _decode_float(np.float64(x[i, 1]) * scale),
-                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
+            start, stop = k * step, min(n, (k + 1) * step)
+            # Loops the compiler can vectorize: each block's Lab values go to three
+            # contiguous buffers, and to `lab` in a loop of their own (a conditional or
+            # strided store in the converting loop kept it scalar).
+            buf = np.empty((3, _BLOCK))
+            for b0 in range(start, stop, _BLOCK):
+                m = min(_BLOCK, stop - b0)
+                for j in range(m):
+                    i = b0 + j
+                    if integer:
+                        r, g, b = dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
+                    else:
+                        r = _decode_float(np.float64(x[i, 0]) * scale)
+                        g = _decode_float(np.float64(x[i, 1]) * scale)
+                        b = _decode_float(np.float64(x[i, 2]) * scale)
+                    if cielab:
+                        if integer:  # decoded levels lie in [0, 1]
+                            L, A, B = _lab_unit(r, g, b)
+                        else:
+                            L, A, B = _lab(r, g, b)
+                    else:
+                        L, A, B = _lalphabeta(r, g, b)
+                    buf[0, j] = L
+                    buf[1, j] = A
+                    buf[2, j] = B
+                    L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
+                    s0 += L
+                    s1 += A
+                    s2 += B
+                    q0 += L * L
+                    q1 += A * A
+                    q2 += B * B
                 if store:
-                    lab[i, 0] = L
-                    lab[i, 1] = A
-                    lab[i, 2] = B
-                L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
-                s0 += L
-                s1 += A
-                s2 += B
-                q0 += L * L
-                q1 += A * A
-                q2 += B * B
+                    for j in range(m):
+                        lab[b0 + j, 0] = buf[0, j]
+                        lab[b0 + j, 1] = buf[1, j]
+                        lab[b0 + j, 2] = buf[2, j]
             acc[k, 0] = s0
             acc[k, 1] = s1
             acc[k, 2] = s2
@@ -244,42 +257,107 @@ def lab_moments(x, dec, scale, lab, space="lab"):
     return mean, np.sqrt(var)
 
 
+# uint8 output: the level of a linear value straight from the exact rounding thresholds,
+# without encoding it first. The threshold between levels k and k + 1 is the linear value of
+# sRGB (k + 1/2) / 255; _NQ equal cells over [0, 1] are narrower than the closest two
+# thresholds (1 / (255 * 12.92), in the linear toe), so a cell holds at most one: the level
+# is the cell's base level, plus one at or above its threshold. That is the exactly rounded
+# level (the encoding table and rounding it replaces erred by up to 1e-6 before rounding) and
+# half the time of the uint8 affine pass (12 MP: 253 -> 129 ms, best of 9, load 2.8).
+_NQ = 4096
+
+
+def _quant_table(levels: int = 255) -> np.ndarray:
+    """``(_NQ, 2)`` float64: per cell, the threshold inside it (2 if none) and its base level."""
+    v = (np.arange(levels) + 0.5) / levels
+    thr = np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92)
+    cells = np.floor(thr * _NQ).astype(np.int64)
+    assert np.unique(cells).size == cells.size, "two thresholds in one cell"
+    table = np.empty((_NQ, 2))
+    table[:, 0] = 2.0
+    table[cells, 0] = thr
+    table[:, 1] = np.searchsorted(thr, np.arange(_NQ) / _NQ, side="right")
+    return table
+
+
+_Q8 = _quant_table()
+_NO_Q = np.zeros((0, 2))
+
+
+@njit(inline="always", **_fast)
+def _level8(v, q):
+    """The uint8 level (as a float) of linear value ``v``: exact sRGB encoding, rounded."""
+    if v <= 0.0:
+        return 0.0
+    if v >= 1.0:
+        return 255.0
+    j = int(v * _NQ)
+    return q[j, 1] + (1.0 if v >= q[j, 0] else 0.0)
+
+
 def _make_affine(cielab: bool):
     """``lab * gain + offset`` per channel (CIELAB or lαβ), to sRGB clipped to [0, 1], times
-    ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3."""
+    ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3. With a
+    quantization table ``q`` (uint8 output) the level comes from :func:`_level8`."""
 
     @njit(parallel=True, **_fast)
-    def kernel(lab, gain, offset, alpha, out, out_scale, rint):
+    def kernel(lab, gain, offset, alpha, out, out_scale, rint, q, n_chunks):
+        n = lab.shape[0]
         has_alpha = alpha.shape[0] > 0
-        for i in prange(lab.shape[0]):
-            L = np.float64(lab[i, 0]) * gain[0] + offset[0]
-            A = np.float64(lab[i, 1]) * gain[1] + offset[1]
-            B = np.float64(lab[i, 2]) * gain[2] + offset[2]
-            if cielab:
-                fy = (L + 16.0) * (1.0 / 116.0)
-                fx = A * (1.0 / 500.0) + fy
-                fz = max(fy - B * (1.0 / 200.0), 0.0)
-                X = _finv(fx)
-                Y = _finv(fy)
-                Z = _finv(fz)
-                for c in range(3):
-                    v = _encode(MI[c, 0] * X + MI[c, 1] * Y + MI[c, 2] * Z) * out_scale
-                    if rint:
-                        v = np.floor(v + 0.5)
-                    out[i, c] = v
-            else:
-                lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
-                m = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
-                s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
-                for c in range(3):
-                    v = _encode(MLI[c, 0] * lm + MLI[c, 1] * m + MLI[c, 2] * s) * out_scale
-                    if rint:
-                        v = np.floor(v + 0.5)
-                    out[i, c] = v
-            if has_alpha:
-                out[i, 3] = alpha[i]
+        quant = q.shape[0] > 0
+        step = (n + n_chunks - 1) // n_chunks
+        for k in prange(n_chunks):
+            # per block: Lab -> linear RGB into a contiguous buffer (a loop that vectorizes),
+            # then the levels and the strided stores (scalar)
+            buf = np.empty((3, _BLOCK))
+            start, stop = k * step, min(n, (k + 1) * step)
+            for b0 in range(start, stop, _BLOCK):
+                m = min(_BLOCK, stop - b0)
+                for j in range(m):
+                    i = b0 + j
+                    L = np.float64(lab[i, 0]) * gain[0] + offset[0]
+                    A = np.float64(lab[i, 1]) * gain[1] + offset[1]
+                    B = np.float64(lab[i, 2]) * gain[2] + offset[2]
+                    if cielab:
+                        fy = (L + 16.0) * (1.0 / 116.0)
+                        fx = A * (1.0 / 500.0) + fy
+                        fz = max(fy - B * (1.0 / 200.0), 0.0)
+                        X = _finv(fx)
+                        Y = _finv(fy)
+                        Z = _finv(fz)
+                        buf[0, j] = MI[0, 0] * X + MI[0, 1] * Y + MI[0, 2] * Z
+                        buf[1, j] = MI[1, 0] * X + MI[1, 1] * Y + MI[1, 2] * Z
+                        buf[2, j] = MI[2, 0] * X + MI[2, 1] * Y + MI[2, 2] * Z
+                    else:
+                        lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
+                        mm = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
+                        s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
+                        buf[0, j] = MLI[0, 0] * lm + MLI[0, 1] * mm + MLI[0, 2] * s
+                        buf[1, j] = MLI[1, 0] * lm + MLI[1, 1] * mm + MLI[1, 2] * s
+                        buf[2, j] = MLI[2, 0] * lm + MLI[2, 1] * mm + MLI[2, 2] * s
+                for j in range(m):
+                    i = b0 + j
+                    for c in range(3):
+                        if quant:
+                            out[i, c] = _level8(buf[c, j], q)
+                            continue
+                        v = _encode(buf[c, j]) * out_scale
+                        if rint:
+                            v = np.floor(v + 0.5)
+                        out[i, c] = v
+                    if has_alpha:
+                        out[i, 3] = alpha[i]
 
-    return sized(kernel)
+    run = sized(kernel)
+
+    def affine(lab, gain, offset, alpha, out, out_scale, rint):
+        q = _Q8 if rint and out.dtype == np.uint8 and out_scale == 255.0 else _NO_Q
+        n_chunks = max(1, min(lab.shape[0] // 65536 + 1, 4 * get_num_threads()))
+        run(lab, gain, offset, alpha, out, out_scale, rint, q, n_chunks)
+
+    affine.__doc__ = _make_affine.__doc__
+    affine.kernel = kernel
+    return affine
 
 
 _AFFINE = {"lab": _make_affine(True), "lalphabeta": _make_affine(False)}

@@ -305,6 +305,17 @@ def test_kernels_int_equal_numpy_twins(rng, dtype):
     np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("n", [1, 7, 65537 * 3 + 2])
+def test_counts_int_unrolled_path_counts_every_pixel(rng, n):
+    # the uint8 counter spreads 4 consecutive pixels over 4 histogram copies: every row count
+    # (a remainder of 1-3 rows, several chunks) must still count each pixel exactly once
+    x = rng.integers(0, 256, (n, 3), dtype=np.uint8)
+    x[: n // 2] = 7  # long runs of one level (what the copies are for)
+    got = K.counts_int(x, np.zeros(0, bool), 3, 256)
+    want = np.stack([np.bincount(x[:, c], minlength=256) for c in range(3)])
+    np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernels_float_equal_numpy_twins(rng, dtype):
     x = (rng.random((5000, 4)) * 1.2 - 0.1).astype(dtype)

@@ -50,3 +50,22 @@ def test_fused_lalphabeta_alpha_strength_and_twins(rng, monkeypatch):
     mean_np, std_np = R._np_lab_moments(x2d, 1 / 255, None, "lalphabeta")
     np.testing.assert_allclose(mean, mean_np, atol=1e-6)
     np.testing.assert_allclose(std, std_np, rtol=1e-5)
+
+
+def test_uint8_levels_are_the_exactly_rounded_srgb_encoding(rng):
+    # the uint8 affine pass reads levels from a threshold table instead of encoding: it must
+    # give floor(encode(v) * 255 + 0.5) with the exact sRGB encoding, also right next to each
+    # threshold and in the linear toe where thresholds are closest
+    from chroma.transfers import _reinhard_kernels as K
+
+    thr = K._quant_table()[:, 0]
+    thr = thr[thr < 2.0]
+    assert thr.size == 255  # one threshold per level step
+    v = np.concatenate([rng.random(20000), rng.random(5000) * 0.01, [0.0, 1.0, -0.5, 1.5],
+                        thr * (1 - 1e-9), thr * (1 + 1e-9)])
+    c = np.clip(v, 0, 1)
+    want = np.where(c > 0.0031308, 1.055 * c ** (1 / 2.4) - 0.055, 12.92 * c)
+    want = np.floor(want * 255 + 0.5)
+    got = np.array([K._level8(float(t), K._Q8) for t in v])
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.unique(want), np.arange(256))  # every level was reached
