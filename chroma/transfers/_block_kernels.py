@@ -3,15 +3,16 @@
 Each kernel cuts its ``(N, C)`` pixels into blocks of ``block`` rows (pixels)
 counted from its first row, and returns one row of partial sums per block,
 in float64 (the layout of :data:`chroma.transfers._blocks.PARTIAL`): the
-number of pixels counted, the block's shift (its first pixel), and the sums
+number of pixels counted, the block's shift (its first pixel; for
+:func:`lab_blocks` a constant per space), and the sums
 of the shifted values and of their products. A block's partials depend only
 on its own pixels, never on the number of threads or on where the array was
 cut before, so a caller that feeds the same blocks in pieces (a streamed
 recipe) gets the same numbers as one that feeds the whole image.
 
 * :func:`rgb_blocks`: pixels ``x[:, :3] * scale`` (any float or uint dtype).
-* :func:`lab_blocks`: CIELAB or lαβ of sRGB pixels, converted with the fused
-  kernels' tables (:mod:`chroma.transfers._reinhard_kernels`), written to a
+* :func:`lab_blocks`: CIELAB or lαβ of sRGB pixels, converted as the fused
+  kernels of :mod:`chroma.transfers._reinhard_kernels` convert them, written to a
   float32 buffer on request (one pass converts and measures). Reinhard needs
   the per-channel spread only: the cross products are left at 0.
 
@@ -24,7 +25,14 @@ from __future__ import annotations
 import numpy as np
 
 from chroma._core.parallel import numba_module, sized
-from chroma.transfers._reinhard_kernels import _decode_float, _space
+from chroma.transfers._reinhard_kernels import _BLOCK as _SUB
+from chroma.transfers._reinhard_kernels import (
+    SHIFT,
+    _decode_float,
+    _lab,
+    _lab_unit,
+    _lalphabeta,
+)
 
 numba = numba_module()
 njit, prange = numba.njit, numba.prange
@@ -85,7 +93,10 @@ rgb_blocks.__doc__ = """Per-block partials of ``x[:, :3] * scale`` (see the modu
 
 def _make_lab_blocks(integer: bool, cielab: bool, masked: bool):
     # closure constants, as in _reinhard_kernels._make_moments (Numba's cache keeps the
-    # kernels apart); `masked` one too: a test of `sel` in the loop cost 10 % unmasked
+    # kernels apart, and dead-branch pruning compiles only the branches each one takes:
+    # the masked loop, even unused, kept the converting loop from vectorizing)
+
+    c0 = SHIFT["lab" if cielab else "lalphabeta"]  # subtracted from channel 0
 
     @njit(parallel=True, **_fast)
     def kernel(x, sel, dec, scale, lab, store, block):
@@ -95,41 +106,69 @@ def _make_lab_blocks(integer: bool, cielab: bool, masked: bool):
         for j in prange(nb):
             a = j * block
             b = min(n, a + block)
-            if integer:
-                c0, c1, c2 = _space(dec[x[a, 0]], dec[x[a, 1]], dec[x[a, 2]], cielab)
-            else:
-                c0, c1, c2 = _space(_decode_float(np.float64(x[a, 0]) * scale),
-                                    _decode_float(np.float64(x[a, 1]) * scale),
-                                    _decode_float(np.float64(x[a, 2]) * scale), cielab)
-            k = 0
+            # Sub-blocks: the converting and summing loop writes Lab to a contiguous buffer
+            # and `lab` gets it in a loop of its own (a strided store keeps a loop scalar);
+            # with the integer CIELAB path's branch-free cube root that loop vectorizes (as
+            # _reinhard_kernels' moments); a region's sums come from the buffer after it.
+            # The shift is a constant per space (not the block's first pixel: computing
+            # that would compile the conversion twice).
+            buf = np.empty((3, _SUB))
+            k = 0.0
             s0 = s1 = s2 = q00 = q01 = q02 = q11 = q12 = q22 = 0.0
-            for i in range(a, b):
-                if integer:
-                    L, A, B = _space(dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]], cielab)
-                else:
-                    L, A, B = _space(_decode_float(np.float64(x[i, 0]) * scale),
-                                     _decode_float(np.float64(x[i, 1]) * scale),
-                                     _decode_float(np.float64(x[i, 2]) * scale), cielab)
+            r0 = r1 = r2 = p00 = p11 = p22 = 0.0
+            for b0 in range(a, b, _SUB):
+                m = min(_SUB, b - b0)
+                for t in range(m):
+                    i = b0 + t
+                    if integer:
+                        r, g, bl = dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
+                    else:
+                        r = _decode_float(np.float64(x[i, 0]) * scale)
+                        g = _decode_float(np.float64(x[i, 1]) * scale)
+                        bl = _decode_float(np.float64(x[i, 2]) * scale)
+                    if cielab:
+                        if integer:  # decoded levels lie in [0, 1]
+                            L, A, B = _lab_unit(r, g, bl)
+                        else:
+                            L, A, B = _lab(r, g, bl)
+                    else:
+                        L, A, B = _lalphabeta(r, g, bl)
+                    buf[0, t] = L
+                    buf[1, t] = A
+                    buf[2, t] = B
+                    L -= c0  # unmasked sums, in the converting loop: it vectorizes
+                    s0 += L
+                    s1 += A
+                    s2 += B
+                    q00 += L * L
+                    q11 += A * A
+                    q22 += B * B
+                if masked:  # the region's sums instead, from the buffer (a scalar loop)
+                    for t in range(m):
+                        if sel[b0 + t]:
+                            u = buf[0, t] - c0
+                            v = buf[1, t]
+                            z = buf[2, t]
+                            k += 1.0
+                            r0 += u
+                            r1 += v
+                            r2 += z
+                            p00 += u * u
+                            p11 += v * v
+                            p22 += z * z
                 if store:
-                    lab[i, 0] = L
-                    lab[i, 1] = A
-                    lab[i, 2] = B
-                if masked and not sel[i]:
-                    continue
-                u = L - c0
-                v = A - c1
-                w = B - c2
-                k += 1
-                s0 += u
-                s1 += v
-                s2 += w
-                q00 += u * u
-                q11 += v * v
-                q22 += w * w
+                    for t in range(m):
+                        lab[b0 + t, 0] = buf[0, t]
+                        lab[b0 + t, 1] = buf[1, t]
+                        lab[b0 + t, 2] = buf[2, t]
+            if masked:
+                s0, s1, s2, q00, q11, q22 = r0, r1, r2, p00, p11, p22
+            else:
+                k = float(b - a)
             out[j, 0] = k
             out[j, 1] = c0
-            out[j, 2] = c1
-            out[j, 3] = c2
+            out[j, 2] = 0.0
+            out[j, 3] = 0.0
             out[j, 4] = s0
             out[j, 5] = s1
             out[j, 6] = s2
