@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401  (doctest namespace)
 
+from chroma.stylization._blotch import color_blotches
 from chroma.stylization._operators import OPERATORS
 from chroma.stylization._stylizer import INITS, Stylizer, stylize
 
-__all__ = ["INITS", "OPERATORS", "Stylizer", "stylize"]
+__all__ = ["INITS", "OPERATORS", "Stylizer", "color_blotches", "stylize"]
 
