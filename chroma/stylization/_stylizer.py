@@ -102,11 +102,18 @@ class Stylizer(ColorStep):
         grain a global color map puts into flat regions is not carried
         over. "identity": the image's own colors.
     style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight, \
-gamut_weight : float
+gamut_weight, blotch_weight : float
         Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
-        sliced-Wasserstein, content, edge-aware smoothness, gradient-artifact
-        and out-of-gamut terms (see :mod:`chroma.stylization._torch`). Every
-        term sees the colors after the gamut map the output gets.
+        sliced-Wasserstein, content, edge-aware smoothness, gradient-artifact,
+        out-of-gamut and blotch terms (see :mod:`chroma.stylization._torch`;
+        the blotch term is the square of :func:`color_blotches` on the proxy,
+        / 10²). Every term sees the colors after the gamut map the output gets.
+    color_nodes : int, optional
+        For the grid: nodes per axis of a global a*b* offset table over the
+        input's RGB, fitted with the grid and added to the start before its
+        affine maps (all pixels of one color move alike: what the blotch term
+        leaves free); 0 turns it off. Baked into the operator's start table,
+        so applying the operator costs the same.
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -155,13 +162,13 @@ gamut_weight : float
         init: str = "idt",
         style_weight: float = 1.0,
         sw_weight: float = 1.0,
-        lab_weight: float = 4.0,
+        lab_weight: float = 8.0,
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
         artifact_weight: float = 2.0,
         gamut_weight: float = 1.0,
-        blotch_weight: float = 0.0,
-        color_nodes: int = 0,
+        blotch_weight: float = 1.0,
+        color_nodes: int = 9,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,

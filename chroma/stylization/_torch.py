@@ -26,7 +26,13 @@ the Lab pixels themselves, fresh random directions at each iteration [4]_)
 for the grid, plus ``mean(|θ_i - θ_j|²) / 10²`` over the neighbouring nodes ``i, j``
 of one L* level: the smoothness in bilateral space)
 ``+ artifacts * mean(max(|grad Lab(out)| - |grad Lab(image)|, 0)²)`` (no new edges)
-``+ gamut * mean(distance outside [0, 1] in linear RGB)²``.
+``+ gamut * mean(distance outside [0, 1] in linear RGB)²``
+``+ blotch * blotches(out, image)² / 10²`` (:func:`chroma.stylization.color_blotches`
+on the proxy: the low-frequency a*b* change that the input's colors do not explain,
+in regions of flat L*; a change that is a function of the input color costs nothing).
+The grid can also carry a global a*b* offset table over the input's RGB (the
+``color_nodes`` of :class:`~chroma.stylization.Stylizer`), smoothed like the grid's
+nodes: with the blotch term it is how colors move without blotching.
 Each style and SW term is divided by its value at the start, so the weights are
 relative; the Lab pixels' SW term counts as much as all feature layers together.
 The artifact term is divided by its value at the start too, but by no more than
