@@ -46,7 +46,8 @@ def main() -> int:
                   f"{gradient_artifacts(out, image):.3f}  blotches "
                   f"{color_blotches(out, image):.2f}", flush=True)
             tiles.append(out)
-        Image.fromarray(np.concatenate(tiles, 1)).save(f"/tmp/stylize_projection_{content_name}.png")
+        path = f"/tmp/stylize_projection_{content_name}.png"
+        Image.fromarray(np.concatenate(tiles, 1)).save(path)
     return 0
 
 

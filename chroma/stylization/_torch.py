@@ -493,8 +493,6 @@ def optimize(
         phi.requires_grad_(True)
         cgrid = torch.from_numpy(np.ascontiguousarray(
             np.clip(rgb, 0.0, 1.0) * 2 - 1, np.float32))[None, None]  # (1, 1, h, w, 3): r, g, b
-    base = start
-
     def shifted():
         """The start a*b* plus the global color table's offset at each pixel's RGB."""
         if phi is None:
@@ -502,7 +500,8 @@ def optimize(
         return start + F.grid_sample(phi, cgrid, mode="bilinear", padding_mode="border",
                                      align_corners=True)[:, :, 0]
 
-    def offsets():
+    def offsets(s):
+        """The operator's a*b* offsets at each pixel, its affine maps acting on ``s``."""
         if kind == "free":
             return theta
         v = F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
@@ -510,7 +509,6 @@ def optimize(
         if kind != "grid":
             return v
         m = v[:, 2:] / 50.0  # the local gain minus identity, times the start a*b*
-        s = base
         return v[:, :2] + torch.cat([m[:, 0:1] * s[:, 0:1] + m[:, 1:2] * s[:, 1:2],
                                      m[:, 2:3] * s[:, 0:1] + m[:, 3:4] * s[:, 1:2]], 1)
 
@@ -519,9 +517,8 @@ def optimize(
     step = [0]
 
     def terms():
-        nonlocal base
         base = shifted()
-        off = offsets()
+        off = offsets(base)
         ab = base + off
         # every style and artifact term sees the colors after the keep-L* gamut map (the
         # apply kernel's): out-of-gamut chroma clipped at constant L* follows the gamut's
