@@ -375,7 +375,7 @@ def test_blotch_weight_lowers_blotches_and_the_loss_decreases(pair):
     image, style = pair
 
     def fit(weight):
-        st = Stylizer(size=56, iterations=30, blotch_weight=weight, random_state=0,
+        st = Stylizer(size=40, iterations=20, blotch_weight=weight, random_state=0,
                       progress=False).fit(style)
         out = st.transform(image)
         h = np.array(st.loss_history_)
