@@ -406,3 +406,33 @@ def test_color_table_is_baked_into_the_start_exactly(pair):
     assert h[-5:].mean() < h[:3].mean()
     with pytest.raises(ValueError, match="color_nodes"):
         Stylizer(color_nodes=1).fit(style)
+
+
+def test_lightness_smooth_and_gain_cap_act_on_the_fitted_grid(pair):
+    image, style = pair
+    rng = np.random.default_rng(0)
+    vol = rng.normal(0, 1, (6, 5, 3, 4))
+    smooth = ops.smooth_lightness(vol, 1.0)
+    # the mean over L* levels is kept, the change between levels shrinks, space is untouched
+    np.testing.assert_allclose(smooth.mean(1), vol.mean(1), atol=1e-12)
+    assert np.abs(np.diff(smooth, axis=1)).mean() < 0.6 * np.abs(np.diff(vol, axis=1)).mean()
+    np.testing.assert_array_equal(ops.smooth_lightness(vol, 0.0), vol)
+    capped = ops.cap_gain(vol, 1.2)
+    gains = capped[2:].reshape(2, 2, -1).transpose(2, 0, 1) + np.eye(2)
+    assert np.linalg.svd(gains, compute_uv=False).max() <= 1.2 + 1e-9
+    np.testing.assert_array_equal(capped[:2], vol[:2])  # the offsets are kept
+
+    def fit(**kw):
+        st = Stylizer(size=40, iterations=8, random_state=0, progress=False, **kw).fit(style)
+        return st, st.transform(image)
+
+    base, out0 = fit()
+    st, out = fit(lightness_smooth=2.0, gain_cap=1.5)
+    np.testing.assert_allclose(st.operator_.volume, ops.cap_gain(ops.smooth_lightness(
+        base.operator_.volume, 2.0), 1.5), atol=1e-9)  # the same fit, then the two passes
+    assert not np.array_equal(out, out0)
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    with pytest.raises(ValueError, match="gain_cap"):
+        Stylizer(gain_cap=0.5).fit(style)
+    with pytest.raises(ValueError, match="lightness_smooth"):
+        Stylizer(lightness_smooth=-1).fit(style)

@@ -114,6 +114,13 @@ gamut_weight, blotch_weight : float
         affine maps (all pixels of one color move alike: what the blotch term
         leaves free); 0 turns it off. Baked into the operator's start table,
         so applying the operator costs the same.
+    lightness_smooth : float, optional
+        For the grid, after the fit: diffuse its maps along L* for this time
+        (in squared lightness levels; :func:`~chroma.stylization._operators.smooth_lightness`),
+        so that L* texture puts less a*b* texture in; 0 (off) keeps the fit.
+    gain_cap : float, optional
+        For the grid, after the fit: the largest singular value of each node's
+        a*b* gain (>= 1; 0 is off).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -169,6 +176,8 @@ gamut_weight, blotch_weight : float
         gamut_weight: float = 1.0,
         blotch_weight: float = 1.0,
         color_nodes: int = 9,
+        lightness_smooth: float = 0.0,
+        gain_cap: float = 0.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -190,6 +199,8 @@ gamut_weight, blotch_weight : float
         self.gamut_weight = gamut_weight
         self.blotch_weight = blotch_weight
         self.color_nodes = color_nodes
+        self.lightness_smooth = lightness_smooth
+        self.gain_cap = gain_cap
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -213,6 +224,10 @@ gamut_weight, blotch_weight : float
             raise ValueError(f"`coarse` must be a number in [0, 1], got {self.coarse!r}.")
         for k in _WEIGHTS:
             _check_weight(getattr(self, k), k)
+        _check_weight(self.lightness_smooth, "lightness_smooth")
+        if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
+            raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
+                             f"{self.gain_cap!r}.")
 
     # --- fit -------------------------------------------------------------------------------
     def fit(self, style, *, reference_mask=None, channel_axis: int = -1) -> Stylizer:
@@ -355,6 +370,10 @@ gamut_weight, blotch_weight : float
         if color is not None:  # the global color table, baked into the start table (exact
             # where START_SIZE - 1 is a multiple of color_nodes - 1; close otherwise)
             start = start + ops.lattice_read(color, ops.START_SIZE)
+        if kind == "grid" and self.lightness_smooth > 0:
+            theta = ops.smooth_lightness(theta, self.lightness_smooth)
+        if kind == "grid" and self.gain_cap > 0:
+            theta = ops.cap_gain(theta, self.gain_cap)
         if kind == "free":
             self.operator_ = ops.Operator(kind, start, offsets=theta)
         else:
