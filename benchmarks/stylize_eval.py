@@ -17,6 +17,9 @@ Scores (lower is better):
   images at 256 px on the long side;
 * ``artifacts``: ``chroma.metrics.gradient_artifacts(output, image)`` (gradients the
   output has and the input had not);
+* ``blotches``: ``chroma.stylization.color_blotches(output, image)`` (low-frequency a*b*
+  changes that the input's colors do not explain, in regions of nearly flat L*: soft
+  color patches, which ``artifacts`` does not see);
 * ``dL``: max |ΔL*| between output and input (8-bit).
 
 Timing (seconds, median of ``--repeats``): a full fit at ``size=512`` (style
@@ -46,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import chroma  # noqa: E402
 from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
-from chroma.stylization import Stylizer  # noqa: E402
+from chroma.stylization import Stylizer, color_blotches  # noqa: E402
 from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
 from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
 
@@ -93,6 +96,7 @@ def scores(image, out, style, style_stats) -> dict:
         "sw": sliced_wasserstein_lab(out, style, random_state=0),
         "gram": evaluate_loss(f(out), style_stats, "random", BANK_SEED)["gram"],
         "artifacts": gradient_artifacts(out, image),
+        "blotches": color_blotches(out, image),
         "dL": float(np.abs(L1 - L0).max()),
     }
 
@@ -247,7 +251,7 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
              f"{args.size} px on the long side; every method keeps the lightness. Lower is "
              "better for every score. `gram` uses a random-filter bank (seed 2027) that the "
              "optimizer does not use.", ""]
-    for metric in ("sw", "gram", "artifacts", "dL") if rows else ():
+    for metric in ("sw", "gram", "artifacts", "blotches", "dL") if rows else ():
         lines += [f"## {metric}", "", "| content | style | " + " | ".join(methods) + " |",
                   "|---|---|" + "---|" * len(methods)]
         for r in rows:
@@ -270,6 +274,10 @@ def write_report(path: Path, rows, variants, timing_result, args) -> None:
         lines.append(f"- {key} artifacts <= idt+regrain's on {sum(art)}/{len(rows)} pairs; "
                      f"mean {np.mean([r[key]['artifacts'] for r in rows]):.3g} vs "
                      f"{np.mean([r['idt+regrain']['artifacts'] for r in rows]):.3g}")
+        blot = [r[key]["blotches"] <= r["idt"]["blotches"] for r in rows]
+        lines.append(f"- {key} blotches <= idt's on {sum(blot)}/{len(rows)} pairs; "
+                     f"mean {np.mean([r[key]['blotches'] for r in rows]):.3g} vs "
+                     f"{np.mean([r['idt']['blotches'] for r in rows]):.3g}")
         lines.append(f"- {key} max |ΔL*| over all pairs: "
                      f"{max(r[key]['dL'] for r in rows):.3f} (target <= 0.5)")
         lines.append(f"- {key} mean seconds per call (512 px, default size): "

@@ -2,9 +2,10 @@
 
 Pairs are built like ``stylize_eval.py``'s but from /work/shared/photos/train:
 content ``files[i]`` gets the style of ``files[i + half]``. For each pair it
-prints, per method, ``sw/gram/artifacts`` (and the seconds of each stylize
+prints, per method, ``sw/gram/artifacts/blotches`` (and the seconds of each stylize
 call), then the means and the wins against IDT (SW, Gram) and against IDT +
-regrain (artifacts). Scores as in ``stylize_eval.py`` (lower is better).
+regrain (artifacts), and blotches no worse than IDT's. Scores as in ``stylize_eval.py``
+(``sw/gram/artifacts/blotches``; lower is better).
 
 Run (the settings behind the defaults; about 15 minutes on 2 busy cores)::
 
@@ -30,6 +31,7 @@ import stylize_eval as E  # noqa: E402
 
 import chroma  # noqa: E402
 from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
+from chroma.stylization import color_blotches  # noqa: E402
 from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
 from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
 
@@ -81,7 +83,7 @@ def main(argv: list[str]) -> int:
             f = _lab(_proxy(out.astype(np.float32) / 255.0, 256))
             return (sliced_wasserstein_lab(out, style, random_state=0),
                     evaluate_loss(f, stats, "random", E.BANK_SEED)["gram"],
-                    gradient_artifacts(out, image))
+                    gradient_artifacts(out, image), color_blotches(out, image))
 
         res = {name: score(chroma.transfer(image, style, **E.CLASSICAL[name]))
                for name in ("idt", "idt+regrain", "mkl")}
@@ -100,8 +102,9 @@ def main(argv: list[str]) -> int:
         if n.startswith("v"):
             wins = [sum(a[j] < b[j] for a, b in zip(agg[n], agg["idt"])) for j in (0, 1)]
             art = sum(a[2] <= b[2] for a, b in zip(agg[n], agg["idt+regrain"]))
-            print(n, "wins vs idt (sw, gram):", wins, "artifacts <= idt+regrain:", art, "/",
-                  len(idx))
+            blot = sum(a[3] <= b[3] for a, b in zip(agg[n], agg["idt"]))
+            print(n, "wins vs idt (sw, gram):", wins, "artifacts <= idt+regrain:", art,
+                  "blotches <= idt:", blot, "/", len(idx))
     print(uptime(), flush=True)
     return 0
 

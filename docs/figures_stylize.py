@@ -7,7 +7,8 @@ Run from the repository root (10 to 30 minutes on 2 busy cores)::
 Writes ``docs/images/stylize/grid.jpg`` (content | style | Reinhard | IDT |
 sliced OT | stylize with each operator) and ``docs/images/stylize/features.jpg``
 (the grid operator with random-filter, ColorNet and both features), and prints
-the max |ΔL*|, the style distance and the gradient artifacts of every tile.
+the max |ΔL*|, the style distance, the gradient artifacts and the color blotches
+(:func:`chroma.stylization.color_blotches`) of every tile.
 The eval photos are not redistributable, so no figure is made from them here
 (``benchmarks/stylize_eval.py --figure`` makes a local-only one).
 """
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import chroma  # noqa: E402
 from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
+from chroma.stylization import color_blotches  # noqa: E402
 
 OUT = ROOT / "docs" / "images" / "stylize"
 DATA = ROOT / "data"
@@ -84,7 +86,8 @@ def main() -> int:
             row.append(tile(out, name))
             sw = sliced_wasserstein_lab(out, style)
             print(f"{content_name} <- {style_name} {name:>10}: SW {sw:.2f}  max dL "
-                  f"{max_dl(out, image):.2f}  artifacts {gradient_artifacts(out, image):.3f}")
+                  f"{max_dl(out, image):.2f}  artifacts {gradient_artifacts(out, image):.3f}"
+                  f"  blotches {color_blotches(out, image):.2f}")
         outs = {}
         for operator in ("grid", "lut", "free"):
             out = outs[operator] = chroma.stylize(image, style, operator=operator,
@@ -92,8 +95,8 @@ def main() -> int:
             row.append(tile(out, f"stylize {operator}"))
             sw = sliced_wasserstein_lab(out, style)
             print(f"{content_name} <- {style_name} {operator:>10}: SW {sw:.2f}  max dL "
-                  f"{max_dl(out, image):.2f}  artifacts {gradient_artifacts(out, image):.3f}",
-                  flush=True)
+                  f"{max_dl(out, image):.2f}  artifacts {gradient_artifacts(out, image):.3f}"
+                  f"  blotches {color_blotches(out, image):.2f}", flush=True)
         rows.append(row)
         if len(feature_rows) < 1:
             frow = [tile(image, content_name), tile(style, f"style: {style_name}")]

@@ -1,9 +1,12 @@
-"""The cat of docs/stylize.md: the grid's projected start alone against the fitted grid.
+"""The rows of docs/stylize.md: the grid's projected start, the previous defaults, the defaults.
 
-Prints the joint-Lab sliced-Wasserstein distance to the style and the gradient
-artifacts of ``chroma.stylize(chelsea, coffee)`` with ``iterations=0`` (IDT
-projected onto the grid, no optimizer step) and with the default number of steps, and
-writes both side by side to ``/tmp/stylize_projection.png`` (not committed).
+For each pair of ``docs/figures_stylize.py`` (bundled samples) prints the joint-Lab
+sliced-Wasserstein distance to the style, the gradient artifacts and the color
+blotches (:func:`chroma.stylization.color_blotches`) of ``chroma.stylize`` with
+``iterations=0`` (IDT projected onto the grid, no optimizer step), with the
+defaults before the blotch term and the color table (``blotch_weight=0``,
+``color_nodes=0``, ``lab_weight=4``), and with the defaults; writes the three
+side by side per pair to ``/tmp/stylize_projection_<content>.png`` (not committed).
 Run from the repository root: ``python docs/stylize_projection.py``.
 """
 
@@ -23,18 +26,28 @@ import figures_stylize as fs  # noqa: E402
 
 import chroma  # noqa: E402
 from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
+from chroma.stylization import color_blotches  # noqa: E402
+
+SETTINGS = {
+    "iterations=0": {"iterations": 0},
+    "previous defaults": {"blotch_weight": 0.0, "color_nodes": 0, "lab_weight": 4.0},
+    "defaults": {},
+}
 
 
 def main() -> int:
-    image, style = fs.load("chelsea"), fs.load("coffee")
-    tiles = []
-    for iterations in (0, chroma.Stylizer().iterations):
-        out = chroma.stylize(image, style, iterations=iterations, random_state=0,
-                             progress=False)
-        print(f"iterations={iterations}: SW {sliced_wasserstein_lab(out, style):.2f}  "
-              f"artifacts {gradient_artifacts(out, image):.2f}", flush=True)
-        tiles.append(out)
-    Image.fromarray(np.concatenate(tiles, 1)).save("/tmp/stylize_projection.png")
+    for content_name, style_name in fs.PAIRS:
+        image, style = fs.load(content_name), fs.load(style_name)
+        tiles = []
+        for name, options in SETTINGS.items():
+            out = chroma.stylize(image, style, random_state=0, progress=False, **options)
+            print(f"{content_name} <- {style_name} {name:>17}: SW "
+                  f"{sliced_wasserstein_lab(out, style):.2f}  artifacts "
+                  f"{gradient_artifacts(out, image):.3f}  blotches "
+                  f"{color_blotches(out, image):.2f}", flush=True)
+            tiles.append(out)
+        path = f"/tmp/stylize_projection_{content_name}.png"
+        Image.fromarray(np.concatenate(tiles, 1)).save(path)
     return 0
 
 

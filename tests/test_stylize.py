@@ -304,3 +304,135 @@ def test_pipeline_step(pair):
     np.testing.assert_array_equal(out, stylize(image, style, random_state=0, **FAST))
     recipe = chroma.Pipeline.from_dict(pipe.to_dict())
     assert recipe.steps[0].estimator.get_params()["size"] == 32
+
+
+# --- blotches: the measure, its loss term, the global color table ---------------------------
+def _flat_scene(h=64, w=96):
+    """Two flat regions (gray-orange left, blue-gray right), L* nearly constant in each."""
+    img = np.empty((h, w, 3), np.float32)
+    img[:, : w // 2] = [0.62, 0.5, 0.42]
+    img[:, w // 2:] = [0.45, 0.5, 0.58]
+    return img
+
+
+def _with_ab(img, change):
+    """``img`` with its a*b* changed by ``change(lab)`` (L* kept, in gamut)."""
+    lab = convert(img, "rgb", "lab").astype(np.float64)
+    lab[..., 1:] = change(lab)
+    return np.clip(convert(lab.astype(np.float32), "lab", "rgb"), 0, 1)
+
+
+def test_blotches_zero_for_a_global_change_and_grow_with_a_patch():
+    from chroma.stylization import color_blotches
+
+    img = _flat_scene()
+    assert color_blotches(img, img) == 0.0
+    offset = _with_ab(img, lambda lab: lab[..., 1:] + [6.0, -4.0])  # a constant offset
+    assert color_blotches(offset, img) < 1e-3
+    gain = _with_ab(img, lambda lab: 1.4 * lab[..., 1:])  # a global map of the input color
+    assert color_blotches(gain, img) < 1e-3
+
+    def patch(amount, size):
+        def change(lab):
+            ab = lab[..., 1:].copy()
+            ab[8:8 + size, 8:8 + size] += [amount, amount]  # one place of the left region
+            return ab
+        return color_blotches(_with_ab(img, change), img)
+
+    small, big, wide = patch(3.0, 16), patch(8.0, 16), patch(8.0, 32)
+    assert 0.3 < small < big < wide
+    # the same patch is ignored where L* is not flat (a stripe texture under it)
+    tex = img.copy()
+    tex[::2] *= 0.4
+    striped = tex.copy()
+    striped[8:24, 8:24] = _with_ab(tex, lambda lab: lab[..., 1:] + 8.0)[8:24, 8:24]
+    assert color_blotches(striped, tex) < 0.5 * big
+    with pytest.raises(ValueError, match="same height and width"):
+        color_blotches(img, img[:10])
+
+
+def test_blotch_term_is_the_measure_and_differentiable():
+    import torch
+
+    from chroma.stylization import _blotch, _torch
+
+    rng = np.random.default_rng(0)
+    lab = convert(_flat_scene(), "rgb", "lab").astype(np.float64)
+    lab[..., 0] += rng.normal(0, 3, lab.shape[:2])
+    d = rng.normal(0, 0.5, (*lab.shape[:2], 2))
+    d[10:30, 10:30] += 5.0
+    setup = _torch._blotch_setup(lab)
+    t = torch.tensor(d.transpose(2, 0, 1)[None], dtype=torch.float32, requires_grad=True)
+    value = _torch.blotch_term(t, *setup)
+    np.testing.assert_allclose(float(value.detach()), _blotch.blotch_energy(d, lab), rtol=1e-4)
+    (g,) = torch.autograd.grad(value, t)
+    assert float(g[..., 10:30, 10:30].abs().mean()) > 10 * float(g[..., 40:, 60:].abs().mean())
+
+
+def test_blotch_weight_lowers_blotches_and_the_loss_decreases(pair):
+    from chroma.stylization import color_blotches
+
+    image, style = pair
+
+    def fit(weight):
+        st = Stylizer(size=40, iterations=20, blotch_weight=weight, random_state=0,
+                      progress=False).fit(style)
+        out = st.transform(image)
+        h = np.array(st.loss_history_)
+        assert h[-5:].mean() < h[:3].mean()  # the loss still decreases
+        return color_blotches(out, image)
+
+    free, held = fit(0.0), fit(50.0)
+    assert held < 0.7 * free
+
+
+def test_color_table_is_baked_into_the_start_exactly(pair):
+    image, style = pair
+    fine = ops.lattice_read(np.random.default_rng(0).normal(0, 5, (2, 9, 9, 9)), 33)
+    rng = np.random.default_rng(1)
+    rgb = rng.random((500, 3))
+    coarse = np.random.default_rng(0).normal(0, 5, (2, 9, 9, 9))
+    want = ops.np_trilinear(coarse, rgb[:, 0], rgb[:, 1], rgb[:, 2])
+    got = ops.np_trilinear(fine, rgb[:, 0], rgb[:, 1], rgb[:, 2])
+    np.testing.assert_allclose(got, want, atol=1e-9)  # 33 - 1 is a multiple of 9 - 1
+    st = Stylizer(size=40, iterations=15, color_nodes=9, random_state=0,
+                  progress=False).fit(style)
+    out = st.transform(image)
+    identity = ops.start_table(np.stack(np.meshgrid(*[np.linspace(0, 1, 33)] * 3,
+                                                    indexing="ij"), -1))
+    assert np.abs(st.operator_.start - identity).max() > 0.5  # the table moved the start
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    h = np.array(st.loss_history_)
+    assert h[-5:].mean() < h[:3].mean()
+    with pytest.raises(ValueError, match="color_nodes"):
+        Stylizer(color_nodes=1).fit(style)
+
+
+def test_lightness_smooth_and_gain_cap_act_on_the_fitted_grid(pair):
+    image, style = pair
+    rng = np.random.default_rng(0)
+    vol = rng.normal(0, 1, (6, 5, 3, 4))
+    smooth = ops.smooth_lightness(vol, 1.0)
+    # the mean over L* levels is kept, the change between levels shrinks, space is untouched
+    np.testing.assert_allclose(smooth.mean(1), vol.mean(1), atol=1e-12)
+    assert np.abs(np.diff(smooth, axis=1)).mean() < 0.6 * np.abs(np.diff(vol, axis=1)).mean()
+    np.testing.assert_array_equal(ops.smooth_lightness(vol, 0.0), vol)
+    capped = ops.cap_gain(vol, 1.2)
+    gains = capped[2:].reshape(2, 2, -1).transpose(2, 0, 1) + np.eye(2)
+    assert np.linalg.svd(gains, compute_uv=False).max() <= 1.2 + 1e-9
+    np.testing.assert_array_equal(capped[:2], vol[:2])  # the offsets are kept
+
+    def fit(**kw):
+        st = Stylizer(size=40, iterations=8, random_state=0, progress=False, **kw).fit(style)
+        return st, st.transform(image)
+
+    base, out0 = fit()
+    st, out = fit(lightness_smooth=2.0, gain_cap=1.5)
+    np.testing.assert_allclose(st.operator_.volume, ops.cap_gain(ops.smooth_lightness(
+        base.operator_.volume, 2.0), 1.5), atol=1e-9)  # the same fit, then the two passes
+    assert not np.array_equal(out, out0)
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    with pytest.raises(ValueError, match="gain_cap"):
+        Stylizer(gain_cap=0.5).fit(style)
+    with pytest.raises(ValueError, match="lightness_smooth"):
+        Stylizer(lightness_smooth=-1).fit(style)

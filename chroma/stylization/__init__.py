@@ -21,7 +21,10 @@ The style loss compares Gram matrices and sliced-Wasserstein distances of
 multi-scale features of the output and of the style (random filters on Lab,
 or the encoder of chroma's colorization network); a content term anchors to
 a classical start (Reinhard or IDT in Lab, lightness kept) and an edge-aware
-term keeps the offsets smooth. Torch is imported on first use only.
+term keeps the offsets smooth. :func:`color_blotches` measures soft color
+patches (one input color tinted differently in different flat places); its
+square is a loss term too, and the grid carries a global color table so that
+colors can move without them. Torch is imported on first use only.
 
 Examples
 --------
@@ -38,8 +41,9 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401  (doctest namespace)
 
+from chroma.stylization._blotch import color_blotches
 from chroma.stylization._operators import OPERATORS
 from chroma.stylization._stylizer import INITS, Stylizer, stylize
 
-__all__ = ["INITS", "OPERATORS", "Stylizer", "stylize"]
+__all__ = ["INITS", "OPERATORS", "Stylizer", "color_blotches", "stylize"]
 

@@ -45,3 +45,17 @@ def load_colornet():
     from chroma.colorization.prior import load_weights
 
     return load_weights()
+
+
+def _lab_image(image, name: str):
+    """CIELAB float32 (M, N, 3) of an RGB image, as chroma.metrics reads it."""
+    from chroma.metrics._common import _lab
+
+    return _lab(image, name)
+
+
+def _same_shape(a, b, names) -> None:
+    """chroma.metrics' check that two images have the same height and width."""
+    from chroma.metrics._common import _same_shape as check
+
+    check(a, b, names)

@@ -119,6 +119,24 @@ def np_trilinear(vol: np.ndarray, tx, ty, tz) -> np.ndarray:
     return out
 
 
+def lattice_read(vol: np.ndarray, size: int) -> np.ndarray:
+    """``vol`` (C, n, n, n) over the unit RGB cube (``[c, b, g, r]``), read on a ``size``³
+    lattice: (C, size, size, size) in the same layout (trilinear; exact at the finer
+    lattice's own trilinear reads when ``size - 1`` is a multiple of ``n - 1``).
+
+    Examples
+    --------
+    >>> vol = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> fine = lattice_read(vol, 3)
+    >>> fine.shape, float(fine[0, 1, 1, 1]), float(fine[0, 2, 0, 2])
+    ((1, 3, 3, 3), 3.5, 5.0)
+    """
+    axis = np.linspace(0.0, 1.0, size)
+    b, g, r = np.meshgrid(axis, axis, axis, indexing="ij")
+    out = np_trilinear(vol, r.ravel(), g.ravel(), b.ravel())
+    return np.ascontiguousarray(out.T.reshape(vol.shape[0], size, size, size))
+
+
 def _corners(t: np.ndarray, n: int):
     """The two nodes and their linear weights of normalized coordinates ``t`` on ``n`` nodes."""
     i, f = _np_cell(t, n)
@@ -197,6 +215,61 @@ def project_grid(lab: np.ndarray, start_ab: np.ndarray, target_ab: np.ndarray,
     vol[4] = p[:, 0, 1] / 50.0  # gain[b, a]
     vol[5] = p[:, 1, 1] / 50.0 - 1.0  # gain[b, b] - 1
     return vol.reshape(6, nz, ny, nx)
+
+
+def smooth_lightness(volume: np.ndarray, amount: float) -> np.ndarray:
+    """Diffuse a grid's maps along its L* axis (after the fit; the kernel is unchanged).
+
+    The a*b* a grid gives changes with L* between its lightness levels; on texture
+    (L* varying from pixel to pixel) that change becomes a*b* texture the input did not
+    have. This runs the heat equation along z for a time of `amount` (in squared L*
+    levels; reflecting ends), on every channel: levels' maps move toward their
+    neighbours', the mean over z is kept, and space is left alone.
+
+    Parameters
+    ----------
+    volume : ndarray, shape (C, nz, ny, nx)
+        A grid volume (the layout of :class:`Operator`).
+    amount : float
+        Diffusion time; 0 returns a copy.
+
+    Returns
+    -------
+    ndarray, same shape
+
+    Examples
+    --------
+    >>> vol = np.zeros((1, 3, 1, 1)); vol[0, 1] = 3.0
+    >>> out = smooth_lightness(vol, 0.25)
+    >>> out[0, :, 0, 0].tolist(), float(out.sum())
+    ([0.75, 1.5, 0.75], 3.0)
+    """
+    v = np.array(volume, dtype=np.float64)
+    steps = int(np.ceil(amount / 0.25))
+    for _ in range(steps):
+        pad = np.concatenate([v[:, :1], v, v[:, -1:]], 1)
+        v = v + (amount / steps) * (pad[:, :-2] - 2 * v + pad[:, 2:])
+    return v
+
+
+def cap_gain(volume: np.ndarray, cap: float) -> np.ndarray:
+    """Limit each node's a*b* gain ``I + M`` of a grid to singular values <= `cap`.
+
+    A gain above 1 multiplies the a*b* texture of the input. The offsets are kept.
+
+    Examples
+    --------
+    >>> vol = np.zeros((6, 1, 1, 1)); vol[2] = vol[5] = 1.0  # gain 2 on a* and b*
+    >>> out = cap_gain(vol, 1.5)
+    >>> out[2:, 0, 0, 0].round(6).tolist()
+    [0.5, 0.0, 0.0, 0.5]
+    """
+    v = np.array(volume, dtype=np.float64)
+    g = v[2:].reshape(2, 2, -1).transpose(2, 0, 1) + np.eye(2)
+    u, s, vt = np.linalg.svd(g)
+    g = np.einsum("nij,nj,njk->nik", u, np.minimum(s, cap), vt) - np.eye(2)
+    v[2:] = g.transpose(1, 2, 0).reshape(v[2:].shape)
+    return v
 
 
 def resample_offsets(offsets: np.ndarray, hw: tuple[int, int]) -> np.ndarray:

@@ -25,7 +25,7 @@ __all__ = ["Stylizer", "stylize"]
 INITS = ("reinhard", "idt", "identity")
 COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
-            "artifact_weight", "gamut_weight")
+            "artifact_weight", "gamut_weight", "blotch_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -102,11 +102,25 @@ class Stylizer(ColorStep):
         grain a global color map puts into flat regions is not carried
         over. "identity": the image's own colors.
     style_weight, sw_weight, lab_weight, content_weight, smooth_weight, artifact_weight, \
-gamut_weight : float
+gamut_weight, blotch_weight : float
         Weights of the Gram, feature sliced-Wasserstein, pixel (joint L*a*b*)
-        sliced-Wasserstein, content, edge-aware smoothness, gradient-artifact
-        and out-of-gamut terms (see :mod:`chroma.stylization._torch`). Every
-        term sees the colors after the gamut map the output gets.
+        sliced-Wasserstein, content, edge-aware smoothness, gradient-artifact,
+        out-of-gamut and blotch terms (see :mod:`chroma.stylization._torch`;
+        the blotch term is the square of :func:`color_blotches` on the proxy,
+        / 10²). Every term sees the colors after the gamut map the output gets.
+    color_nodes : int, optional
+        For the grid: nodes per axis of a global a*b* offset table over the
+        input's RGB, fitted with the grid and added to the start before its
+        affine maps (all pixels of one color move alike: what the blotch term
+        leaves free); 0 turns it off. Baked into the operator's start table,
+        so applying the operator costs the same.
+    lightness_smooth : float, optional
+        For the grid, after the fit: diffuse its maps along L* for this time
+        (in squared lightness levels; :func:`~chroma.stylization._operators.smooth_lightness`),
+        so that L* texture puts less a*b* texture in; 0 (off) keeps the fit.
+    gain_cap : float, optional
+        For the grid, after the fit: the largest singular value of each node's
+        a*b* gain (>= 1; 0 is off).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -155,11 +169,15 @@ gamut_weight : float
         init: str = "idt",
         style_weight: float = 1.0,
         sw_weight: float = 1.0,
-        lab_weight: float = 4.0,
+        lab_weight: float = 8.0,
         content_weight: float = 0.05,
         smooth_weight: float = 0.05,
         artifact_weight: float = 2.0,
         gamut_weight: float = 1.0,
+        blotch_weight: float = 1.0,
+        color_nodes: int = 9,
+        lightness_smooth: float = 0.0,
+        gain_cap: float = 0.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -179,6 +197,10 @@ gamut_weight : float
         self.smooth_weight = smooth_weight
         self.artifact_weight = artifact_weight
         self.gamut_weight = gamut_weight
+        self.blotch_weight = blotch_weight
+        self.color_nodes = color_nodes
+        self.lightness_smooth = lightness_smooth
+        self.gain_cap = gain_cap
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -195,11 +217,17 @@ gamut_weight : float
         _check_int(self.iterations, "iterations", 0, 100_000)
         _check_int(self.cells, "cells", 2, 64)
         _check_int(self.lightness_bins, "lightness_bins", 2, 64)
+        if self.color_nodes != 0:
+            _check_int(self.color_nodes, "color_nodes", 2, ops.START_SIZE)
         check_strength(self.strength)
         if _check_weight(self.coarse, "coarse") > 1.0:
             raise ValueError(f"`coarse` must be a number in [0, 1], got {self.coarse!r}.")
         for k in _WEIGHTS:
             _check_weight(getattr(self, k), k)
+        _check_weight(self.lightness_smooth, "lightness_smooth")
+        if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
+            raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
+                             f"{self.gain_cap!r}.")
 
     # --- fit -------------------------------------------------------------------------------
     def fit(self, style, *, reference_mask=None, channel_axis: int = -1) -> Stylizer:
@@ -285,11 +313,11 @@ gamut_weight : float
         shape = ops.volume_shape(kind, small.shape[:2], self.cells, self.lightness_bins)
         weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
                    "content": self.content_weight, "smooth": self.smooth_weight,
-                   "gamut": self.gamut_weight,
+                   "gamut": self.gamut_weight, "blotch": self.blotch_weight,
                    "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize
 
-        def stage(side, iterations, volume, lr, lr_end, norm_volume=None):
+        def stage(side, iterations, volume, lr, lr_end, norm_volume=None, color=None):
             """Fit at a proxy of long side ``side``, from ``volume`` (the projection if None)."""
             sm = small if side == self.size else _proxy(x, side)
             rs = None if reg is None else (reg_small if side == self.size
@@ -309,13 +337,13 @@ gamut_weight : float
                 target = anchor if hd is None else np.where(hd[..., None] >= 0.5, anchor,
                                                             start_ab)
                 projected = ops.project_grid(lab, start_ab, target, shape)
-            theta, history = optimize(
+            theta, history, color = optimize(
                 lab, start_ab, self.style_stats_, kind=kind, shape=shape,
                 features=self.features, iterations=iterations, weights=weights,
                 seed=self.seed_, region=rs, progress=self.progress, lr=lr, lr_end=lr_end,
                 init_volume=projected if volume is None else volume, anchor_ab=anchor,
-                norm_volume=norm_volume)
-            return theta, history, projected
+                norm_volume=norm_volume, rgb=sm, color_nodes=color_nodes, init_color=color)
+            return theta, history, projected, color
 
         # coarse to fine (the resolution-free operators, proxies above COARSE_SIDE): most
         # steps on a half-size proxy, the last ones at full size, one cosine-decayed step size
@@ -327,17 +355,25 @@ gamut_weight : float
         def lr_at(t):
             return lr1 + (lr0 - lr1) * 0.5 * (1 + np.cos(np.pi * t / max(n, 1)))
 
+        color_nodes = self.color_nodes if kind == "grid" else 0
         if coarse:
             side = max(COARSE_SIDE, self.size // 2)
-            theta, history, projected = stage(side, coarse, None, lr0, lr_at(coarse))
+            theta, history, projected, color = stage(side, coarse, None, lr0, lr_at(coarse))
             if n - coarse:
                 # the terms are normalized at the start (the projection at full size)
                 full_start = projected if kind == "grid" else np.zeros_like(theta)
-                theta, more, _ = stage(self.size, n - coarse, theta, lr_at(coarse), lr1,
-                                       norm_volume=full_start)
+                theta, more, _, color = stage(self.size, n - coarse, theta, lr_at(coarse), lr1,
+                                              norm_volume=full_start, color=color)
                 history = history + more
         else:
-            theta, history, _ = stage(self.size, n, None, lr0, lr1)
+            theta, history, _, color = stage(self.size, n, None, lr0, lr1)
+        if color is not None:  # the global color table, baked into the start table (exact
+            # where START_SIZE - 1 is a multiple of color_nodes - 1; close otherwise)
+            start = start + ops.lattice_read(color, ops.START_SIZE)
+        if kind == "grid" and self.lightness_smooth > 0:
+            theta = ops.smooth_lightness(theta, self.lightness_smooth)
+        if kind == "grid" and self.gain_cap > 0:
+            theta = ops.cap_gain(theta, self.gain_cap)
         if kind == "free":
             self.operator_ = ops.Operator(kind, start, offsets=theta)
         else:

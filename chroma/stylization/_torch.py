@@ -26,7 +26,13 @@ the Lab pixels themselves, fresh random directions at each iteration [4]_)
 for the grid, plus ``mean(|θ_i - θ_j|²) / 10²`` over the neighbouring nodes ``i, j``
 of one L* level: the smoothness in bilateral space)
 ``+ artifacts * mean(max(|grad Lab(out)| - |grad Lab(image)|, 0)²)`` (no new edges)
-``+ gamut * mean(distance outside [0, 1] in linear RGB)²``.
+``+ gamut * mean(distance outside [0, 1] in linear RGB)²``
+``+ blotch * blotches(out, image)² / 10²`` (:func:`chroma.stylization.color_blotches`
+on the proxy: the low-frequency a*b* change that the input's colors do not explain,
+in regions of flat L*; a change that is a function of the input color costs nothing).
+The grid can also carry a global a*b* offset table over the input's RGB (the
+``color_nodes`` of :class:`~chroma.stylization.Stylizer`), smoothed like the grid's
+nodes: with the blotch term it is how colors move without blotching.
 Each style and SW term is divided by its value at the start, so the weights are
 relative; the Lab pixels' SW term counts as much as all feature layers together.
 The artifact term is divided by its value at the start too, but by no more than
@@ -351,6 +357,35 @@ def _grad_mag(lab):
     return ((gx**2 + gy**2).sum(1) + 1e-6).sqrt()
 
 
+# --- blotches ----------------------------------------------------------------------------------
+def _blotch_setup(lab: np.ndarray, region=None):
+    """What :func:`blotch_term` needs for the proxy ``lab`` (h, w, 3): bins, counts, weights."""
+    torch = _torch()
+    from chroma.stylization import _blotch as B
+
+    bins, n_bins = B.color_bins(lab)
+    block = B.block_size(lab.shape[:2])
+    w = B.flat_weights(lab[..., 0].astype(np.float64), block)
+    if region is not None:
+        w = w * B.block_mean(np.asarray(region, np.float64)[..., None], block)[..., 0]
+    count = np.maximum(np.bincount(bins, minlength=n_bins), 1)
+    return (torch.from_numpy(bins), torch.from_numpy(count.astype(np.float32)), n_bins,
+            torch.from_numpy((w / w.size).astype(np.float32)), block)
+
+
+def blotch_term(d, bins, count, n_bins, w, block):
+    """Squared blotch measure (:func:`chroma.stylization._blotch.blotch_energy`) of the
+    a*b* change ``d`` (1, 2, h, w), differentiable; the other arguments from
+    :func:`_blotch_setup`."""
+    torch = _torch()
+    flat = d.reshape(2, -1)
+    means = torch.zeros(2, n_bins, dtype=d.dtype).index_add(1, bins, flat) / count
+    r = (flat - means[:, bins]).reshape(d.shape)
+    hb, wb = w.shape
+    r = torch.nn.functional.avg_pool2d(r[..., :hb * block, :wb * block], block)
+    return (w * (r**2).sum(1)[0]).sum()
+
+
 # --- the optimizer ---------------------------------------------------------------------------
 def _coords(kind: str, L, start):
     """Normalized (h, w, 3) volume coordinates for L* (1, 1, h, w) and the start a*b*."""
@@ -385,6 +420,9 @@ def optimize(
     init_volume=None,
     anchor_ab=None,
     norm_volume=None,
+    rgb=None,
+    color_nodes: int = 0,
+    init_color=None,
 ):
     """Fit the operator's offsets; return (offsets or volume as NumPy, loss history).
 
@@ -396,6 +434,13 @@ def optimize(
     ``norm_volume``: the volume at which each term's normalizer is taken (the
     start if None; a later stage of a coarse-to-fine fit passes the first
     stage's start, so the terms keep their relative weights).
+    ``rgb`` (h, w, 3) in [0, 1] and ``color_nodes`` > 0 (grid only): a global
+    a*b* offset table over the input's RGB (``color_nodes``³ nodes, trilinear;
+    ``init_color`` (2, n, n, n) to start from, zeros if None) is fitted with the
+    grid and added to the start a*b* before the grid's affine maps. It changes
+    every pixel of one color alike, so it is how the fit can move colors
+    without blotches (what the blotch term leaves free).
+    Returns ``(volume or offsets, history, color table or None)``.
     The grid's gain channels are optimized in units of 1/50 (an a*b* shift at
     chroma 50), so one learning rate suits offsets and gains.
     """
@@ -424,6 +469,9 @@ def optimize(
     wx = torch.exp(-((L[..., :, 1:] - L[..., :, :-1]) ** 2) / (2 * sigma**2))
     wy = torch.exp(-((L[..., 1:, :] - L[..., :-1, :]) ** 2) / (2 * sigma**2))
 
+    # the blotch term: the input-color bins, block size and flatness weights of _blotch
+    blotch = _blotch_setup(lab, region) if weights.get("blotch") else None
+
     anchor = start if anchor_ab is None else torch.from_numpy(
         np.ascontiguousarray(anchor_ab.transpose(2, 0, 1), np.float32))[None]
     channels = 6 if kind == "grid" else 2
@@ -437,7 +485,23 @@ def optimize(
         theta.requires_grad_(True)
         grid = (_coords(kind, L, start) * 2 - 1)[None, None]  # (1, 1, h, w, 3)
 
-    def offsets():
+    phi = None
+    if color_nodes and kind == "grid":
+        n = int(color_nodes)
+        phi = (torch.zeros(1, 2, n, n, n) if init_color is None
+               else torch.from_numpy(np.asarray(init_color, np.float32))[None].clone())
+        phi.requires_grad_(True)
+        cgrid = torch.from_numpy(np.ascontiguousarray(
+            np.clip(rgb, 0.0, 1.0) * 2 - 1, np.float32))[None, None]  # (1, 1, h, w, 3): r, g, b
+    def shifted():
+        """The start a*b* plus the global color table's offset at each pixel's RGB."""
+        if phi is None:
+            return start
+        return start + F.grid_sample(phi, cgrid, mode="bilinear", padding_mode="border",
+                                     align_corners=True)[:, :, 0]
+
+    def offsets(s):
+        """The operator's a*b* offsets at each pixel, its affine maps acting on ``s``."""
         if kind == "free":
             return theta
         v = F.grid_sample(theta, grid, mode="bilinear", padding_mode="border",
@@ -445,16 +509,17 @@ def optimize(
         if kind != "grid":
             return v
         m = v[:, 2:] / 50.0  # the local gain minus identity, times the start a*b*
-        return v[:, :2] + torch.cat([m[:, 0:1] * start[:, 0:1] + m[:, 1:2] * start[:, 1:2],
-                                     m[:, 2:3] * start[:, 0:1] + m[:, 3:4] * start[:, 1:2]], 1)
+        return v[:, :2] + torch.cat([m[:, 0:1] * s[:, 0:1] + m[:, 1:2] * s[:, 1:2],
+                                     m[:, 2:3] * s[:, 0:1] + m[:, 3:4] * s[:, 1:2]], 1)
 
 
     norms: dict = {}
     step = [0]
 
     def terms():
-        off = offsets()
-        ab = start + off
+        base = shifted()
+        off = offsets(base)
+        ab = base + off
         # every style and artifact term sees the colors after the keep-L* gamut map (the
         # apply kernel's): out-of-gamut chroma clipped at constant L* follows the gamut's
         # boundary, which changes with L*, so it would put L*'s texture into a*b*
@@ -480,8 +545,14 @@ def optimize(
             t["smooth"] = t["smooth"] + (((theta[..., 1:] - theta[..., :-1]) ** 2).mean()
                                          + ((theta[..., 1:, :] - theta[..., :-1, :]) ** 2).mean()
                                          ) / 100.0
+        if phi is not None:  # neighbouring nodes of the color table
+            t["smooth"] = t["smooth"] + sum(
+                ((phi.narrow(k, 1, phi.shape[k] - 1) - phi.narrow(k, 0, phi.shape[k] - 1)) ** 2
+                 ).mean() for k in (2, 3, 4)) / 100.0
         t["artifacts"] = (F.relu(_grad_mag(out) - g_in) ** 2).mean()
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
+        if blotch is not None:
+            t["blotch"] = blotch_term(out[:, 1:] - lab_in[:, 1:], *blotch) / 100.0
         return t
 
     def total(t):
@@ -503,18 +574,24 @@ def optimize(
             loss = loss + weights.get("lab", weights["sw"]) * t["sw"][-1] / norms["sw"][-1]
         if weights["artifacts"]:
             loss = loss + weights["artifacts"] * t["artifacts"] / norms["artifacts"]
-        for k in ("content", "smooth", "gamut"):
-            loss = loss + weights[k] * t[k]
+        for k in ("content", "smooth", "gamut", "blotch"):
+            if k in t:
+                loss = loss + weights[k] * t[k]
         return loss
 
     if norm_volume is not None and kind != "free":
         fitted = theta.detach().clone()
+        fitted_color = None if phi is None else phi.detach().clone()
         with torch.no_grad():
             theta.copy_(torch.from_numpy(np.asarray(norm_volume, np.float32))[None] * unit)
+            if phi is not None:
+                phi.zero_()
             with _threads():
                 total(terms())  # sets the normalizers
             theta.copy_(fitted)
-    opt = torch.optim.Adam([theta], lr=lr)
+            if phi is not None:
+                phi.copy_(fitted_color)
+    opt = torch.optim.Adam([theta] + ([] if phi is None else [phi]), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(
         opt, max(iterations, 1), eta_min=lr * 0.1 if lr_end is None else lr_end)
     history = []
@@ -529,7 +606,8 @@ def optimize(
             else theta.detach()[0].numpy().astype(np.float64)
     if kind == "free":
         result = np.ascontiguousarray(result.transpose(1, 2, 0), np.float32)
-    return result, history
+    color = None if phi is None else phi.detach()[0].numpy().astype(np.float64)
+    return result, history, color
 
 
 def _loop(bar, opt, sched, total, terms, history, step, progress):
