@@ -34,6 +34,14 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-busy", action="store_true", help="only the run without a hog")
     ap.add_argument("--only-busy", action="store_true", help="only the run beside a hog")
     args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from chroma.bench.harness import PITIE_PAIR, find_eval_dir
+
+    folder = find_eval_dir()
+    if folder is None or not all((folder / f).is_file() for f in PITIE_PAIR):
+        sys.exit("benchmarks/speed.py needs the evaluation photos' Pitié pair "
+                 f"({', '.join(PITIE_PAIR)}): set CHROMA_EVAL_DIR or run from a checkout "
+                 "beside ../shared/photos/eval (the docs' table is for that pair)")
     results = ROOT / "benchmarks" / "results"
     if not args.only_busy:
         bench(results / "perf", args.budget, args.pairs)
