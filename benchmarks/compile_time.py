@@ -1,9 +1,11 @@
 """CPU seconds to compile the two Reinhard kernels of a plain ``chroma transfer`` (issue 17).
 
-Each run is a fresh process with an empty ``NUMBA_CACHE_DIR``: the first call of
-``lab_moments`` on uint8 pixels (which includes Numba's once-per-process registry setup) and
-of ``lab_affine_to_srgb``, in CPU time (``time.process_time``: compiling is single-threaded,
-and CPU time moves less with the load than wall time). ``--root`` times another checkout.
+Each run is a fresh process with an empty ``NUMBA_CACHE_DIR``: the first call of the
+statistics kernel on uint8 pixels (``_block_kernels.lab_blocks`` through
+``_blocks.lab_partials``, what ``ReinhardTransfer`` calls; it includes Numba's
+once-per-process registry setup) and of ``lab_affine_to_srgb``, in CPU time
+(``time.process_time``: compiling is single-threaded, and CPU time moves less with the load
+than wall time). ``--root`` times another checkout.
 
 Run: ``python benchmarks/compile_time.py [--root /path/to/checkout] [--runs 2]``
 """
@@ -21,10 +23,11 @@ CHILD = """
 import time
 import numpy as np
 from chroma.transfers import _reinhard_kernels as K
+from chroma.transfers._blocks import lab_partials
 x = (np.random.default_rng(0).random((1000, 3)) * 255).astype(np.uint8)
 lab = np.empty((1000, 3), np.float32)
 t0 = time.process_time()
-K.lab_moments(x, K.decode_table(np.uint8), 1.0, lab)
+lab_partials(x, None, 1.0, lab, "lab", kernel=True)
 t1 = time.process_time()
 K.lab_affine_to_srgb(lab, np.ones(3), np.zeros(3), np.empty(0, np.uint8),
                      np.empty((1000, 3), np.uint8), 255.0, True)
