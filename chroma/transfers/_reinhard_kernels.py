@@ -1,7 +1,8 @@
 """Fused Numba kernels for Reinhard transfer in CIELAB and lαβ (private).
 
 Two passes instead of five: (1) sRGB → CIELAB with the per-channel sums of the
-Lab values (the statistics), the Lab pixels kept in a float32 buffer; (2) the
+Lab values (the statistics, in fixed blocks: :func:`chroma.transfers._block_kernels.lab_blocks`
+uses this module's conversion helpers), the Lab pixels kept in a float32 buffer; (2) the
 per-channel affine map, CIELAB → sRGB and the caller's dtype (rounded), alpha
 copied. Transcendentals come from tables or short iterations, accurate far below what
 the output can show:
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma._core._reduce_kernels import sum_rows
 from chroma._core.parallel import get_num_threads, numba_module, sized
 from chroma.spaces import (
     LAB_FROM_LOGLMS,
@@ -164,97 +164,6 @@ def _lalphabeta(r, g, b):
     return (MA[0, 0] * lg + MA[0, 1] * mg + MA[0, 2] * sg,
             MA[1, 0] * lg + MA[1, 1] * mg + MA[1, 2] * sg,
             MA[2, 0] * lg + MA[2, 1] * mg + MA[2, 2] * sg)
-
-
-def _make_moments(integer: bool, cielab: bool):
-    # `integer` and `cielab` are closure constants: Numba's cache index hashes them, which
-    # keeps the four kernels apart, and its dead-branch pruning compiles only the branch
-    # each kernel takes (passed as arguments to an inlined helper instead, every branch was
-    # compiled: 9 s of CPU instead of 2.5 s, benchmarks/compile_time.py). (Capturing the
-    # chosen helper functions instead would compile a third faster, but a dispatcher pickles
-    # with a per-process id: the cache would never hit.)
-    shift = SHIFT["lab" if cielab else "lalphabeta"]
-
-    @njit(parallel=True, **_fast)
-    def kernel(x, dec, scale, lab, store, n_chunks):
-        n = x.shape[0]
-        acc = np.empty((n_chunks, 6))  # every row written below (np.zeros would be a parfor)
-        step = (n + n_chunks - 1) // n_chunks
-        for k in prange(n_chunks):
-            s0 = s1 = s2 = q0 = q1 = q2 = 0.0
-            start, stop = k * step, min(n, (k + 1) * step)
-            # Loops the compiler can vectorize: each block's Lab values go to three
-            # contiguous buffers, and to `lab` in a loop of their own (a conditional or
-            # strided store in the converting loop kept it scalar).
-            buf = np.empty((3, _BLOCK))
-            for b0 in range(start, stop, _BLOCK):
-                m = min(_BLOCK, stop - b0)
-                for j in range(m):
-                    i = b0 + j
-                    if integer:
-                        r, g, b = dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
-                    else:
-                        r = _decode_float(np.float64(x[i, 0]) * scale)
-                        g = _decode_float(np.float64(x[i, 1]) * scale)
-                        b = _decode_float(np.float64(x[i, 2]) * scale)
-                    if cielab:
-                        if integer:  # decoded levels lie in [0, 1]
-                            L, A, B = _lab_unit(r, g, b)
-                        else:
-                            L, A, B = _lab(r, g, b)
-                    else:
-                        L, A, B = _lalphabeta(r, g, b)
-                    buf[0, j] = L
-                    buf[1, j] = A
-                    buf[2, j] = B
-                    L -= shift  # a shift keeps E[x^2] - E[x]^2 well conditioned
-                    s0 += L
-                    s1 += A
-                    s2 += B
-                    q0 += L * L
-                    q1 += A * A
-                    q2 += B * B
-                if store:
-                    for j in range(m):
-                        lab[b0 + j, 0] = buf[0, j]
-                        lab[b0 + j, 1] = buf[1, j]
-                        lab[b0 + j, 2] = buf[2, j]
-            acc[k, 0] = s0
-            acc[k, 1] = s1
-            acc[k, 2] = s2
-            acc[k, 3] = q0
-            acc[k, 4] = q1
-            acc[k, 5] = q2
-        return sum_rows(acc)  # a serial kernel: acc.sum(axis=0) here compiled for seconds
-
-    return kernel
-
-
-_lab_moments_int = _make_moments(True, True)
-_lab_moments_float = _make_moments(False, True)
-_MOMENTS = {
-    ("lab", True): _lab_moments_int,
-    ("lab", False): _lab_moments_float,
-    ("lalphabeta", True): _make_moments(True, False),
-    ("lalphabeta", False): _make_moments(False, False),
-}
-
-
-@sized
-def lab_moments(x, dec, scale, lab, space="lab"):
-    """CIELAB (or lαβ) mean and std per channel of the sRGB pixels ``x[:, :3]``.
-
-    ``dec`` is :func:`decode_table` for integer ``x`` (empty for float ``x``, which is
-    multiplied by ``scale``); the converted pixels are written to ``lab`` unless it is empty.
-    """
-    n = x.shape[0]
-    n_chunks = max(1, min(n // 65536 + 1, 4 * get_num_threads()))
-    kernel = _MOMENTS[space, x.dtype.kind == "u"]
-    acc = kernel(x, dec, float(scale), lab, lab.shape[0] > 0, n_chunks)
-    mean = acc[:3] / n
-    var = np.maximum(acc[3:] / n - mean**2, 0.0)
-    mean[0] += SHIFT[space]
-    return mean, np.sqrt(var)
 
 
 # uint8 output: the level of a linear value straight from the exact rounding thresholds,

@@ -267,15 +267,17 @@ def test_plain_functions_and_lazy_exports():
 
 
 def test_mean_cov_kernel_equals_numpy_twin(rng):
+    from chroma.transfers._blocks import combine, rgb_partials
+
     x = (rng.random((20000, 4)) * 100 - 20).astype(np.float32)
     xs = x[::2]  # strided
     for arr in (x, xs):
-        m, c = LK.mean_cov(arr)
+        m, c = combine(rgb_partials(arr, kernel=True))
         m2, c2 = _np_mean_cov(arr[:, :3])
         np.testing.assert_allclose(m, m2, rtol=1e-10, atol=1e-9)
         np.testing.assert_allclose(c, c2, rtol=1e-8, atol=1e-8)
     u8 = rng.integers(0, 256, (5000, 3), dtype=np.uint8)
-    m, c = LK.mean_cov(u8, 1 / 255)
+    m, c = combine(rgb_partials(u8, None, 1 / 255, kernel=True))
     m2, c2 = _np_mean_cov(u8 / 255)
     np.testing.assert_allclose(m, m2, atol=1e-12)
     np.testing.assert_allclose(c, c2, atol=1e-12)
@@ -299,6 +301,7 @@ def test_affine_kernel_equals_numpy_twin(rng, dtype):
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
 def test_fused_lab_kernels_equal_numpy_twins(rng, dtype):
     from chroma.transfers import _reinhard_kernels as RK
+    from chroma.transfers._blocks import lab_partials, mean_std
     from chroma.transfers.reinhard import _np_lab_affine_to_srgb, _np_lab_moments
 
     x = rng.random((20000, 4))
@@ -306,10 +309,9 @@ def test_fused_lab_kernels_equal_numpy_twins(rng, dtype):
     levels = np.iinfo(dtype).max if np.dtype(dtype).kind == "u" else None
     x = np.rint(x * levels).astype(dtype) if levels else x.astype(dtype)
     scale = 1.0 / levels if levels else 1.0
-    dec = RK.decode_table(dtype) if levels else np.zeros(0)
     lab_k = np.empty((len(x), 3), np.float32)
     lab_n = np.empty((len(x), 3), np.float32)
-    mean_k, std_k = RK.lab_moments(x, dec, 1.0 if levels else scale, lab_k)
+    mean_k, std_k = mean_std(lab_partials(x, None, scale, lab_k, kernel=True))
     mean_n, std_n = _np_lab_moments(x, scale, lab_n)
     np.testing.assert_allclose(lab_k, lab_n, atol=2e-4)
     np.testing.assert_allclose(mean_k, mean_n, atol=1e-5)
