@@ -528,14 +528,22 @@ def _uniform(shape, strength: float, mode: str) -> np.ndarray:
     return np.broadcast_to(np.float32(strength), shape)
 
 
+#: statistics blocks per piece of the working copy that a masked Reinhard converts at a time
+_CHUNK_BLOCKS = 32
+
+
 def _apply_one_in_tiles(arr: np.ndarray, step, m, mode: str, strength: float):
     """One masked layer in row tiles (None when the step has no tile operator).
 
-    The step's statistics come from the whole float32 working copy (its
+    The step's statistics are those of the whole float32 working copy (its
     region from the mask), as in :func:`_apply_layers`; the step's map, the
     blend (per pixel in the "normal" and "chroma" modes) and the Restore then
     run tile by tile into one output, so the layer's full-size float
     temporaries are never held at once. Same result as one tile, bit for bit.
+    Reinhard in CIELAB or lαβ on a color image gathers those statistics from
+    the working copy converted a few blocks at a time
+    (:func:`chroma.transfers._tiled.streamed_operator`), so the copy is never
+    whole either; other steps get it whole.
     """
     from dataclasses import replace
 
@@ -548,14 +556,26 @@ def _apply_one_in_tiles(arr: np.ndarray, step, m, mode: str, strength: float):
         m = _uniform(arr.shape[:2], strength, mode) if m is None else m * np.float32(strength)
     if m is None or not (m > 0).any():
         return None
-    x, restore = working_copy(arr)
-    op = plan(x, _region(m))
+    sel = _region(m)
+    x = op = None
+    if arr.ndim == 3 and arr.shape[-1] in (3, 4):
+        from chroma.transfers._blocks import BLOCK
+        from chroma.transfers._tiled import streamed_operator, working_chunks
+
+        op = streamed_operator(step, sel.shape[0], working_chunks(arr, _CHUNK_BLOCKS * BLOCK),
+                               sel)
     if op is None:
-        return None
+        x, restore = working_copy(arr)
+        op = plan(x, sel)
+        if op is None:
+            return None
     out = None
     for rows in row_tiles(*arr.shape[:2]):
-        xt = x[rows]
-        part = replace(restore, alpha=None if restore.alpha is None else restore.alpha[rows])
+        if x is None:
+            xt, part = working_copy(arr[rows])
+        else:
+            xt = x[rows]
+            part = replace(restore, alpha=None if restore.alpha is None else restore.alpha[rows])
         y = op(xt)
         y = y if y.ndim == 3 else y[..., None]
         if y.dtype != np.float32:

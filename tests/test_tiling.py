@@ -264,3 +264,37 @@ def test_layers_blend_in_tiles_equals_whole_image(mode):
     want = _whole(lambda: _apply_layers(check_image(IMG), layers))
     got = _tiled(lambda: _apply_layers(check_image(IMG), layers))
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["reinhard", "reinhard-lalphabeta"])
+@pytest.mark.parametrize("kind", ["uint8", "uint16", "float32", "rgba"])
+def test_soft_mask_statistics_streamed_equal_the_whole_copy(name, kind, monkeypatch):
+    # a masked Reinhard converts the image a piece at a time for its statistics (region
+    # counted inside each block) and never holds the whole float32 working copy: the
+    # same output, bit for bit, as the statistics of the whole copy
+    import chroma._core.validate as validate
+    import chroma.compositing as compositing
+    import chroma.transfers._tiled as tiled
+
+    step, img = STEPS[name], _variants(IMG)[kind]
+    mask = np.linspace(0.0, 1.0, IMG.shape[1], dtype=np.float32)[None].repeat(IMG.shape[0], 0)
+    mask[:150, :40] = 0.0
+    mask[250:] = 0.3  # under 0.5: outside the statistics region, still blended
+    monkeypatch.setattr(compositing, "_CHUNK_BLOCKS", 1)  # 32 Ki-pixel pieces: 3 of them
+    rows_seen = []
+    real = validate.working_copy
+
+    def spy(arr, **kw):
+        rows_seen.append(arr.shape[0])
+        return real(arr, **kw)
+
+    monkeypatch.setattr(validate, "working_copy", spy)
+    monkeypatch.setattr(compositing, "working_copy", spy)
+    got = _tiled(lambda: apply_step(step, img, mask=mask))
+    assert rows_seen and max(rows_seen) < IMG.shape[0]  # never the whole image at once
+    monkeypatch.setattr(tiled, "streamed_operator", lambda *a, **k: None)
+    rows_seen.clear()
+    want = _tiled(lambda: apply_step(step, img, mask=mask))
+    assert max(rows_seen) == IMG.shape[0]  # the fallback: the whole working copy
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got[:150, :40], img[:150, :40])

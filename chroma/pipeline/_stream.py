@@ -141,22 +141,12 @@ def _first_operator(step, arr: np.ndarray, tile_pixels: int):
     """The first step's tile operator, its statistics those of the whole working copy."""
     from chroma._core.parallel import get_num_threads
     from chroma.transfers._blocks import BLOCK
-    from chroma.transfers._tiled import streamed_operator
+    from chroma.transfers._tiled import streamed_operator, working_chunks
 
-    h, w = arr.shape[:2]
-    n = h * w
+    n = arr.shape[0] * arr.shape[1]
     # whole blocks, about a tile; on several threads the whole image (see the module)
     group = n if get_num_threads() > 1 else max(1, tile_pixels // BLOCK) * BLOCK
-
-    def chunks():
-        for a in range(0, n, group):
-            b = min(n, a + group)
-            r0, r1 = a // w, -(-b // w)
-            x = working_copy(arr[r0:r1])[0].reshape(-1, 3)
-            yield x[a - r0 * w:b - r0 * w]
-            del x
-
-    op = streamed_operator(step, n, chunks)
+    op = streamed_operator(step, n, working_chunks(arr, group))
     if op is None:
         x = working_copy(arr)[0]
         op = step._tile_operator(x, None)  # its statistics: the whole working copy

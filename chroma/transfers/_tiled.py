@@ -28,7 +28,7 @@ import numpy as np
 from chroma._core.parallel import NUMBA_MIN_PIXELS
 from chroma.transfers._base import AffineTransfer, _select
 
-__all__ = ["special_operator", "streamed_operator"]
+__all__ = ["special_operator", "streamed_operator", "working_chunks"]
 
 
 def _kind(step) -> str | None:
@@ -59,9 +59,32 @@ def special_operator(step, arr: np.ndarray, sel: np.ndarray | None):
     return _affine_operator(step, m, b, scale, levels, x2d.shape[1], x2d.shape[0])
 
 
-def streamed_operator(step, n_pixels: int,
-                      chunks: Callable[[], Iterable[np.ndarray]]) -> Callable | None:
-    """``special_operator(step, x, None)`` for the float32 working copy ``x`` of an RGB image.
+def working_chunks(arr: np.ndarray, group: int) -> Callable[[], Iterable[np.ndarray]]:
+    """The flat float32 working copy of the RGB(A) `arr`, `group` pixels at a time.
+
+    `group` is a whole number of :data:`chroma.transfers._blocks.BLOCK` pixels;
+    each piece is :func:`~chroma._core.validate.working_copy` of the rows that
+    hold it (elementwise, so the same values as the whole copy), alpha dropped.
+    """
+    from chroma._core.validate import working_copy
+
+    h, w = arr.shape[:2]
+    n = h * w
+
+    def chunks():
+        for a in range(0, n, group):
+            b = min(n, a + group)
+            r0, r1 = a // w, -(-b // w)
+            x = working_copy(arr[r0:r1])[0].reshape(-1, 3)
+            yield x[a - r0 * w:b - r0 * w]
+            del x
+
+    return chunks
+
+
+def streamed_operator(step, n_pixels: int, chunks: Callable[[], Iterable[np.ndarray]],
+                      sel: np.ndarray | None = None) -> Callable | None:
+    """``special_operator(step, x, sel)`` for the float32 working copy ``x`` of an RGB image.
 
     Parameters
     ----------
@@ -72,6 +95,10 @@ def streamed_operator(step, n_pixels: int,
         Yields ``x``'s flat float32 ``(k, 3)`` pixels in consecutive pieces,
         each a whole number of :data:`chroma.transfers._blocks.BLOCK` pixels
         but the last: the blocks, hence the statistics, are those of ``x``.
+    sel : ndarray of bool (n_pixels,), optional
+        The statistics region (Reinhard in CIELAB or lαβ only: it is counted
+        inside each block, as over the whole copy; the affine moments of a
+        region are taken over its gathered pixels, so they get None).
 
     Returns
     -------
@@ -83,11 +110,15 @@ def streamed_operator(step, n_pixels: int,
 
     kind = _kind(step)
     if kind is None or not step._fast_ok() or (
-            kind == "affine" and not hasattr(step, "_affine_moments")):
+            kind == "affine" and (sel is not None or not hasattr(step, "_affine_moments"))):
         return None
     kernel = n_pixels >= NUMBA_MIN_PIXELS  # the whole image's choice, as in memory
     if kind == "lab":
-        parts = [lab_partials(c, None, 1.0, None, step.space, kernel=kernel) for c in chunks()]
+        parts, start = [], 0
+        for c in chunks():
+            part = None if sel is None else sel[start:start + c.shape[0]]
+            parts.append(lab_partials(c, part, 1.0, None, step.space, kernel=kernel))
+            start += c.shape[0]
         mean, std = mean_std(parts)
         return _lab_operator(step, mean, std, 1.0, None, 3)
     m, b = step._affine_moments(*combine(
