@@ -119,6 +119,8 @@ def run(args) -> int:
         if not args.quiet:
             print(line, file=sys.stderr, flush=True)
 
+    # say which photos are timed: without the eval photos the bundled samples stand in
+    log("chroma bench: timing inputs: " + harness.base_pair()[2])
     results, thumbs = harness.run_cases(
         cases, sizes=sizes, repeats=repeats, log=log, load_errors=errors, command=command,
         pairs=pairs, quick=args.quick, budget_s=budget,
