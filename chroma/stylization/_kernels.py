@@ -8,8 +8,9 @@ a local affine map of a*b*: an offset and a 2x2 gain), and CIELAB -> sRGB at
 constant L* (chroma reduced toward gray when out of gamut). Its plain-NumPy
 twin is :func:`chroma.stylization._operators.apply_numpy`; the tests compare them.
 An operator with a ``blur`` (the grid's ``change_blur``) runs in two passes
-instead: each row's a*b* change, convolved along x (a Gaussian), then the
-input's a*b* plus that change convolved along y, through the gamut map.
+instead: each row's a*b* change (to the gamut-mapped color), convolved along x
+(a Gaussian), then the input's a*b* plus that change convolved along y, through
+the gamut map again (a blend of in-gamut colors at other L* may leave it).
 Importing this module compiles nothing.
 """
 
@@ -20,7 +21,7 @@ from numba import njit, prange
 
 # the one "keep L*, lower chroma" gamut map and the sRGB/Lab helpers (chroma.compositing's kernels)
 from chroma._compositing_kernels import _encode, _lin_lab, _rgb_lab, decode_lut
-from chroma.spaces._gamut_kernels import _lab_srgb_keep_l  # the one gamut map
+from chroma.spaces._gamut_kernels import _keep_l, _lab_srgb_keep_l  # the one gamut map
 
 __all__ = ["apply_float", "apply_int", "decode_lut"]
 
@@ -166,8 +167,8 @@ def _blur_row(row, w, taps, hx, base):
 
 @njit(parallel=True, **_opts)
 def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, lab):
-    """Pass 1: every row's a*b* change (before the gamut map), convolved along x, into ``hx``;
-    the input's Lab into ``lab``."""
+    """Pass 1: every row's a*b* change (to the gamut-mapped color), convolved along x, into
+    ``hx``; the input's Lab into ``lab``."""
     for y in prange(h):
         row = np.empty((w, 2))
         for x in range(w):
@@ -177,7 +178,8 @@ def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, l
             a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
                             min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode,
                             strength, k)
-            row[x, 0], row[x, 1] = a1 - a0, b1 - b0
+            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
+            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
             lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
         _blur_row(row, w, taps, hx, y * w)
 
@@ -193,7 +195,8 @@ def _change_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, 
             L, a0, b0 = _lin_lab(lut[c0], lut[c1], lut[c2])
             a1, b1 = _pixel(L, a0, b0, c0 / maxval, c1 / maxval, c2 / maxval,
                             y, x, h, w, start, vol, field, mode, strength, k)
-            row[x, 0], row[x, 1] = a1 - a0, b1 - b0
+            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
+            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
             lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
         _blur_row(row, w, taps, hx, y * w)
 
@@ -254,7 +257,7 @@ def apply_float(rgb, h, w, start, vol, field, mode, strength, out, taps=None):
 
     Parallel over rows, in dynamically scheduled chunks of ``ROW_CHUNK`` rows.
     ``taps`` (odd length, normalized): the a*b* change is convolved with them
-    along x and y before the gamut map (three passes, a float32 change).
+    along x and y (to the gamut-mapped color; two passes, a float32 change).
     """
     if taps is not None:
         hx = np.empty((h * w, 2), np.float32)

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chroma.stylization._compat import _INT_MAX, _np_lab_srgb_keep_l, _np_rgb_lab, convert
+from chroma.stylization._compat import (
+    _INT_MAX,
+    _np_keep_l,
+    _np_lab_srgb_keep_l,
+    _np_rgb_lab,
+    convert,
+)
 
 OPERATORS = ("grid", "lut", "free")
 _MODE = {"grid": 0, "lut": 1, "free": 2}
@@ -63,7 +69,7 @@ class Operator:
         Per-pixel offsets at the proxy size (``"free"`` only).
     blur : float
         Standard deviation (pixels of the image it is applied to) of a Gaussian
-        that the a*b* change is convolved with before the gamut map; 0: none.
+        that the a*b* change (to the gamut-mapped color) is convolved with; 0: none.
         The output's a*b* edges are then no sharper than the input's where the
         input's are soft (see :func:`soften_change`).
     """
@@ -359,7 +365,9 @@ def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndar
     start_ab = np_trilinear(op.start, flat[:, 0], flat[:, 1], flat[:, 2])
     off = offsets_numpy(op, lab, start_ab, (h, w))
     change = strength * (start_ab + off - lab[:, 1:])
-    if op.blur > 0:
+    if op.blur > 0:  # the change to the gamut-mapped color, softened, then mapped again
+        t = _np_keep_l(np.concatenate([lab[:, :1], lab[:, 1:] + change], 1))[0]
+        change = t[:, None] * (lab[:, 1:] + change) - lab[:, 1:]
         change = soften_change(change.reshape(h, w, 2), op.blur).reshape(-1, 2)
     new = lab.copy()
     new[:, 1:] = lab[:, 1:] + change

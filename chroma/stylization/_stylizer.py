@@ -124,11 +124,12 @@ gamut_weight, blotch_weight : float
     change_blur : float, optional
         For the grid, when applied: the standard deviation in pixels (of the
         image it is applied to; at most 8) of a Gaussian that the a*b* change
-        is convolved with before the gamut map
+        (to the gamut-mapped color) is convolved with
         (:func:`~chroma.stylization._operators.soften_change`): the grid's
         change follows the input's one-pixel L* edges, the input's own a*b*
         edges are softer, and the sum would have a*b* gradients the input
-        had not. 0 is off. The fit does not see it.
+        had not. 0 is off. The fit does not see it. The default 1.5 was chosen
+        on train pairs (``benchmarks/results/stylize_tune.md``).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -186,7 +187,7 @@ gamut_weight, blotch_weight : float
         color_nodes: int = 9,
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
-        change_blur: float = 0.0,
+        change_blur: float = 1.5,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
