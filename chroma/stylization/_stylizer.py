@@ -128,8 +128,10 @@ gamut_weight, blotch_weight : float
         (:func:`~chroma.stylization._operators.soften_change`): the grid's
         change follows the input's one-pixel L* edges, the input's own a*b*
         edges are softer, and the sum would have a*b* gradients the input
-        had not. 0 is off. The fit does not see it. The default 1.5 was chosen
-        on train pairs (``benchmarks/results/stylize_tune.md``).
+        had not. 0 (the default) is off. The fit does not see it. At 1.5 it
+        halved the artifacts on train and eval pairs but cost SW wins over IDT
+        on eval, and it adds gradients next to the edges of images whose a*b*
+        is as sharp as their L* (``benchmarks/results/stylize_blur15.md``).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -187,7 +189,7 @@ gamut_weight, blotch_weight : float
         color_nodes: int = 9,
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
-        change_blur: float = 1.5,
+        change_blur: float = 0.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
