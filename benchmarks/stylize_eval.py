@@ -109,14 +109,16 @@ def uptime() -> str:
 
 
 def timing(image, style, repeats: int, operator: str, features: str, *,
-           fit: bool = True) -> dict:
+           fit: bool = True, options: dict | None = None) -> dict:
     """Median fit time at size=512 and median time to apply the fitted operator to 12 MP.
 
     ``fit=False`` times only the application (the operator is then fitted at
     64 px, which does not change the cost of applying it). With ``fit``, each
     repeat also times the one-stage fit (``coarse=0``: every iteration at 512
     px) right after the default (coarse to fine), so load affects both alike.
+    ``options``: other Stylizer keywords (both fits and the application).
     """
+    options = options or {}
     fits, singles, applies = [], [], []
     reps = -(-3000 // image.shape[0]), -(-4000 // image.shape[1])
     big = np.ascontiguousarray(np.tile(image, (*reps, 1))[:3000, :4000])  # 12 MP uint8
@@ -125,12 +127,12 @@ def timing(image, style, repeats: int, operator: str, features: str, *,
         t = time.perf_counter()
         st = Stylizer(operator, features=features, size=512 if fit else 64,
                       **({} if fit else {"iterations": 2}), random_state=0,
-                      progress=False).fit(style).fit_operator(image)
+                      progress=False, **options).fit(style).fit_operator(image)
         if fit:
             fits.append(time.perf_counter() - t)
             t = time.perf_counter()
             Stylizer(operator, features=features, size=512, coarse=0.0,
-                     random_state=0, progress=False).fit(style).fit_operator(image)
+                     random_state=0, progress=False, **options).fit(style).fit_operator(image)
             singles.append(time.perf_counter() - t)
         st.apply(big[:128, :128])  # JIT warm-up (16 Ki pixels: the Numba kernel), not timed
         t = time.perf_counter()
@@ -168,8 +170,12 @@ def main(argv=None) -> int:
     ap.add_argument("--timing-only", action="store_true")
     ap.add_argument("--apply-only", action="store_true",
                     help="with --timing-only: time only the 12 MP application")
+    ap.add_argument("--options", default="{}",
+                    help='JSON of other Stylizer keywords for stylize and the timing, e.g. '
+                         '\'{"change_blur": 1.5}\' (default: none, the defaults)')
     args = ap.parse_args(argv)
     variants = [tuple(v.split("/")) for v in args.variants.split(",")]
+    options = json.loads(args.options)
     if args.from_log or args.timing_only:
         rows, timing_result = [], None
         if args.from_log:
@@ -183,7 +189,7 @@ def main(argv=None) -> int:
         if args.timing_only:
             image, style = load(pairs(1)[0][0], 512), load(pairs(1)[0][1], 512)
             timing_result = timing(image, style, args.repeats, *variants[0],
-                                   fit=not args.apply_only)
+                                   fit=not args.apply_only, options=options)
             print(json.dumps(timing_result), flush=True)
         write_report(Path(args.out), rows, variants, timing_result, args)
         return 0
@@ -203,7 +209,7 @@ def main(argv=None) -> int:
         for operator, features in variants:
             t = time.perf_counter()
             out = chroma.stylize(image, style, operator=operator, features=features,
-                                 init=args.init, random_state=0, progress=False)
+                                 init=args.init, random_state=0, progress=False, **options)
             key = f"stylize/{operator}/{features}"
             row[key] = scores(image, out, style, stats)
             row[key]["seconds"] = time.perf_counter() - t
@@ -215,7 +221,7 @@ def main(argv=None) -> int:
     timing_result = None
     if not args.no_timing:
         image, style = load(pairs(1)[0][0], 512), load(pairs(1)[0][1], 512)
-        timing_result = timing(image, style, args.repeats, *variants[0])
+        timing_result = timing(image, style, args.repeats, *variants[0], options=options)
         print(json.dumps(timing_result), flush=True)
     write_report(Path(args.out), rows, variants, timing_result, args)
     if args.figure:
@@ -243,10 +249,12 @@ def write_figure(path: Path, thumbs) -> None:
 
 def write_report(path: Path, rows, variants, timing_result, args) -> None:
     methods = [*CLASSICAL, *(f"stylize/{o}/{f}" for o, f in variants)]
+    options = json.loads(args.options)
     lines = ["# chroma.stylize on eval photo pairs", "",
              f"Reproduce: `python benchmarks/stylize_eval.py --pairs {args.pairs} --size "
              f"{args.size} --variants {args.variants} --init {args.init} "
-             f"--repeats {args.repeats}`. "
+             f"--repeats {args.repeats}"
+             + (f" --options '{args.options}'" if options else "") + "`. "
              "Eval photos (not redistributable) at "
              f"{args.size} px on the long side; every method keeps the lightness. Lower is "
              "better for every score. `gram` uses a random-filter bank (seed 2027) that the "

@@ -436,3 +436,68 @@ def test_lightness_smooth_and_gain_cap_act_on_the_fitted_grid(pair):
         Stylizer(gain_cap=0.5).fit(style)
     with pytest.raises(ValueError, match="lightness_smooth"):
         Stylizer(lightness_smooth=-1).fit(style)
+
+
+def test_change_blur_softens_the_change_and_keeps_lightness(pair):
+    image, style = pair
+    # the NumPy twin: a constant change is kept, a one-pixel step is spread, the sum kept
+    const = np.full((6, 7, 2), 3.0)
+    np.testing.assert_allclose(ops.soften_change(const, 1.0), const, atol=1e-12)
+    step = np.zeros((5, 12, 2))
+    step[:, 6:] = 8.0
+    soft = ops.soften_change(step, 1.0)
+    assert np.abs(np.diff(soft, axis=1)).max() < 0.5 * 8.0
+    np.testing.assert_allclose(soft.sum(1), step.sum(1), atol=1e-9)  # symmetric taps
+
+    def fit(blur):
+        st = Stylizer(size=40, iterations=8, random_state=0, progress=False,
+                      change_blur=blur).fit(style)
+        return st, st.transform(image)
+
+    base, out0 = fit(0.0)
+    st, out = fit(1.0)
+    # the fit does not see it: the same operator, applied with the softened change
+    np.testing.assert_array_equal(st.operator_.volume, base.operator_.volume)
+    assert st.operator_.blur == 1.0 and base.operator_.blur == 0.0
+    assert not np.array_equal(out, out0)
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    # the kernel (three passes) and its NumPy twin agree, float and uint8, strength < 1
+    x = image.astype(np.float32) / 255
+    np.testing.assert_allclose(ops.apply(x, st.operator_, 0.7, backend="numba"),
+                               ops.apply(x, st.operator_, 0.7, backend="numpy"), atol=2e-3)
+    assert np.abs(ops.apply(image, st.operator_, 1.0, backend="numba").astype(int)
+                  - ops.apply(image, st.operator_, 1.0, backend="numpy")).max() <= 1
+    # deterministic, and a mask still leaves the pixels outside bit-identical
+    np.testing.assert_array_equal(out, fit(1.0)[1])
+    mask = np.zeros(image.shape[:2], np.float32)
+    mask[5:25, 10:30] = 1.0
+    masked = stylize(image, style, mask=mask, random_state=0, change_blur=1.0, **FAST)
+    np.testing.assert_array_equal(masked[mask == 0], image[mask == 0])
+    with pytest.raises(ValueError, match="change_blur"):
+        Stylizer(change_blur=9).fit(style)
+    with pytest.raises(TypeError, match="change_blur"):
+        Stylizer(change_blur="1").fit(style)
+
+
+def test_change_blur_lowers_artifacts_on_a_sharp_lightness_edge():
+    from chroma.metrics import gradient_artifacts
+
+    # a sharp L* edge whose a*b* edge is soft (as chroma subsampling leaves it), and a
+    # change that follows L* (what the grid does): the softened change adds fewer gradients
+    h, w = 24, 40
+    lab = np.zeros((h, w, 3))
+    lab[..., 0] = np.where(np.arange(w) < w // 2, 35.0, 70.0)
+    ramp = np.clip((np.arange(w) - (w // 2 - 4)) / 8.0, 0.0, 1.0)
+    lab[..., 1] = -20 + 30 * ramp
+    lab[..., 2] = 25 - 40 * ramp
+    image = (np.clip(convert(lab.astype(np.float32), "lab", "rgb"), 0, 1) * 255).round()
+    image = image.astype(np.uint8)
+    vol = np.zeros((6, 4, 3, 3))
+    vol[0, :2], vol[0, 2:] = 25.0, -25.0  # a* up in the dark levels, down in the light ones
+    op = ops.Operator("grid", ops.start_table(np.stack(np.meshgrid(
+        *[np.linspace(0, 1, ops.START_SIZE)] * 3, indexing="ij"), -1)), volume=vol)
+    sharp = ops.apply(image, op, 1.0)
+    op.blur = 1.0
+    soft = ops.apply(image, op, 1.0)
+    assert gradient_artifacts(soft, image) < 0.6 * gradient_artifacts(sharp, image)
+    assert np.abs(_lightness(soft) - _lightness(image)).max() <= 0.5

@@ -24,6 +24,7 @@ from chroma.compositing import (  # noqa: F401  (the keep-L* gamut map twin)
     blend,
 )
 from chroma.spaces import convert  # noqa: F401
+from chroma.spaces.gamut import _np_keep_l  # noqa: F401  (the gamut map's chroma factors)
 
 
 def transfer_estimator(method: str, **options):

@@ -7,6 +7,10 @@ start for the global LUT, or a per-pixel offset field; the grid's cells hold
 a local affine map of a*b*: an offset and a 2x2 gain), and CIELAB -> sRGB at
 constant L* (chroma reduced toward gray when out of gamut). Its plain-NumPy
 twin is :func:`chroma.stylization._operators.apply_numpy`; the tests compare them.
+An operator with a ``blur`` (the grid's ``change_blur``) runs in two passes
+instead: each row's a*b* change (to the gamut-mapped color), convolved along x
+(a Gaussian), then the input's a*b* plus that change convolved along y, through
+the gamut map again (a blend of in-gamut colors at other L* may leave it).
 Importing this module compiles nothing.
 """
 
@@ -17,7 +21,7 @@ from numba import njit, prange
 
 # the one "keep L*, lower chroma" gamut map and the sRGB/Lab helpers (chroma.compositing's kernels)
 from chroma._compositing_kernels import _encode, _lin_lab, _rgb_lab, decode_lut
-from chroma.spaces._gamut_kernels import _lab_srgb_keep_l  # the one gamut map
+from chroma.spaces._gamut_kernels import _keep_l, _lab_srgb_keep_l  # the one gamut map
 
 __all__ = ["apply_float", "apply_int", "decode_lut"]
 
@@ -144,6 +148,98 @@ def _apply_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, o
             out[k, 2] = _encode(bo, maxval)
 
 
+# --- the softened change (``Operator.blur``): two passes ---------------------------------------
+@njit(inline="always", **_opts)
+def _blur_row(row, w, taps, hx, base):
+    """``hx[base + x]`` = the (w, 2) ``row`` convolved along x with ``taps`` (edges repeated)."""
+    r = len(taps) // 2
+    for x in range(w):
+        s0 = 0.0
+        s1 = 0.0
+        for j in range(-r, r + 1):
+            xx = min(max(x + j, 0), w - 1)
+            t = taps[j + r]
+            s0 += t * row[xx, 0]
+            s1 += t * row[xx, 1]
+        hx[base + x, 0] = s0
+        hx[base + x, 1] = s1
+
+
+@njit(parallel=True, **_opts)
+def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, lab):
+    """Pass 1: every row's a*b* change (to the gamut-mapped color), convolved along x, into
+    ``hx``; the input's Lab into ``lab``."""
+    for y in prange(h):
+        row = np.empty((w, 2))
+        for x in range(w):
+            k = y * w + x
+            r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
+            L, a0, b0 = _rgb_lab(r, g, b)
+            a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
+                            min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode,
+                            strength, k)
+            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
+            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
+            lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+        _blur_row(row, w, taps, hx, y * w)
+
+
+@njit(parallel=True, **_opts)
+def _change_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, taps, hx,
+                     lab):
+    for y in prange(h):
+        row = np.empty((w, 2))
+        for x in range(w):
+            k = y * w + x
+            c0, c1, c2 = rgb[k, 0], rgb[k, 1], rgb[k, 2]
+            L, a0, b0 = _lin_lab(lut[c0], lut[c1], lut[c2])
+            a1, b1 = _pixel(L, a0, b0, c0 / maxval, c1 / maxval, c2 / maxval,
+                            y, x, h, w, start, vol, field, mode, strength, k)
+            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
+            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
+            lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+        _blur_row(row, w, taps, hx, y * w)
+
+
+@njit(inline="always", **_opts)
+def _blur_y(hx, h, w, y, x, taps):
+    """The x-convolved change ``hx`` convolved along y at pixel (y, x) (edges repeated)."""
+    r = len(taps) // 2
+    s0 = 0.0
+    s1 = 0.0
+    for j in range(-r, r + 1):
+        yy = min(max(y + j, 0), h - 1)
+        t = taps[j + r]
+        s0 += t * hx[yy * w + x, 0]
+        s1 += t * hx[yy * w + x, 1]
+    return s0, s1
+
+
+@njit(parallel=True, **_opts)
+def _finish_float_rows(lab, h, w, hx, taps, out):
+    """Pass 2: the input's L*, its a*b* plus the softened change, the keep-L* gamut map."""
+    for y in prange(h):
+        for x in range(w):
+            k = y * w + x
+            L, a0, b0 = np.float64(lab[k, 0]), np.float64(lab[k, 1]), np.float64(lab[k, 2])
+            da, db = _blur_y(hx, h, w, y, x, taps)
+            ro, go, bo = _lab_srgb_keep_l(L, a0 + da, b0 + db)
+            out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
+
+
+@njit(parallel=True, **_opts)
+def _finish_int_rows(lab, h, w, hx, taps, maxval, out):
+    for y in prange(h):
+        for x in range(w):
+            k = y * w + x
+            L, a0, b0 = np.float64(lab[k, 0]), np.float64(lab[k, 1]), np.float64(lab[k, 2])
+            da, db = _blur_y(hx, h, w, y, x, taps)
+            ro, go, bo = _lab_srgb_keep_l(L, a0 + da, b0 + db)
+            out[k, 0] = _encode(ro, maxval)
+            out[k, 1] = _encode(go, maxval)
+            out[k, 2] = _encode(bo, maxval)
+
+
 def _chunked(kernel, h, *args):
     """Run a row kernel with dynamically scheduled chunks of ``ROW_CHUNK`` rows."""
     import numba
@@ -156,15 +252,31 @@ def _chunked(kernel, h, *args):
         numba.set_parallel_chunksize(before)
 
 
-def apply_float(rgb, h, w, start, vol, field, mode, strength, out):
+def apply_float(rgb, h, w, start, vol, field, mode, strength, out, taps=None):
     """Apply the operator to float (N, 3) sRGB pixels (row-major, image h x w) into ``out``.
 
     Parallel over rows, in dynamically scheduled chunks of ``ROW_CHUNK`` rows.
+    ``taps`` (odd length, normalized): the a*b* change is convolved with them
+    along x and y (to the gamut-mapped color; two passes, a float32 change).
     """
+    if taps is not None:
+        hx = np.empty((h * w, 2), np.float32)
+        lab = np.empty((h * w, 3), np.float32)
+        _chunked(_change_float_rows, h, rgb, h, w, start, vol, field, mode, strength, taps, hx,
+                 lab)
+        _chunked(_finish_float_rows, h, lab, h, w, hx, taps, out)
+        return
     _chunked(_apply_float_rows, h, rgb, h, w, start, vol, field, mode, strength, out)
 
 
-def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out):
+def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out, taps=None):
     """:func:`apply_float` for uint8/uint16 pixels (decoded through ``lut``, rounded out)."""
+    if taps is not None:
+        hx = np.empty((h * w, 2), np.float32)
+        lab = np.empty((h * w, 3), np.float32)
+        _chunked(_change_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut,
+                 maxval, taps, hx, lab)
+        _chunked(_finish_int_rows, h, lab, h, w, hx, taps, maxval, out)
+        return
     _chunked(_apply_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut, maxval,
              out)

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chroma.stylization._compat import _INT_MAX, _np_lab_srgb_keep_l, _np_rgb_lab, convert
+from chroma.stylization._compat import (
+    _INT_MAX,
+    _np_keep_l,
+    _np_lab_srgb_keep_l,
+    _np_rgb_lab,
+    convert,
+)
 
 OPERATORS = ("grid", "lut", "free")
 _MODE = {"grid": 0, "lut": 1, "free": 2}
@@ -61,12 +67,18 @@ class Operator:
         Empty for ``"free"``.
     offsets : ndarray of float32, shape (h, w, 2)
         Per-pixel offsets at the proxy size (``"free"`` only).
+    blur : float
+        Standard deviation (pixels of the image it is applied to) of a Gaussian
+        that the a*b* change (to the gamut-mapped color) is convolved with; 0: none.
+        The output's a*b* edges are then no sharper than the input's where the
+        input's are soft (see :func:`soften_change`).
     """
 
     kind: str
     start: np.ndarray
     volume: np.ndarray = field(default_factory=lambda: np.zeros((2, 2, 2, 2)))
     offsets: np.ndarray | None = None
+    blur: float = 0.0
 
 
 def volume_shape(kind: str, hw: tuple[int, int], cells: int, lightness_bins: int):
@@ -302,6 +314,49 @@ def offsets_numpy(op: Operator, lab: np.ndarray, start_ab: np.ndarray, hw) -> np
                         (start_ab[:, 1] + AB_RANGE) / (2 * AB_RANGE))
 
 
+def blur_taps(sigma: float) -> np.ndarray:
+    """Normalized Gaussian taps of standard deviation ``sigma`` px, radius ``ceil(2 sigma)``.
+
+    Examples
+    --------
+    >>> t = blur_taps(1.0)
+    >>> len(t), round(float(t.sum()), 12), bool(t[2] == t.max())
+    (5, 1.0, True)
+    """
+    r = max(1, int(np.ceil(2.0 * sigma)))
+    t = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    return t / t.sum()
+
+
+def soften_change(d: np.ndarray, sigma: float) -> np.ndarray:
+    """An (H, W, C) a*b* change convolved with a Gaussian of ``sigma`` px (edges repeated).
+
+    What an operator's ``blur`` does to the change it makes (the NumPy twin of the
+    kernel's passes). The grid's change follows the input's L* edges, which are one
+    pixel sharp, while the input's own a*b* edges are softer (chroma subsampling,
+    demosaicing, resampling): input a*b* plus a sharp change has a*b* gradients the
+    input did not have, on every silhouette. The softened change keeps the
+    low-frequency colors and spreads each step over the input's chroma width.
+
+    Examples
+    --------
+    >>> d = np.zeros((1, 9, 2)); d[:, 5:] = 10.0  # a one-pixel step
+    >>> s = soften_change(d, 1.0)
+    >>> bool(np.abs(np.diff(s[0, :, 0])).max() < 5), float(s[0, 0, 0]), float(s[0, -1, 0])
+    (True, 0.0, 10.0)
+    """
+    taps = blur_taps(sigma)
+    r = len(taps) // 2
+    x = np.asarray(d, np.float64)
+    for axis in (1, 0):
+        pad = [(0, 0)] * x.ndim
+        pad[axis] = (r, r)
+        p = np.pad(x, pad, mode="edge")
+        n = x.shape[axis]
+        x = sum(t * np.take(p, np.arange(j, j + n), axis=axis) for j, t in enumerate(taps))
+    return x
+
+
 def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndarray:
     """NumPy twin of the kernels: float (H, W, 3) sRGB in [0, 1] -> float32 (H, W, 3)."""
     h, w = rgb.shape[:2]
@@ -309,8 +364,13 @@ def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndar
     lab = _np_rgb_lab(rgb.reshape(-1, 3))
     start_ab = np_trilinear(op.start, flat[:, 0], flat[:, 1], flat[:, 2])
     off = offsets_numpy(op, lab, start_ab, (h, w))
+    change = strength * (start_ab + off - lab[:, 1:])
+    if op.blur > 0:  # the change to the gamut-mapped color, softened, then mapped again
+        t = _np_keep_l(np.concatenate([lab[:, :1], lab[:, 1:] + change], 1))[0]
+        change = t[:, None] * (lab[:, 1:] + change) - lab[:, 1:]
+        change = soften_change(change.reshape(h, w, 2), op.blur).reshape(-1, 2)
     new = lab.copy()
-    new[:, 1:] = lab[:, 1:] + strength * (start_ab + off - lab[:, 1:])
+    new[:, 1:] = lab[:, 1:] + change
     return _np_lab_srgb_keep_l(new).astype(np.float32).reshape(h, w, 3)
 
 
@@ -341,11 +401,13 @@ def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
     start = np.ascontiguousarray(op.start, dtype=np.float64)
     flat = np.ascontiguousarray(image).reshape(-1, 3)
     out = np.empty_like(flat)
+    taps = blur_taps(op.blur) if op.blur > 0 else None
     if maxval:
         K.apply_int(flat, h, w, start, vol, field, _MODE[op.kind], float(strength),
-                    K.decode_lut(int(maxval)), float(maxval), out)
+                    K.decode_lut(int(maxval)), float(maxval), out, taps)
     else:
-        K.apply_float(flat, h, w, start, vol, field, _MODE[op.kind], float(strength), out)
+        K.apply_float(flat, h, w, start, vol, field, _MODE[op.kind], float(strength), out,
+                      taps)
     return out.reshape(h, w, 3)
 
 

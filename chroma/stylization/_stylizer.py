@@ -121,6 +121,17 @@ gamut_weight, blotch_weight : float
     gain_cap : float, optional
         For the grid, after the fit: the largest singular value of each node's
         a*b* gain (>= 1; 0 is off).
+    change_blur : float, optional
+        For the grid, when applied: the standard deviation in pixels (of the
+        image it is applied to; at most 8) of a Gaussian that the a*b* change
+        (to the gamut-mapped color) is convolved with
+        (:func:`~chroma.stylization._operators.soften_change`): the grid's
+        change follows the input's one-pixel L* edges, the input's own a*b*
+        edges are softer, and the sum would have a*b* gradients the input
+        had not. 0 (the default) is off. The fit does not see it. At 1.5 it
+        halved the artifacts on train and eval pairs but cost SW wins over IDT
+        on eval, and it adds gradients next to the edges of images whose a*b*
+        is as sharp as their L* (``benchmarks/results/stylize_blur15.md``).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -178,6 +189,7 @@ gamut_weight, blotch_weight : float
         color_nodes: int = 9,
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
+        change_blur: float = 0.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -201,6 +213,7 @@ gamut_weight, blotch_weight : float
         self.color_nodes = color_nodes
         self.lightness_smooth = lightness_smooth
         self.gain_cap = gain_cap
+        self.change_blur = change_blur
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -225,6 +238,9 @@ gamut_weight, blotch_weight : float
         for k in _WEIGHTS:
             _check_weight(getattr(self, k), k)
         _check_weight(self.lightness_smooth, "lightness_smooth")
+        if _check_weight(self.change_blur, "change_blur") > 8.0:
+            raise ValueError(f"`change_blur` must be a number in [0, 8] (pixels), got "
+                             f"{self.change_blur!r}.")
         if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
             raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
                              f"{self.gain_cap!r}.")
@@ -377,7 +393,8 @@ gamut_weight, blotch_weight : float
         if kind == "free":
             self.operator_ = ops.Operator(kind, start, offsets=theta)
         else:
-            self.operator_ = ops.Operator(kind, start, volume=theta)
+            self.operator_ = ops.Operator(kind, start, volume=theta,
+                                          blur=self.change_blur if kind == "grid" else 0.0)
         self.loss_history_ = history
         return self
 
