@@ -274,6 +274,18 @@ def loop_body(**options):
     variable: Numba's cache index hashes a kernel's closure variables, and a
     dispatcher pickles with a per-process id, so a closure over one would compile
     the kernel again in every process.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @loop_body()
+    ... def add_one(a, out):
+    ...     for i in range(a.shape[0]):
+    ...         out[i] = a[i] + 1.0
+    >>> out = np.empty(3)
+    >>> add_one(np.arange(3.0), out)
+    >>> out
+    array([1., 2., 3.])
     """
     numba = numba_module()
     return numba.njit(pipeline_class=_noalias_compiler(), error_model="numpy", **options)
