@@ -5,15 +5,18 @@ statistics kernel on uint8 pixels (``_block_kernels.lab_blocks`` through
 ``_blocks.lab_partials``, what ``ReinhardTransfer`` calls; it includes Numba's
 once-per-process registry setup) and of ``lab_affine_to_srgb``, in CPU time
 (``time.process_time``: compiling is single-threaded, and CPU time moves less with the load
-than wall time). ``--root`` times another checkout.
+than wall time). ``--root`` times another checkout; ``--against`` times a second checkout
+too, the two interleaved run by run (load drift hits both alike), with the medians.
 
-Run: ``python benchmarks/compile_time.py [--root /path/to/checkout] [--runs 2]``
+Run: ``python benchmarks/compile_time.py [--root /path/to/checkout] [--runs 2]
+[--against /path/to/other/checkout]``
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,14 +43,24 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1])
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--against", type=Path, help="a second checkout, interleaved")
     args = ap.parse_args(argv)
+    roots = [args.root] + ([args.against] if args.against is not None else [])
+    times: dict[Path, list[tuple[float, float]]] = {root: [] for root in roots}
     for _ in range(args.runs):
-        with tempfile.TemporaryDirectory() as cache:
-            env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(args.root)}
-            out = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=args.root,
-                                 check=True, capture_output=True, text=True).stdout.split()
-        print(f"{args.root}: moments {out[0]} s, affine {out[1]} s CPU "
-              f"(load {os.getloadavg()[0]:.1f})")
+        for root in roots:
+            with tempfile.TemporaryDirectory() as cache:
+                env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(root)}
+                out = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=root,
+                                     check=True, capture_output=True, text=True).stdout.split()
+            times[root].append((float(out[0]), float(out[1])))
+            print(f"{root}: moments {out[0]} s, affine {out[1]} s CPU "
+                  f"(load {os.getloadavg()[0]:.1f})")
+    if len(roots) > 1:
+        for root in roots:
+            m = [statistics.median(t[k] for t in times[root]) for k in (0, 1)]
+            print(f"{root}: median of {args.runs}: moments {m[0]:.2f} s, affine {m[1]:.2f} s, "
+                  f"sum {m[0] + m[1]:.2f} s CPU")
     return 0
 
 

@@ -22,6 +22,11 @@
   ``benchmarks/layer_check.py`` and ``benchmarks/threads.py``; see
   docs/basics.md, "Speed and threads").
 * :func:`sized` wraps a parallel kernel with that rule.
+* :func:`loop_body`: compiles the serial body of a kernel's parallel loop as a
+  function of its own, as Numba compiles a ``prange`` body (its NumPy error
+  model, and the arrays marked as not overlapping), so that the parallel kernel
+  calling it compiles in about half the time (Numba's parfor passes then see a
+  call, not the whole body) and keeps the machine code.
 
 Importing this module does not import Numba.
 """
@@ -40,6 +45,7 @@ __all__ = [
     "THREADING_LAYER",
     "WAIT_POLICY",
     "get_num_threads",
+    "loop_body",
     "numba_module",
     "set_num_threads",
     "sized",
@@ -236,3 +242,50 @@ def _serial(kernel):
         return kernel  # a plain Python function
     options = {k: v for k, v in kernel.targetoptions.items() if k != "nopython"}
     return numba.njit(**{**options, "parallel": False})(kernel.py_func)
+
+
+@functools.cache
+def _noalias_compiler():
+    """Numba's default pipeline with its ``noalias`` flag set (its parfor bodies get it)."""
+    from numba.core.compiler import Compiler
+
+    class NoAliasCompiler(Compiler):
+        def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):
+            flags = flags.copy()
+            flags.noalias = True  # the array arguments do not overlap: loops may vectorize
+            super().__init__(typingctx, targetctx, library, args, return_type, flags, locals)
+
+    return NoAliasCompiler
+
+
+def loop_body(**options):
+    """``numba.njit`` for the serial body of a parallel loop, called from the kernel's ``prange``.
+
+    The body is compiled as Numba compiles a ``prange`` body itself: with the
+    NumPy error model (no Python exceptions for a division by zero) and with its
+    array arguments marked as not overlapping (Numba's ``noalias``), which is
+    what lets its loops vectorize. **Every array it gets must be distinct
+    memory**, as a parallel loop's arrays are. Not cached itself: the parallel
+    kernel that calls it is, with the body's machine code inside. Outlining the
+    body halves the parallel kernel's compile (Numba's parfor passes see one
+    call): ``benchmarks/compile_time.py``.
+
+    A parallel kernel must call the body through a module global, not a closure
+    variable: Numba's cache index hashes a kernel's closure variables, and a
+    dispatcher pickles with a per-process id, so a closure over one would compile
+    the kernel again in every process.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @loop_body()
+    ... def add_one(a, out):
+    ...     for i in range(a.shape[0]):
+    ...         out[i] = a[i] + 1.0
+    >>> out = np.empty(3)
+    >>> add_one(np.arange(3.0), out)
+    >>> out
+    array([1., 2., 3.])
+    """
+    numba = numba_module()
+    return numba.njit(pipeline_class=_noalias_compiler(), error_model="numpy", **options)

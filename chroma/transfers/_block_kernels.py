@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma._core.parallel import numba_module, sized
+from chroma._core.parallel import loop_body, numba_module, sized
 from chroma.transfers._reinhard_kernels import _BLOCK as _SUB
 from chroma.transfers._reinhard_kernels import (
     SHIFT,
@@ -91,12 +91,110 @@ rgb_blocks = sized(_rgb_blocks)
 rgb_blocks.__doc__ = """Per-block partials of ``x[:, :3] * scale`` (see the module)."""
 
 
-def _make_lab_blocks(integer: bool, cielab: bool, masked: bool):
-    # closure constants, as in _reinhard_kernels._make_moments (Numba's cache keeps the
-    # kernels apart, and dead-branch pruning compiles only the branches each one takes:
-    # the masked loop, even unused, kept the converting loop from vectorizing)
+def _make_lab_block(integer: bool, cielab: bool, masked: bool):
+    """One block's partials (rows ``a:b`` of ``x``) into the row ``out``: the serial body of
+    :func:`_make_lab_blocks`' parallel loop, a function of its own (see there)."""
+    # closure constants (Numba's dead-branch pruning compiles only the branches each body
+    # takes: the masked loop, even unused, kept the converting loop from vectorizing)
 
     c0 = SHIFT["lab" if cielab else "lalphabeta"]  # subtracted from channel 0
+
+    @loop_body(nogil=True, fastmath=True)
+    def block_sums(x, sel, dec, scale, lab, store, a, b, out):
+        # Sub-blocks: the converting and summing loop writes Lab to a contiguous buffer
+        # and `lab` gets it in a loop of its own (a strided store keeps a loop scalar);
+        # with the integer CIELAB path's branch-free cube root that loop vectorizes (as
+        # _reinhard_kernels' moments); a region's sums come from the buffer after it.
+        # The shift is a constant per space (not the block's first pixel: computing
+        # that would compile the conversion twice).
+        buf = np.empty((3, _SUB))
+        k = 0.0
+        s0 = s1 = s2 = q00 = q01 = q02 = q11 = q12 = q22 = 0.0
+        r0 = r1 = r2 = p00 = p11 = p22 = 0.0
+        for b0 in range(a, b, _SUB):
+            m = min(_SUB, b - b0)
+            for t in range(m):
+                i = b0 + t
+                if integer:
+                    r, g, bl = dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
+                else:
+                    r = _decode_float(np.float64(x[i, 0]) * scale)
+                    g = _decode_float(np.float64(x[i, 1]) * scale)
+                    bl = _decode_float(np.float64(x[i, 2]) * scale)
+                if cielab:
+                    if integer:  # decoded levels lie in [0, 1]
+                        L, A, B = _lab_unit(r, g, bl)
+                    else:
+                        L, A, B = _lab(r, g, bl)
+                else:
+                    L, A, B = _lalphabeta(r, g, bl)
+                buf[0, t] = L
+                buf[1, t] = A
+                buf[2, t] = B
+                L -= c0  # unmasked sums, in the converting loop: it vectorizes
+                s0 += L
+                s1 += A
+                s2 += B
+                q00 += L * L
+                q11 += A * A
+                q22 += B * B
+            if masked:  # the region's sums instead, from the buffer (a scalar loop)
+                for t in range(m):
+                    if sel[b0 + t]:
+                        u = buf[0, t] - c0
+                        v = buf[1, t]
+                        z = buf[2, t]
+                        k += 1.0
+                        r0 += u
+                        r1 += v
+                        r2 += z
+                        p00 += u * u
+                        p11 += v * v
+                        p22 += z * z
+            if store:
+                for t in range(m):
+                    lab[b0 + t, 0] = buf[0, t]
+                    lab[b0 + t, 1] = buf[1, t]
+                    lab[b0 + t, 2] = buf[2, t]
+        if masked:
+            s0, s1, s2, q00, q11, q22 = r0, r1, r2, p00, p11, p22
+        else:
+            k = float(b - a)
+        out[0] = k
+        out[1] = c0
+        out[2] = 0.0
+        out[3] = 0.0
+        out[4] = s0
+        out[5] = s1
+        out[6] = s2
+        out[7] = q00
+        out[8] = q01
+        out[9] = q02
+        out[10] = q11
+        out[11] = q12
+        out[12] = q22
+
+    return block_sums
+
+
+# The block bodies, as module globals: the parallel kernels below call them by name. A
+# closure over a dispatcher would break Numba's cache (its index hashes a kernel's closure
+# variables, and a dispatcher pickles with a per-process id); named globals keep it.
+_lab_u = _make_lab_block(True, True, False)
+_lab_u_m = _make_lab_block(True, True, True)
+_lab_f = _make_lab_block(False, True, False)
+_lab_f_m = _make_lab_block(False, True, True)
+_lab_ab_u = _make_lab_block(True, False, False)
+_lab_ab_u_m = _make_lab_block(True, False, True)
+_lab_ab_f = _make_lab_block(False, False, False)
+_lab_ab_f_m = _make_lab_block(False, False, True)
+
+
+def _make_lab_blocks(integer: bool, cielab: bool, masked: bool):
+    # The parallel loop only calls the serial body of one block (a function of its own):
+    # Numba's parfor passes over the whole body had cost 60 % of the compile (uint8 CIELAB,
+    # first call 2.24 -> 0.89 s of CPU without them) for the same machine code. Dead-branch
+    # pruning on the closure constants leaves one call, so only that body compiles.
 
     @njit(parallel=True, **_fast)
     def kernel(x, sel, dec, scale, lab, store, block):
@@ -106,78 +204,25 @@ def _make_lab_blocks(integer: bool, cielab: bool, masked: bool):
         for j in prange(nb):
             a = j * block
             b = min(n, a + block)
-            # Sub-blocks: the converting and summing loop writes Lab to a contiguous buffer
-            # and `lab` gets it in a loop of its own (a strided store keeps a loop scalar);
-            # with the integer CIELAB path's branch-free cube root that loop vectorizes (as
-            # _reinhard_kernels' moments); a region's sums come from the buffer after it.
-            # The shift is a constant per space (not the block's first pixel: computing
-            # that would compile the conversion twice).
-            buf = np.empty((3, _SUB))
-            k = 0.0
-            s0 = s1 = s2 = q00 = q01 = q02 = q11 = q12 = q22 = 0.0
-            r0 = r1 = r2 = p00 = p11 = p22 = 0.0
-            for b0 in range(a, b, _SUB):
-                m = min(_SUB, b - b0)
-                for t in range(m):
-                    i = b0 + t
-                    if integer:
-                        r, g, bl = dec[x[i, 0]], dec[x[i, 1]], dec[x[i, 2]]
+            if cielab:
+                if integer:
+                    if masked:
+                        _lab_u_m(x, sel, dec, scale, lab, store, a, b, out[j])
                     else:
-                        r = _decode_float(np.float64(x[i, 0]) * scale)
-                        g = _decode_float(np.float64(x[i, 1]) * scale)
-                        bl = _decode_float(np.float64(x[i, 2]) * scale)
-                    if cielab:
-                        if integer:  # decoded levels lie in [0, 1]
-                            L, A, B = _lab_unit(r, g, bl)
-                        else:
-                            L, A, B = _lab(r, g, bl)
-                    else:
-                        L, A, B = _lalphabeta(r, g, bl)
-                    buf[0, t] = L
-                    buf[1, t] = A
-                    buf[2, t] = B
-                    L -= c0  # unmasked sums, in the converting loop: it vectorizes
-                    s0 += L
-                    s1 += A
-                    s2 += B
-                    q00 += L * L
-                    q11 += A * A
-                    q22 += B * B
-                if masked:  # the region's sums instead, from the buffer (a scalar loop)
-                    for t in range(m):
-                        if sel[b0 + t]:
-                            u = buf[0, t] - c0
-                            v = buf[1, t]
-                            z = buf[2, t]
-                            k += 1.0
-                            r0 += u
-                            r1 += v
-                            r2 += z
-                            p00 += u * u
-                            p11 += v * v
-                            p22 += z * z
-                if store:
-                    for t in range(m):
-                        lab[b0 + t, 0] = buf[0, t]
-                        lab[b0 + t, 1] = buf[1, t]
-                        lab[b0 + t, 2] = buf[2, t]
-            if masked:
-                s0, s1, s2, q00, q11, q22 = r0, r1, r2, p00, p11, p22
+                        _lab_u(x, sel, dec, scale, lab, store, a, b, out[j])
+                elif masked:
+                    _lab_f_m(x, sel, dec, scale, lab, store, a, b, out[j])
+                else:
+                    _lab_f(x, sel, dec, scale, lab, store, a, b, out[j])
+            elif integer:
+                if masked:
+                    _lab_ab_u_m(x, sel, dec, scale, lab, store, a, b, out[j])
+                else:
+                    _lab_ab_u(x, sel, dec, scale, lab, store, a, b, out[j])
+            elif masked:
+                _lab_ab_f_m(x, sel, dec, scale, lab, store, a, b, out[j])
             else:
-                k = float(b - a)
-            out[j, 0] = k
-            out[j, 1] = c0
-            out[j, 2] = 0.0
-            out[j, 3] = 0.0
-            out[j, 4] = s0
-            out[j, 5] = s1
-            out[j, 6] = s2
-            out[j, 7] = q00
-            out[j, 8] = q01
-            out[j, 9] = q02
-            out[j, 10] = q11
-            out[j, 11] = q12
-            out[j, 12] = q22
+                _lab_ab_f(x, sel, dec, scale, lab, store, a, b, out[j])
         return out
 
     return kernel
@@ -195,5 +240,7 @@ def lab_blocks(x, sel, dec, scale, lab, block, space="lab"):
     integer ``x`` (empty for float ``x``, which is multiplied by ``scale``);
     the converted pixels are written to ``lab`` unless it is empty.
     """
+    if lab.shape[0] and np.may_share_memory(lab, x):
+        raise ValueError("lab must not overlap x (the block kernels assume distinct arrays).")
     kernel = _LAB[space, x.dtype.kind == "u", sel.shape[0] > 0]
     return kernel(x, sel, dec, float(scale), lab, lab.shape[0] > 0, int(block))

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chroma._core.parallel import get_num_threads, numba_module, sized
+from chroma._core.parallel import get_num_threads, loop_body, numba_module, sized
 from chroma.spaces import (
     LAB_FROM_LOGLMS,
     LINEAR_FROM_LMS,
@@ -204,62 +204,88 @@ def _level8(v, q):
     return q[j, 1] + (1.0 if v >= q[j, 0] else 0.0)
 
 
+def _make_affine_chunk(cielab: bool):
+    """Rows ``start:stop`` of :func:`_make_affine`'s map: the serial body of its parallel
+    loop, a function of its own (see there)."""
+
+    @loop_body(nogil=True, fastmath=True)
+    def chunk(lab, gain, offset, alpha, out, out_scale, rint, q, start, stop):
+        has_alpha = alpha.shape[0] > 0
+        quant = q.shape[0] > 0
+        # per block: Lab -> linear RGB into a contiguous buffer (a loop that vectorizes),
+        # then the levels and the strided stores (scalar)
+        buf = np.empty((3, _BLOCK))
+        for b0 in range(start, stop, _BLOCK):
+            m = min(_BLOCK, stop - b0)
+            for j in range(m):
+                i = b0 + j
+                L = np.float64(lab[i, 0]) * gain[0] + offset[0]
+                A = np.float64(lab[i, 1]) * gain[1] + offset[1]
+                B = np.float64(lab[i, 2]) * gain[2] + offset[2]
+                if cielab:
+                    fy = (L + 16.0) * (1.0 / 116.0)
+                    fx = A * (1.0 / 500.0) + fy
+                    fz = max(fy - B * (1.0 / 200.0), 0.0)
+                    X = _finv(fx)
+                    Y = _finv(fy)
+                    Z = _finv(fz)
+                    buf[0, j] = MI[0, 0] * X + MI[0, 1] * Y + MI[0, 2] * Z
+                    buf[1, j] = MI[1, 0] * X + MI[1, 1] * Y + MI[1, 2] * Z
+                    buf[2, j] = MI[2, 0] * X + MI[2, 1] * Y + MI[2, 2] * Z
+                else:
+                    lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
+                    mm = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
+                    s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
+                    buf[0, j] = MLI[0, 0] * lm + MLI[0, 1] * mm + MLI[0, 2] * s
+                    buf[1, j] = MLI[1, 0] * lm + MLI[1, 1] * mm + MLI[1, 2] * s
+                    buf[2, j] = MLI[2, 0] * lm + MLI[2, 1] * mm + MLI[2, 2] * s
+            for j in range(m):
+                i = b0 + j
+                for c in range(3):
+                    if quant:
+                        out[i, c] = _level8(buf[c, j], q)
+                        continue
+                    v = _encode(buf[c, j]) * out_scale
+                    if rint:
+                        v = np.floor(v + 0.5)
+                    out[i, c] = v
+                if has_alpha:
+                    out[i, 3] = alpha[i]
+
+    return chunk
+
+
+# The chunk bodies as module globals, called by name (a closure over a dispatcher would
+# break Numba's cache: see _block_kernels).
+_affine_lab = _make_affine_chunk(True)
+_affine_lalphabeta = _make_affine_chunk(False)
+
+
 def _make_affine(cielab: bool):
     """``lab * gain + offset`` per channel (CIELAB or lαβ), to sRGB clipped to [0, 1], times
     ``out_scale`` (rounded when ``rint``); ``alpha`` (if not empty) goes to channel 3. With a
     quantization table ``q`` (uint8 output) the level comes from :func:`_level8`."""
+    # The parallel loop only calls the serial chunk body: Numba's parfor passes over the
+    # whole body had doubled the compile (as in _block_kernels).
 
     @njit(parallel=True, **_fast)
     def kernel(lab, gain, offset, alpha, out, out_scale, rint, q, n_chunks):
         n = lab.shape[0]
-        has_alpha = alpha.shape[0] > 0
-        quant = q.shape[0] > 0
         step = (n + n_chunks - 1) // n_chunks
         for k in prange(n_chunks):
-            # per block: Lab -> linear RGB into a contiguous buffer (a loop that vectorizes),
-            # then the levels and the strided stores (scalar)
-            buf = np.empty((3, _BLOCK))
             start, stop = k * step, min(n, (k + 1) * step)
-            for b0 in range(start, stop, _BLOCK):
-                m = min(_BLOCK, stop - b0)
-                for j in range(m):
-                    i = b0 + j
-                    L = np.float64(lab[i, 0]) * gain[0] + offset[0]
-                    A = np.float64(lab[i, 1]) * gain[1] + offset[1]
-                    B = np.float64(lab[i, 2]) * gain[2] + offset[2]
-                    if cielab:
-                        fy = (L + 16.0) * (1.0 / 116.0)
-                        fx = A * (1.0 / 500.0) + fy
-                        fz = max(fy - B * (1.0 / 200.0), 0.0)
-                        X = _finv(fx)
-                        Y = _finv(fy)
-                        Z = _finv(fz)
-                        buf[0, j] = MI[0, 0] * X + MI[0, 1] * Y + MI[0, 2] * Z
-                        buf[1, j] = MI[1, 0] * X + MI[1, 1] * Y + MI[1, 2] * Z
-                        buf[2, j] = MI[2, 0] * X + MI[2, 1] * Y + MI[2, 2] * Z
-                    else:
-                        lm = _exp(MAI[0, 0] * L + MAI[0, 1] * A + MAI[0, 2] * B) - EPS
-                        mm = _exp(MAI[1, 0] * L + MAI[1, 1] * A + MAI[1, 2] * B) - EPS
-                        s = _exp(MAI[2, 0] * L + MAI[2, 1] * A + MAI[2, 2] * B) - EPS
-                        buf[0, j] = MLI[0, 0] * lm + MLI[0, 1] * mm + MLI[0, 2] * s
-                        buf[1, j] = MLI[1, 0] * lm + MLI[1, 1] * mm + MLI[1, 2] * s
-                        buf[2, j] = MLI[2, 0] * lm + MLI[2, 1] * mm + MLI[2, 2] * s
-                for j in range(m):
-                    i = b0 + j
-                    for c in range(3):
-                        if quant:
-                            out[i, c] = _level8(buf[c, j], q)
-                            continue
-                        v = _encode(buf[c, j]) * out_scale
-                        if rint:
-                            v = np.floor(v + 0.5)
-                        out[i, c] = v
-                    if has_alpha:
-                        out[i, 3] = alpha[i]
+            if cielab:
+                _affine_lab(lab, gain, offset, alpha, out, out_scale, rint, q, start, stop)
+            else:
+                _affine_lalphabeta(lab, gain, offset, alpha, out, out_scale, rint, q,
+                                   start, stop)
 
     run = sized(kernel)
 
     def affine(lab, gain, offset, alpha, out, out_scale, rint):
+        if np.may_share_memory(out, lab) or np.may_share_memory(out, alpha):
+            raise ValueError("out must not overlap lab or alpha (the kernel assumes distinct "
+                             "arrays).")
         q = _Q8 if rint and out.dtype == np.uint8 and out_scale == 255.0 else _NO_Q
         n_chunks = max(1, min(lab.shape[0] // 65536 + 1, 4 * get_num_threads()))
         run(lab, gain, offset, alpha, out, out_scale, rint, q, n_chunks)

@@ -99,3 +99,21 @@ def test_transfers_still_impose_the_moments(method, kw):
     got, want = moments(out), moments(ref.astype(np.float64) / 255)
     np.testing.assert_allclose(got[0], want[0], atol=0.03 * (100 if space == "lab" else 1))
     np.testing.assert_allclose(got[1], want[1], rtol=0.12)
+
+
+def test_the_kernels_refuse_overlapping_buffers(pixels):
+    # their loop bodies are compiled with the arrays marked as not overlapping
+    # (parallel.loop_body): an overlapping output would be undefined, so it is refused
+    from chroma.transfers import _block_kernels as K
+    from chroma.transfers import _reinhard_kernels as RK
+
+    x = pixels.astype(np.float32) / 255
+    with pytest.raises(ValueError, match="lab must not overlap x"):
+        K.lab_blocks(x, np.zeros(0, bool), np.zeros(0), 1.0, x, BLOCK)
+    lab = np.zeros_like(x)
+    with pytest.raises(ValueError, match="out must not overlap lab"):
+        RK.lab_affine_to_srgb(lab, np.ones(3), np.zeros(3), np.zeros(0, np.float32), lab,
+                              1.0, False)
+    out = np.empty_like(x)  # distinct buffers still work
+    RK.lab_affine_to_srgb(lab, np.ones(3), np.zeros(3), np.zeros(0, np.float32), out, 1.0, False)
+    assert np.isfinite(out).all()
