@@ -21,12 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
-# decoding and propagation defaults, chosen on the training photos held out by the
-# training run (benchmarks/colorization.py select), never on the eval photos
+# decoding and propagation defaults of the guided paths (hints, reference), chosen on the
+# training photos held out by the training run (benchmarks/colorization.py select), never
+# on the eval photos
 CONFIDENCE = 1.5
-# the views whose distributions the unguided prediction averages (see
-# _decode.predict_logits): the working size and 10/7 of it, each also mirrored
+# four views: the working size and 10/7 of it, each also mirrored (see _decode.predict_logits)
 VIEWS = ((1.0, False), (1.0, True), (10 / 7, False), (10 / 7, True))
+# the unguided prediction's decoding (the automatic network, prior_auto.pt) and the views
+# it averages, chosen apart from the guided paths' (benchmarks/colorization.py select
+# --auto-only; benchmarks/results/colorization_selection_auto.md); today the same values
+AUTO_CONFIDENCE = 1.5
+AUTO_VIEWS = VIEWS
 GUIDE_RADIUS = 0  # 0: bilinear (the selection did not pick the guided filter)
 GUIDE_EPS = 25.0
 RESIDUAL_LAMBDA = 0.0
@@ -75,14 +80,18 @@ def predict_guided(
     prior_weight: float | None = PRIOR_WEIGHT,
     prior_shrink: float | None = None,
     auto_model=None,
-    views: tuple[tuple[float, bool], ...] = VIEWS,
+    views: tuple[tuple[float, bool], ...] = AUTO_VIEWS,
+    auto_correction: float | None = None,
+    auto_confidence: float | None = None,
 ) -> np.ndarray:
     """Full-size a*b* (H, W, 2) float32 for an L* plane (see the module docstring).
 
     ``hint_ab`` / ``hint_known``: full-size hint a*b* and bool mask of the
     hinted pixels (user hints); ``ref_lab`` / ``ref_weights``: the reference
     in CIELAB on its full grid and its mask. ``auto_model``: the network for
-    the unguided prediction (default: `model`); ``views``: the views it averages.
+    the unguided prediction (default: `model`); ``views``: the views it
+    averages; ``auto_correction`` / ``auto_confidence``: its decoding (default:
+    `correction` / `confidence`, the guided paths' decoding).
     """
     from chroma.colorization._decode import predict_ab_v2
     from chroma.colorization._residual import propagate_residuals
@@ -92,6 +101,12 @@ def predict_guided(
     radius = max(0, round(min(h, w) / side / 2))
     opts = dict(temperature=temperature, correction=correction, confidence=confidence,
                 side=side, radius=guide_radius, eps=guide_eps, hist=hist)
+    auto_opts = {**opts, "views": views,
+                 "correction": correction if auto_correction is None else auto_correction,
+                 "confidence": confidence if auto_confidence is None else auto_confidence}
+
+    def unguided():
+        return predict_ab_v2(auto_model or model, lightness, **auto_opts)
 
     def guided(ab_pts, known):
         net_known, net_ab = _disks(known, ab_pts, radius)
@@ -116,8 +131,8 @@ def predict_guided(
             if reference_strength >= 1:
                 return ab_ref
             base = (guided(hint_ab, hint_known) if hint_known is not None and hint_known.any()
-                    else predict_ab_v2(auto_model or model, lightness, views=views, **opts))
+                    else unguided())
             return base + np.float32(reference_strength) * (ab_ref - base)
     if hint_known is not None and hint_known.any():
         return guided(np.asarray(hint_ab, np.float32), hint_known)
-    return predict_ab_v2(auto_model or model, lightness, views=views, **opts)
+    return unguided()

@@ -56,9 +56,11 @@ __all__ = ["DEFAULT_CORRECTION", "DEFAULT_VIBRANCY", "Colorizer", "colorize_prio
            "load_weights"]
 
 # chosen on the training photos held out by the training run (benchmarks/colorization.py
-# select --auto-only; benchmarks/results/colorization_selection_auto.md), never on eval photos
+# select --auto-only; benchmarks/results/colorization_selection_auto.md), never on eval
+# photos; AUTO_CORRECTION is the unguided network's, DEFAULT_CORRECTION the guided paths'
 DEFAULT_VIBRANCY = 0.5
 DEFAULT_CORRECTION = 0.5
+AUTO_CORRECTION = 0.5
 WORKING_SIZE = 112
 
 
@@ -195,7 +197,8 @@ def colorize_prior(
     prior_correction : float in [0, 1], optional
         How much of the training's class rebalancing is undone before decoding
         (1: calibrated colors; 0: Zhang et al.'s raw, saturated output).
-        Default :data:`DEFAULT_CORRECTION`.
+        Default :data:`DEFAULT_CORRECTION` with hints or reference
+        correspondences, ``AUTO_CORRECTION`` for the unguided network (both 0.5).
     working_size : int, optional
         Short side, in pixels, at which the network runs.
     weights : path-like, optional
@@ -219,7 +222,7 @@ def colorize_prior(
     """
     from chroma.colorization._correspond import reference_grid as _reference_grid
     from chroma.colorization._infer import load_auto_model
-    from chroma.colorization._predict import predict_guided
+    from chroma.colorization._predict import AUTO_CONFIDENCE, predict_guided
     from chroma.colorization.hints import parse_hints
     from chroma.spaces import _convert_float
     from chroma.spaces.gamut import lab_to_srgb_keep_lightness
@@ -243,7 +246,9 @@ def colorize_prior(
     ab = predict_guided(model, lightness, temperature=max(1.0 - v, 0.01), correction=alpha,
                         side=side, hint_ab=hint_ab, hint_known=hint_known, ref_lab=grid,
                         ref_weights=grid_w, reference_strength=rs, hist=hist,
-                        auto_model=load_auto_model(weights))
+                        auto_model=load_auto_model(weights),
+                        auto_correction=AUTO_CORRECTION if prior_correction is None else alpha,
+                        auto_confidence=AUTO_CONFIDENCE)
     ab_in = lab[..., 1:]
     if s == 1.0:
         lab[..., 1:] = ab

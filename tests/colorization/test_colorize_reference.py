@@ -168,8 +168,9 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
     from chroma import colorize
     from chroma._core.validate import from_float
     from chroma.colorization._infer import load_auto_model
-    from chroma.colorization._predict import predict_guided
+    from chroma.colorization._predict import AUTO_CONFIDENCE, predict_guided
     from chroma.colorization.prior import (
+        AUTO_CORRECTION,
         DEFAULT_CORRECTION,
         DEFAULT_VIBRANCY,
         WORKING_SIZE,
@@ -188,7 +189,9 @@ def test_reference_strength_zero_is_the_global_hint_only(pair):
     # strength 0: the network with the histogram hint, no correspondence hints
     lab[..., 1:] = predict_guided(model, lab[..., 0], temperature=1.0 - DEFAULT_VIBRANCY,
                                   correction=DEFAULT_CORRECTION, side=WORKING_SIZE,
-                                  hist=hist, auto_model=load_auto_model())
+                                  hist=hist, auto_model=load_auto_model(),
+                                  auto_correction=AUTO_CORRECTION,
+                                  auto_confidence=AUTO_CONFIDENCE)
     expected = from_float(lab_to_rgb_keep_lightness(lab), np.uint8)
     np.testing.assert_array_equal(colorize(gray, reference=ref, reference_strength=0.0),
                                   expected)
