@@ -116,6 +116,16 @@ def _pixel(L, a0, b0, r, g, b, y, x, h, w, start, vol, field, mode, strength, k)
     return a1, b1
 
 
+@njit(inline="always", **_opts)
+def _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode, strength):
+    """Float pixel ``k``'s input Lab and its output a*b* before the gamut map."""
+    r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
+    L, a0, b0 = _rgb_lab(r, g, b)
+    a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
+                    min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode, strength, k)
+    return L, a0, b0, a1, b1
+
+
 ROW_CHUNK = 8  # rows per dynamically scheduled chunk: a thread slowed by a busy core takes fewer
 
 
@@ -124,11 +134,8 @@ def _apply_float_rows(rgb, h, w, start, vol, field, mode, strength, out):
     for y in prange(h):
         for x in range(w):
             k = y * w + x
-            r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
-            L, a0, b0 = _rgb_lab(r, g, b)
-            a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
-                            min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode,
-                            strength, k)
+            L, _, _, a1, b1 = _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode,
+                                           strength)
             ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
             out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
 
@@ -173,11 +180,8 @@ def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, l
         row = np.empty((w, 2))
         for x in range(w):
             k = y * w + x
-            r, g, b = np.float64(rgb[k, 0]), np.float64(rgb[k, 1]), np.float64(rgb[k, 2])
-            L, a0, b0 = _rgb_lab(r, g, b)
-            a1, b1 = _pixel(L, a0, b0, min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
-                            min(max(b, 0.0), 1.0), y, x, h, w, start, vol, field, mode,
-                            strength, k)
+            L, a0, b0, a1, b1 = _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode,
+                                             strength)
             t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
             row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
             lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
