@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[neural,dev]"
 	# two peers the tests compare against (regrain, Lab); --no-deps: their metadata pins numpy<2
 	$(BIN)/python -m pip install -q --no-deps -c constraints.txt opencv-python-headless python-color-transfer
+	# compile the common kernels into Numba's cache once (the install step README names)
+	$(BIN)/chroma warmup --quiet
 	touch $(STAMP)
 
 demo: $(STAMP)

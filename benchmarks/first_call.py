@@ -6,7 +6,10 @@ or cache load, reading, transferring and writing the image) on the bundled ``ast
 ``NUMBA_CACHE_DIR`` (nothing compiled yet, as right after ``pip install``); the warm runs
 reuse it. The load average is printed beside each time.
 
-Run: ``python benchmarks/first_call.py [--method reinhard] [--warm 5]``;
+``--after-warmup`` runs ``chroma warmup`` (the install step, timed) on the empty cache
+first, then times the first ``chroma transfer`` after it.
+
+Run: ``python benchmarks/first_call.py [--method reinhard] [--warm 5] [--after-warmup]``;
 ``--against /path/to/other/checkout`` also times that checkout, cold then warm runs
 interleaved with this one's (same photos, each its own Numba cache), so that load drift hits
 both alike.
@@ -52,6 +55,8 @@ def main(argv=None) -> int:
     ap.add_argument("--method", default="reinhard")
     ap.add_argument("--warm", type=int, default=5, help="warm runs (median reported)")
     ap.add_argument("--against", type=Path, help="another checkout, timed interleaved")
+    ap.add_argument("--after-warmup", action="store_true",
+                    help="run `chroma warmup` on the empty cache first (timed)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -65,6 +70,10 @@ def main(argv=None) -> int:
         env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
         cmd = [sys.executable, "-m", "chroma", "transfer", str(image), str(reference),
                "--method", args.method, "--overwrite", "-o", str(tmp / "out.png")]
+        warmup = None
+        if args.after_warmup:
+            loadw = _load()
+            warmup = _run([sys.executable, "-m", "chroma", "warmup", "--quiet"], env)
         load0 = _load()
         cold = _run(cmd, env)
         load1 = _load()
@@ -73,7 +82,11 @@ def main(argv=None) -> int:
         bare = [_run([sys.executable, "-c", "import chroma"], env) for _ in range(3)]
     print(f"first `chroma transfer --method {args.method}` of a 1 MP photo, "
           f"{os.cpu_count()} cores")
-    print(f"cold Numba cache: {cold:.2f} s wall (load {load0} -> {load1})")
+    if warmup is not None:
+        print(f"`chroma warmup` on the empty cache: {warmup:.2f} s wall (load {loadw} -> {load0})")
+        print(f"first call after it: {cold:.2f} s wall (load {load0} -> {load1})")
+    else:
+        print(f"cold Numba cache: {cold:.2f} s wall (load {load0} -> {load1})")
     print(f"warm cache: median {statistics.median(warm):.2f} s of {args.warm} runs "
           f"(min {min(warm):.2f} s; load -> {load2})")
     print(f"python -c 'import chroma' alone: {statistics.median(bare):.2f} s")

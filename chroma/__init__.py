@@ -25,6 +25,7 @@ _LAZY = {
     "convert": "spaces",
     "set_num_threads": "_core.parallel",
     "get_num_threads": "_core.parallel",
+    "warmup": "_core.warmup",
     # --- transfers
     "transfer": "transfers",
     "match_histograms": "transfers.histogram",

@@ -59,12 +59,14 @@ CASES = {
     "demo": dict(argv=["demo", "--only", "spaces"], out="demo_out/"),
     "bench": dict(argv=["bench", "--only", "spaces"], out="bench_out/", runs=False),
     "info": dict(argv=["info", "{d}/img.png"], out=None),
+    "warmup": dict(argv=["warmup", "--methods", "mkl", "--dtypes", "float32"], out=None),
     "serve": dict(argv=["serve", "{d}/img.png", "--no-browser"], out=None, runs=False),
 }
 BAD = {  # bad input: a missing file (or folder), or an output of the wrong kind
     "bench": ["bench", "--images", "{d}/nope", "-o", "{d}/bench_out"],
     "demo": ["demo", "--only", "spaces", "-o", "{d}/img.png"],
     "serve": ["serve", "{d}/nope.png", "--no-browser"],
+    "warmup": ["warmup", "--methods", "nope"],
 }
 WRITERS = [c for c in CASES if CASES[c]["out"]]
 RUNNERS = [c for c in WRITERS if CASES[c].get("runs", True)]
