@@ -6,7 +6,8 @@
 #   2. scan every file in it for machine paths (/work/, /home/, /tmp/): none may appear;
 #   3. in a fresh venv, `pip install -c constraints.txt "chroma-image[neural,bench]"`
 #      (by name, from the folder holding the wheel; constraints.txt pins the CPU torch);
-#   4. `pip show chroma-image` (name, version, license);
+#   4. `pip show chroma-image` (name, version, license), then `chroma warmup` (the install
+#      step the README names: the common kernels compiled into Numba's cache);
 #   5. from a folder outside the checkout: `chroma demo`, `chroma colorize` on a photo and
 #      `chroma bench --quick` (set CHECK_WHEEL_BENCH_ONLY=PATTERN for an `--only` subset).
 #
@@ -95,6 +96,10 @@ show() {
   grep -qE '^License(-Expression)?: BSD-3-Clause' "$WORK/pip-show.txt"
 }
 
+warmup() {
+  (cd "$WORK/use" && "$WORK/venv/bin/chroma" warmup --quiet)
+}
+
 run_demo() {
   (cd "$WORK/use" && "$WORK/venv/bin/chroma" demo -o demo > demo.log 2>&1) \
     || { tail -20 "$WORK/use/demo.log"; return 1; }
@@ -132,6 +137,7 @@ step "new venv" make_venv
 step "install chroma-image[neural,bench]" install_by_name
 step "pip show" show
 mkdir -p "$WORK/use"
+step "chroma warmup" warmup
 step "chroma demo" run_demo
 step "chroma colorize" colorize
 step "chroma bench --quick" bench_quick
