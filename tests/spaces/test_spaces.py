@@ -168,3 +168,30 @@ def test_errors():
         convert(np.zeros((2, 3), np.uint8), "lab", "rgb")
     with pytest.raises(ValueError, match="NaN"):
         convert(np.full((2, 3), np.nan), "rgb", "lab")
+
+
+def test_float_round_trip_kernels_at_the_branches(rng):
+    """The vectorized float32 pair against the float64 twins next to every branch point."""
+    knots = np.array([0.0, 0.04045, 1.0, 0.5])
+    near = np.concatenate([knots, np.nextafter(knots.astype(np.float32), -1),
+                           np.nextafter(knots.astype(np.float32), 2)]).astype(np.float32)
+    x = np.stack(np.meshgrid(near, near, near, indexing="ij"), -1).reshape(-1, 3)
+    x = np.concatenate([x, rng.uniform(-0.5, 1.5, (20_000, 3))]).astype(np.float32)
+    lab = convert(x, "rgb", "lab", backend="numba")
+    np.testing.assert_allclose(lab, convert(x, "rgb", "lab", backend="numpy"), atol=2e-5)
+    # L* whose f(Y) straddles the knee 0.2068966, and a*, b* far out of gamut
+    lab = np.concatenate([lab, rng.uniform([-5, -200, -200], [105, 200, 200], (20_000, 3)),
+                          [[8.0, 0.0, 0.0], [7.99999, 0.0, 0.0], [8.00001, 0.0, 0.0]]])
+    for clip in (False, True):
+        np.testing.assert_allclose(convert(lab, "lab", "rgb", backend="numba", clip=clip),
+                                   convert(lab, "lab", "rgb", backend="numpy", clip=clip),
+                                   rtol=1e-6, atol=1e-6)
+
+
+def test_float_round_trip_kernels_refuse_overlapping_buffers():
+    from chroma.spaces import _kernels as _spaces_kernels
+    x = np.zeros((100, 3), np.float32)
+    with pytest.raises(ValueError, match="must not overlap"):
+        _spaces_kernels._KERNELS["srgb_to_lab"](x, x)
+    with pytest.raises(ValueError, match="must not overlap"):
+        _spaces_kernels._KERNELS["lab_to_srgb"](x, x[::-1], True)
