@@ -346,6 +346,9 @@ def _srgb_to_lab_fast(src, out, scale=1.0):
 # Arithmetic is float64 (float32 errs by up to 1.4e-4 ΔE in a* = 500 (fx - fy)).
 _RT_BLOCK = 512
 _DELTA = 0.008856
+# The kernels also tell whether their input is finite (the exponent field of a NaN or an
+# infinity is all ones), so that convert() needs no separate pass for the check.
+_EXP_BITS = 0x7FF0000000000000
 _TWO52 = 2.0**52
 _ONE_BITS = float(1023 << 52)  # the bits of 1.0
 # the guess's bits: p * bits(x) + (1 - p) * bits(1) - s * 2^52 (s balances its error)
@@ -431,13 +434,17 @@ def _encode_any(v):
 # wraparound select, which turns a contiguous load into a gather (3x slower).
 @loop_body(nogil=True, fastmath=True)
 def _srgb_lab_rows(src, out, start, stop):
-    """Pixels ``start:stop`` of the flat (3 N,) float32 sRGB ``src`` to CIELAB in ``out``."""
+    """Pixels ``start:stop`` of the flat (3 N,) float32 sRGB ``src`` to CIELAB in ``out``;
+    returns the largest exponent field of the input (:data:`_EXP_BITS`: a NaN or infinity)."""
     buf = np.empty(3 * _RT_BLOCK)
+    worst = 0
     for p0 in range(start, stop, _RT_BLOCK):
         m = min(_RT_BLOCK, stop - p0)
         s, o = src[3 * p0:3 * (p0 + m)], out[3 * p0:3 * (p0 + m)]
         for k in range(3 * m):
-            buf[k] = _decode_any(np.float64(s[k]))
+            v = np.float64(s[k])
+            worst = max(worst, _f64_bits(v) & _EXP_BITS)
+            buf[k] = _decode_any(v)
         for i in range(m):
             r, g, b = buf[3 * i], buf[3 * i + 1], buf[3 * i + 2]
             buf[3 * i] = _XYZ32[0, 0] * r + _XYZ32[0, 1] * g + _XYZ32[0, 2] * b
@@ -450,16 +457,21 @@ def _srgb_lab_rows(src, out, start, stop):
             o[3 * i] = 116.0 * fy - 16.0
             o[3 * i + 1] = 500.0 * (fx - fy)
             o[3 * i + 2] = 200.0 * (fy - fz)
+    return worst
 
 
 @loop_body(nogil=True, fastmath=True)
 def _lab_srgb_rows(src, out, clip, start, stop):
-    """Pixels ``start:stop`` of the flat (3 N,) float32 CIELAB ``src`` to sRGB in ``out``."""
+    """Pixels ``start:stop`` of the flat (3 N,) float32 CIELAB ``src`` to sRGB in ``out``;
+    returns the largest exponent field of the input (as :func:`_srgb_lab_rows`)."""
     buf = np.empty(3 * _RT_BLOCK)
+    worst = 0
     lo, hi = (0.0, 1.0) if clip else (-np.inf, np.inf)
     for p0 in range(start, stop, _RT_BLOCK):
         m = min(_RT_BLOCK, stop - p0)
         s, o = src[3 * p0:3 * (p0 + m)], out[3 * p0:3 * (p0 + m)]
+        for k in range(3 * m):
+            worst = max(worst, _f64_bits(np.float64(s[k])) & _EXP_BITS)
         for i in range(m):
             fy = (np.float64(s[3 * i]) + 16.0) * (1.0 / 116.0)
             fx = np.float64(s[3 * i + 1]) * (1.0 / 500.0) + fy
@@ -472,6 +484,7 @@ def _lab_srgb_rows(src, out, clip, start, stop):
             buf[3 * i + 2] = _LIN32[2, 0] * x + _LIN32[2, 1] * y + _LIN32[2, 2] * z
         for k in range(3 * m):
             o[k] = min(max(_encode_any(buf[k]), lo), hi)
+    return worst
 
 
 # The parallel loops only call the bodies, by their module-global names (the Numba cache).
@@ -480,8 +493,10 @@ def _srgb_to_lab_simd(src, out, n_chunks):
     n = src.shape[0]
     step = (n + n_chunks - 1) // n_chunks
     flat_src, flat_out = src.reshape(3 * n), out.reshape(3 * n)  # C-contiguous (N, 3)
+    worst = np.zeros(n_chunks, np.int64)
     for k in prange(n_chunks):
-        _srgb_lab_rows(flat_src, flat_out, k * step, min(n, (k + 1) * step))
+        worst[k] = _srgb_lab_rows(flat_src, flat_out, k * step, min(n, (k + 1) * step))
+    return worst.max() < _EXP_BITS
 
 
 @njit(parallel=True, **_opts)
@@ -489,8 +504,10 @@ def _lab_to_srgb_simd(src, out, clip, n_chunks):
     n = src.shape[0]
     step = (n + n_chunks - 1) // n_chunks
     flat_src, flat_out = src.reshape(3 * n), out.reshape(3 * n)  # C-contiguous (N, 3)
+    worst = np.zeros(n_chunks, np.int64)
     for k in prange(n_chunks):
-        _lab_srgb_rows(flat_src, flat_out, clip, k * step, min(n, (k + 1) * step))
+        worst[k] = _lab_srgb_rows(flat_src, flat_out, clip, k * step, min(n, (k + 1) * step))
+    return worst.max() < _EXP_BITS
 
 
 @njit(parallel=True, **_opts)
@@ -589,14 +606,15 @@ def _n_chunks(src: np.ndarray, out: np.ndarray) -> int:
     return max(1, min(src.shape[0] // 65536 + 1, 4 * get_num_threads()))
 
 
-def _srgb_to_lab_rt(src: np.ndarray, out: np.ndarray) -> None:
-    """float32 sRGB ``(N, 3)`` to CIELAB in ``out`` (the vectorized table-free kernel)."""
-    _rt_srgb_lab(src, out, _n_chunks(src, out))
+def _srgb_to_lab_rt(src: np.ndarray, out: np.ndarray) -> bool:
+    """float32 sRGB ``(N, 3)`` to CIELAB in ``out``; whether ``src`` was all finite."""
+    return bool(_rt_srgb_lab(src, out, _n_chunks(src, out)))
 
 
-def _lab_to_srgb_rt(src: np.ndarray, out: np.ndarray, clip: bool = False) -> None:
-    """float32 CIELAB ``(N, 3)`` to sRGB in ``out``, clipped to [0, 1] if ``clip``."""
-    _rt_lab_srgb(src, out, bool(clip), _n_chunks(src, out))
+def _lab_to_srgb_rt(src: np.ndarray, out: np.ndarray, clip: bool = False) -> bool:
+    """float32 CIELAB ``(N, 3)`` to sRGB in ``out``, clipped to [0, 1] if ``clip``; whether
+    ``src`` was all finite."""
+    return bool(_rt_lab_srgb(src, out, bool(clip), _n_chunks(src, out)))
 
 
 # the fused pair runs on the vectorized kernels; the scalar ones stay as exact references
@@ -619,6 +637,17 @@ def run(step: str, flat: np.ndarray, clip: bool = False) -> np.ndarray:
     else:
         _KERNELS[step](flat, out)
     return out
+
+
+def run_checked(step: str, flat: np.ndarray, clip: bool = False) -> tuple[np.ndarray, bool]:
+    """:func:`run` for a step of :data:`CHECKS`, and whether ``flat`` was all finite (the
+    kernel's own pass tells: no separate pass over the input)."""
+    out = np.empty_like(flat)
+    finite = _KERNELS[step](flat, out, True) if clip else _KERNELS[step](flat, out)
+    return out, finite
+
+
+CHECKS = frozenset({"srgb_to_lab", "lab_to_srgb"})  # kernels that tell whether all was finite
 
 
 def srgb_int_to_lab(flat: np.ndarray) -> np.ndarray:

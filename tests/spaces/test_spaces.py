@@ -195,3 +195,22 @@ def test_float_round_trip_kernels_refuse_overlapping_buffers():
         _spaces_kernels._KERNELS["srgb_to_lab"](x, x)
     with pytest.raises(ValueError, match="must not overlap"):
         _spaces_kernels._KERNELS["lab_to_srgb"](x, x[::-1], True)
+
+
+@pytest.mark.parametrize("where", [0, 150_000, -1])  # first, a middle chunk, last value
+def test_fused_kernels_refuse_a_nan_anywhere(where, rng):
+    """The fused pair checks finiteness in its own pass: every chunk's answer counts."""
+    x = rng.random((300_000, 3)).astype(np.float32)
+    for src, dst, bad in (("rgb", "lab", np.nan), ("lab", "rgb", -np.inf)):
+        y = x.copy()
+        y.reshape(-1)[where * 3 + 1 if where >= 0 else where] = bad
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            convert(y, src, dst, backend="numba")
+    convert(x, "rgb", "lab", backend="numba")  # finite: accepted
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_float64_beyond_float32_is_not_called_infinite():
+    x = np.full((20_000, 3), 0.5)
+    x[7, 1] = 1e300  # finite in float64, infinite once cast to float32 (as before: no error)
+    assert convert(x, "rgb", "lab", backend="numba").shape == x.shape
