@@ -214,3 +214,23 @@ def test_float64_beyond_float32_is_not_called_infinite():
     x = np.full((20_000, 3), 0.5)
     x[7, 1] = 1e300  # finite in float64, infinite once cast to float32 (as before: no error)
     assert convert(x, "rgb", "lab", backend="numba").shape == x.shape
+
+
+def test_a_second_process_loads_the_round_trip_kernels_from_the_cache(tmp_path):
+    """The loop_body bodies are called by their module-global names, so the parallel kernels'
+    cache index is the same in every process (a closure over a dispatcher would not be)."""
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np\nfrom chroma.spaces import convert\n"
+            "x = np.random.default_rng(0).random((20000, 3)).astype(np.float32)\n"
+            "convert(convert(x, 'rgb', 'lab', backend='numba'), 'lab', 'rgb', backend='numba')\n")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "NUMBA_DEBUG_CACHE": "1",
+           "PYTHONPATH": os.getcwd()}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True).stdout for _ in range(2)]
+    for name in ("_srgb_to_lab_simd", "_lab_to_srgb_simd"):
+        assert any(name in line and "data saved" in line for line in runs[0].splitlines())
+        loaded = [line for line in runs[1].splitlines() if name in line]
+        assert loaded and not any("data saved" in line for line in loaded)
+        assert any("data loaded" in line for line in loaded)
