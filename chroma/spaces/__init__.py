@@ -337,10 +337,27 @@ def convert(
         x = x.astype(np.float32) / np.float32(np.iinfo(x.dtype).max)
     elif x.dtype.kind != "f":
         raise TypeError(f"`image` must be uint8, uint16 or float, got dtype {x.dtype}.")
+    elif (src, dst) in _FUSED and backend != "numpy" and (
+        backend == "numba" or x.size >= 3 * _NUMBA_MIN_PIXELS
+    ):  # the round trip's kernels check finiteness in their own pass
+        return np.moveaxis(_fused_checked(x, src, dst, clip), -1, channel_axis)
     elif not all_finite(x):
         raise ValueError("`image` contains NaN or infinite values.")
     out = _convert_float(x, src, dst, backend=backend, clip=clip)
     return np.moveaxis(out, -1, channel_axis)
+
+
+def _fused_checked(x: np.ndarray, src: str, dst: str, clip: bool) -> np.ndarray:
+    """Float ``(..., 3)`` through the fused sRGB <-> CIELAB kernel, which also tells whether
+    its float32 input was finite (instead of a separate pass); NaN or infinity is refused."""
+    from chroma.spaces import _kernels as K
+    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1, 3)
+    out, finite = K.run_checked(_FUSED[src, dst], flat, clip=dst == "rgb" and clip)
+    # float64 beyond float32's range turns infinite in the cast: refused only if it was not
+    # finite before (as all_finite decides; the result is then the cast's, as before)
+    if not finite and (x.dtype == np.float32 or not all_finite(x)):
+        raise ValueError("`image` contains NaN or infinite values.")
+    return out.reshape(x.shape)
 
 
 # the Examples of the shorthands: sRGB orange (1, 0.5, 0) in each space, and its image

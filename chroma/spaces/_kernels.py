@@ -14,7 +14,7 @@ import math
 import numpy as np
 from llvmlite import ir
 
-from chroma._core.parallel import numba_module, sized
+from chroma._core.parallel import get_num_threads, loop_body, numba_module, sized
 from chroma.spaces import (
     LAB_FROM_LOGLMS,
     LINEAR_FROM_LMS,
@@ -82,13 +82,6 @@ def _s2l_exact(v):
     if v > 0.04045:
         return ((v + 0.055) / 1.055) ** 2.4
     return v / 12.92
-
-
-@njit(inline="always", **_opts)
-def _l2s_exact(v):
-    if v > 0.0031308:
-        return 1.055 * v ** (1.0 / 2.4) - 0.055
-    return 12.92 * v
 
 
 @njit(inline="always", **_opts)
@@ -271,10 +264,10 @@ def lab_to_xyz(src, out):
         out[i, 0], out[i, 1], out[i, 2] = x, y, z
 
 
-# --- fused sRGB <-> CIELAB: chunked, planar, float64 arithmetic, SIMD -------------------------
-# The hot path of every transfer. Pixels are processed in chunks of _CH, split into
-# planes so that each small loop vectorizes (table look-ups become SIMD gathers).
-# Values outside the tables' range are recomputed exactly, pixel by pixel.
+# --- fused sRGB -> CIELAB of integer sRGB: chunked, planar, float64 arithmetic, tables ------
+# (srgb_int_to_lab; float32 input takes the round-trip kernels below.) Pixels are processed in
+# chunks of _CH, split into planes so that each small loop vectorizes (table look-ups become
+# SIMD gathers). Values outside the tables' range are recomputed exactly, pixel by pixel.
 _CH = 2048
 # (float32 arithmetic here would be ~1.5x faster but errs by up to 1.4e-4 ΔE.)
 _S2L32 = _S2L_LUT
@@ -335,45 +328,186 @@ def _srgb_to_lab_fast(src, out, scale=1.0):
                 out[a + k, 0], out[a + k, 1], out[a + k, 2] = L, aa, bb
 
 
-@njit(parallel=True, fastmath=True, **_opts)
-def _lab_to_srgb_fast(src, out, clip=False):
-    """``clip`` clips the sRGB result to [0, 1] in the same pass."""
+# --- the float32 round trip: vectorized, without tables, calls or divisions (issue 17) -------
+# The serial body of each parallel loop is a loop_body (NumPy error model, arrays marked as
+# not overlapping): only then do its loops vectorize, and only over contiguous values (the
+# transcendentals run over the flat (3 N,) array, the 3x3 matrices per pixel). Every power
+# is an inverse root x^(-1/q) (q = 3, 5, 12): a first guess from the float's bits (relative
+# error < 3.5 %), then two third-order Newton steps w <- w (1 + c1 e + c2 e^2 + c3 e^3),
+# e = 1 - x w^q, the series of (1 - e)^(-1/q); multiplies and adds only (a division or a
+# square root costs as much as ten of them in a SIMD loop: cbrt_unit's two divisions and
+# ln_pos's one made the first vectorized version 2x slower). Relative error: float64
+# rounding for q = 3 and 5, < 1e-10 for q = 12 (tests/spaces/test_kernel_math.py), so the
+# encoding's v w^7 errs by < 5e-10 relative (float32 resolves 6e-8):
+# * sRGB decoding ((v + 0.055) / 1.055)^2.4 = (u w)^3 with w = u^(-1/5);
+# * CIELAB's cube root t^(1/3) = t w^2 with w = t^(-1/3);
+# * sRGB encoding 1.055 v^(5/12) - 0.055 with v^(5/12) = v w^7, w = v^(-1/12).
+# All of them hold for any positive normal float64, so no value needs a slow path.
+# Arithmetic is float64 (float32 errs by up to 1.4e-4 ΔE in a* = 500 (fx - fy)).
+_RT_BLOCK = 512
+_DELTA = 0.008856
+# The kernels also tell whether their input is finite (the exponent field of a NaN or an
+# infinity is all ones), so that convert() needs no separate pass for the check.
+_EXP_BITS = 0x7FF0000000000000
+_TWO52 = 2.0**52
+_ONE_BITS = float(1023 << 52)  # the bits of 1.0
+# the guess's bits: p * bits(x) + (1 - p) * bits(1) - s * 2^52 (s balances its error)
+_G3 = (-1.0 / 3.0, (4.0 / 3.0) * _ONE_BITS - 0.0662 * _TWO52)
+_G5 = (-1.0 / 5.0, (6.0 / 5.0) * _ONE_BITS - 0.0588 * _TWO52)
+_G12 = (-1.0 / 12.0, (13.0 / 12.0) * _ONE_BITS - 0.0507 * _TWO52)
+
+
+def _series(q):
+    """(c1, c2, c3) of (1 - e)^(-1/q) = 1 + c1 e + c2 e^2 + c3 e^3 + ..."""
+    c1 = 1.0 / q
+    c2 = c1 * (1.0 + c1) / 2.0
+    return c1, c2, c2 * (2.0 + c1) / 3.0
+
+
+_S3, _S5, _S12 = _series(3), _series(5), _series(12)
+
+
+@njit(inline="always", **_opts)
+def _guess(x, g):
+    return _bits_f64(np.int64(g[0] * np.float64(_f64_bits(x)) + g[1]))
+
+
+@njit(inline="always", **_opts)
+def _step(w, e, c):
+    return w + w * e * (c[0] + e * (c[1] + e * c[2]))
+
+
+@njit(inline="always", **_opts)
+def rcbrt_pos(x):
+    """``x ** (-1/3)`` for a positive normal finite float64 (to float64 rounding)."""
+    w = _guess(x, _G3)
+    w = _step(w, 1.0 - x * (w * w * w), _S3)
+    return _step(w, 1.0 - x * (w * w * w), _S3)
+
+
+@njit(inline="always", **_opts)
+def rroot5_pos(x):
+    """``x ** (-1/5)`` for a positive normal finite float64 (to float64 rounding)."""
+    w = _guess(x, _G5)
+    w2 = w * w
+    w = _step(w, 1.0 - x * (w2 * w2 * w), _S5)
+    w2 = w * w
+    return _step(w, 1.0 - x * (w2 * w2 * w), _S5)
+
+
+@njit(inline="always", **_opts)
+def rroot12_pos(x):
+    """``x ** (-1/12)`` for a positive normal finite float64 (relative error < 1e-10)."""
+    w = _guess(x, _G12)
+    w4 = (w * w) * (w * w)
+    w = _step(w, 1.0 - x * (w4 * w4 * w4), _S12)
+    w4 = (w * w) * (w * w)
+    return _step(w, 1.0 - x * (w4 * w4 * w4), _S12)
+
+
+@njit(inline="always", **_opts)
+def _decode_any(v):
+    """sRGB decoding of any finite float64 (branch-free)."""
+    u = (max(v, 0.04045) + 0.055) * (1.0 / 1.055)
+    uw = u * rroot5_pos(u)
+    return uw * uw * uw if v > 0.04045 else v * (1.0 / 12.92)
+
+
+@njit(inline="always", **_opts)
+def _f_any(t):
+    """CIELAB's f(t) of any finite float64 (branch-free)."""
+    c = max(t, _DELTA)
+    w = rcbrt_pos(c)
+    return c * w * w if t > _DELTA else 7.787 * t + 16.0 / 116.0
+
+
+@njit(inline="always", **_opts)
+def _encode_any(v):
+    """sRGB encoding of any finite float64 (branch-free)."""
+    c = max(v, 0.0031308)
+    w = rroot12_pos(c)
+    w2 = w * w
+    return 1.055 * (c * (w2 * w2 * w2 * w)) - 0.055 if v > 0.0031308 else 12.92 * v
+
+
+# The bodies index slices from 0: an index that might be negative (k0 + k) gets Numba's
+# wraparound select, which turns a contiguous load into a gather (3x slower).
+@loop_body(nogil=True, fastmath=True)
+def _srgb_lab_rows(src, out, start, stop):
+    """Pixels ``start:stop`` of the flat (3 N,) float32 sRGB ``src`` to CIELAB in ``out``;
+    returns the largest exponent field of the input (:data:`_EXP_BITS`: a NaN or infinity)."""
+    buf = np.empty(3 * _RT_BLOCK)
+    worst = 0
+    for p0 in range(start, stop, _RT_BLOCK):
+        m = min(_RT_BLOCK, stop - p0)
+        s, o = src[3 * p0:3 * (p0 + m)], out[3 * p0:3 * (p0 + m)]
+        for k in range(3 * m):
+            v = np.float64(s[k])
+            worst = max(worst, _f64_bits(v) & _EXP_BITS)
+            buf[k] = _decode_any(v)
+        for i in range(m):
+            r, g, b = buf[3 * i], buf[3 * i + 1], buf[3 * i + 2]
+            buf[3 * i] = _XYZ32[0, 0] * r + _XYZ32[0, 1] * g + _XYZ32[0, 2] * b
+            buf[3 * i + 1] = _XYZ32[1, 0] * r + _XYZ32[1, 1] * g + _XYZ32[1, 2] * b
+            buf[3 * i + 2] = _XYZ32[2, 0] * r + _XYZ32[2, 1] * g + _XYZ32[2, 2] * b
+        for k in range(3 * m):
+            buf[k] = _f_any(buf[k])
+        for i in range(m):
+            fx, fy, fz = buf[3 * i], buf[3 * i + 1], buf[3 * i + 2]
+            o[3 * i] = 116.0 * fy - 16.0
+            o[3 * i + 1] = 500.0 * (fx - fy)
+            o[3 * i + 2] = 200.0 * (fy - fz)
+    return worst
+
+
+@loop_body(nogil=True, fastmath=True)
+def _lab_srgb_rows(src, out, clip, start, stop):
+    """Pixels ``start:stop`` of the flat (3 N,) float32 CIELAB ``src`` to sRGB in ``out``;
+    returns the largest exponent field of the input (as :func:`_srgb_lab_rows`)."""
+    buf = np.empty(3 * _RT_BLOCK)
+    worst = 0
+    lo, hi = (0.0, 1.0) if clip else (-np.inf, np.inf)
+    for p0 in range(start, stop, _RT_BLOCK):
+        m = min(_RT_BLOCK, stop - p0)
+        s, o = src[3 * p0:3 * (p0 + m)], out[3 * p0:3 * (p0 + m)]
+        for k in range(3 * m):
+            worst = max(worst, _f64_bits(np.float64(s[k])) & _EXP_BITS)
+        for i in range(m):
+            fy = (np.float64(s[3 * i]) + 16.0) * (1.0 / 116.0)
+            fx = np.float64(s[3 * i + 1]) * (1.0 / 500.0) + fy
+            fz = max(fy - np.float64(s[3 * i + 2]) * (1.0 / 200.0), 0.0)
+            x = fx * fx * fx if fx > 0.2068966 else (fx - 16.0 / 116.0) * (1.0 / 7.787)
+            y = fy * fy * fy if fy > 0.2068966 else (fy - 16.0 / 116.0) * (1.0 / 7.787)
+            z = fz * fz * fz if fz > 0.2068966 else (fz - 16.0 / 116.0) * (1.0 / 7.787)
+            buf[3 * i] = _LIN32[0, 0] * x + _LIN32[0, 1] * y + _LIN32[0, 2] * z
+            buf[3 * i + 1] = _LIN32[1, 0] * x + _LIN32[1, 1] * y + _LIN32[1, 2] * z
+            buf[3 * i + 2] = _LIN32[2, 0] * x + _LIN32[2, 1] * y + _LIN32[2, 2] * z
+        for k in range(3 * m):
+            o[k] = min(max(_encode_any(buf[k]), lo), hi)
+    return worst
+
+
+# The parallel loops only call the bodies, by their module-global names (the Numba cache).
+@njit(parallel=True, **_opts)
+def _srgb_to_lab_simd(src, out, n_chunks):
     n = src.shape[0]
-    for c in prange((n + _CH - 1) // _CH):
-        a = c * _CH
-        m = min(_CH, n - a)
-        v = np.empty((3, _CH), np.float64)
-        for k in range(m):
-            fy = (np.float64(src[a + k, 0]) + _F(16.0)) * _F(1.0 / 116.0)
-            fx = np.float64(src[a + k, 1]) * _F(1.0 / 500.0) + fy
-            fz = max(fy - np.float64(src[a + k, 2]) * _F(1.0 / 200.0), _F(0.0))
-            v[0, k] = fx * fx * fx if fx > _F(0.2068966) else (fx - _F(16.0 / 116.0)) * _F(
-                1.0 / 7.787)
-            v[1, k] = fy * fy * fy if fy > _F(0.2068966) else (fy - _F(16.0 / 116.0)) * _F(
-                1.0 / 7.787)
-            v[2, k] = fz * fz * fz if fz > _F(0.2068966) else (fz - _F(16.0 / 116.0)) * _F(
-                1.0 / 7.787)
-        bad = False
-        for k in range(m):
-            x, y, z = v[0, k], v[1, k], v[2, k]
-            for j in range(3):
-                t = _LIN32[j, 0] * x + _LIN32[j, 1] * y + _LIN32[j, 2] * z
-                bad |= t > _F(_CBRT_MAX)
-                cr = _cbrt32(t)
-                e = _F(1.055) * cr * np.sqrt(np.sqrt(cr)) - _F(0.055)
-                e = e if t > _F(0.0031308) else _F(12.92) * t
-                out[a + k, j] = min(max(e, _F(0.0)), _F(1.0)) if clip else e
-        if bad:  # exact fallback for very out-of-gamut colors
-            for k in range(m):
-                x, y, z = _lab_xyz(np.float64(src[a + k, 0]), np.float64(src[a + k, 1]),
-                                   np.float64(src[a + k, 2]))
-                r, g, b = _mat(M_LIN, x, y, z)
-                if max(r, g, b) > _CBRT_MAX:
-                    r, g, b = _l2s_exact(r), _l2s_exact(g), _l2s_exact(b)
-                    if clip:
-                        r, g, b = (min(max(r, 0.0), 1.0), min(max(g, 0.0), 1.0),
-                                   min(max(b, 0.0), 1.0))
-                    out[a + k, 0], out[a + k, 1], out[a + k, 2] = r, g, b
+    step = (n + n_chunks - 1) // n_chunks
+    flat_src, flat_out = src.reshape(3 * n), out.reshape(3 * n)  # C-contiguous (N, 3)
+    worst = np.zeros(n_chunks, np.int64)
+    for k in prange(n_chunks):
+        worst[k] = _srgb_lab_rows(flat_src, flat_out, k * step, min(n, (k + 1) * step))
+    return worst.max() < _EXP_BITS
+
+
+@njit(parallel=True, **_opts)
+def _lab_to_srgb_simd(src, out, clip, n_chunks):
+    n = src.shape[0]
+    step = (n + n_chunks - 1) // n_chunks
+    flat_src, flat_out = src.reshape(3 * n), out.reshape(3 * n)  # C-contiguous (N, 3)
+    worst = np.zeros(n_chunks, np.int64)
+    for k in prange(n_chunks):
+        worst[k] = _lab_srgb_rows(flat_src, flat_out, clip, k * step, min(n, (k + 1) * step))
+    return worst.max() < _EXP_BITS
 
 
 @njit(parallel=True, **_opts)
@@ -459,11 +593,33 @@ _KERNELS = {
         "ycbcr_to_srgb", "srgb_to_lab", "lab_to_srgb",
     )
 }
-# the fused pair runs on the SIMD kernels; the scalar ones stay as exact references
-_KERNELS["srgb_to_lab"] = _srgb_to_lab_fast
-_KERNELS["lab_to_srgb"] = _lab_to_srgb_fast
 _KERNELS = {name: sized(kernel) for name, kernel in _KERNELS.items()}  # chroma's thread count
-_srgb_int_to_lab = _KERNELS["srgb_to_lab"]
+_srgb_int_to_lab = sized(_srgb_to_lab_fast)  # integer input: the table-based kernel
+_rt_srgb_lab = sized(_srgb_to_lab_simd)
+_rt_lab_srgb = sized(_lab_to_srgb_simd)
+
+
+def _n_chunks(src: np.ndarray, out: np.ndarray) -> int:
+    """Row chunks of a loop_body kernel (a few per thread); refuses overlapping buffers."""
+    if np.may_share_memory(src, out):
+        raise ValueError("out must not overlap src (the kernel assumes distinct arrays).")
+    return max(1, min(src.shape[0] // 65536 + 1, 4 * get_num_threads()))
+
+
+def _srgb_to_lab_rt(src: np.ndarray, out: np.ndarray) -> bool:
+    """float32 sRGB ``(N, 3)`` to CIELAB in ``out``; whether ``src`` was all finite."""
+    return bool(_rt_srgb_lab(src, out, _n_chunks(src, out)))
+
+
+def _lab_to_srgb_rt(src: np.ndarray, out: np.ndarray, clip: bool = False) -> bool:
+    """float32 CIELAB ``(N, 3)`` to sRGB in ``out``, clipped to [0, 1] if ``clip``; whether
+    ``src`` was all finite."""
+    return bool(_rt_lab_srgb(src, out, bool(clip), _n_chunks(src, out)))
+
+
+# the fused pair runs on the vectorized kernels; the scalar ones stay as exact references
+_KERNELS["srgb_to_lab"] = _srgb_to_lab_rt
+_KERNELS["lab_to_srgb"] = _lab_to_srgb_rt
 
 
 CLIPS = frozenset({"lab_to_srgb"})  # kernels that clip their sRGB result when asked
@@ -481,6 +637,17 @@ def run(step: str, flat: np.ndarray, clip: bool = False) -> np.ndarray:
     else:
         _KERNELS[step](flat, out)
     return out
+
+
+def run_checked(step: str, flat: np.ndarray, clip: bool = False) -> tuple[np.ndarray, bool]:
+    """:func:`run` for a step of :data:`CHECKS`, and whether ``flat`` was all finite (the
+    kernel's own pass tells: no separate pass over the input)."""
+    out = np.empty_like(flat)
+    finite = _KERNELS[step](flat, out, True) if clip else _KERNELS[step](flat, out)
+    return out, finite
+
+
+CHECKS = frozenset({"srgb_to_lab", "lab_to_srgb"})  # kernels that tell whether all was finite
 
 
 def srgb_int_to_lab(flat: np.ndarray) -> np.ndarray:

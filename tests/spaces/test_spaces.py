@@ -168,3 +168,69 @@ def test_errors():
         convert(np.zeros((2, 3), np.uint8), "lab", "rgb")
     with pytest.raises(ValueError, match="NaN"):
         convert(np.full((2, 3), np.nan), "rgb", "lab")
+
+
+def test_float_round_trip_kernels_at_the_branches(rng):
+    """The vectorized float32 pair against the float64 twins next to every branch point."""
+    knots = np.array([0.0, 0.04045, 1.0, 0.5])
+    near = np.concatenate([knots, np.nextafter(knots.astype(np.float32), -1),
+                           np.nextafter(knots.astype(np.float32), 2)]).astype(np.float32)
+    x = np.stack(np.meshgrid(near, near, near, indexing="ij"), -1).reshape(-1, 3)
+    x = np.concatenate([x, rng.uniform(-0.5, 1.5, (20_000, 3))]).astype(np.float32)
+    lab = convert(x, "rgb", "lab", backend="numba")
+    np.testing.assert_allclose(lab, convert(x, "rgb", "lab", backend="numpy"), atol=2e-5)
+    # L* whose f(Y) straddles the knee 0.2068966, and a*, b* far out of gamut
+    lab = np.concatenate([lab, rng.uniform([-5, -200, -200], [105, 200, 200], (20_000, 3)),
+                          [[8.0, 0.0, 0.0], [7.99999, 0.0, 0.0], [8.00001, 0.0, 0.0]]])
+    for clip in (False, True):
+        np.testing.assert_allclose(convert(lab, "lab", "rgb", backend="numba", clip=clip),
+                                   convert(lab, "lab", "rgb", backend="numpy", clip=clip),
+                                   rtol=1e-6, atol=1e-6)
+
+
+def test_float_round_trip_kernels_refuse_overlapping_buffers():
+    from chroma.spaces import _kernels as _spaces_kernels
+    x = np.zeros((100, 3), np.float32)
+    with pytest.raises(ValueError, match="must not overlap"):
+        _spaces_kernels._KERNELS["srgb_to_lab"](x, x)
+    with pytest.raises(ValueError, match="must not overlap"):
+        _spaces_kernels._KERNELS["lab_to_srgb"](x, x[::-1], True)
+
+
+@pytest.mark.parametrize("where", [0, 150_000, -1])  # first, a middle chunk, last value
+def test_fused_kernels_refuse_a_nan_anywhere(where, rng):
+    """The fused pair checks finiteness in its own pass: every chunk's answer counts."""
+    x = rng.random((300_000, 3)).astype(np.float32)
+    for src, dst, bad in (("rgb", "lab", np.nan), ("lab", "rgb", -np.inf)):
+        y = x.copy()
+        y.reshape(-1)[where * 3 + 1 if where >= 0 else where] = bad
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            convert(y, src, dst, backend="numba")
+    convert(x, "rgb", "lab", backend="numba")  # finite: accepted
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_float64_beyond_float32_is_not_called_infinite():
+    x = np.full((20_000, 3), 0.5)
+    x[7, 1] = 1e300  # finite in float64, infinite once cast to float32 (as before: no error)
+    assert convert(x, "rgb", "lab", backend="numba").shape == x.shape
+
+
+def test_a_second_process_loads_the_round_trip_kernels_from_the_cache(tmp_path):
+    """The loop_body bodies are called by their module-global names, so the parallel kernels'
+    cache index is the same in every process (a closure over a dispatcher would not be)."""
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np\nfrom chroma.spaces import convert\n"
+            "x = np.random.default_rng(0).random((20000, 3)).astype(np.float32)\n"
+            "convert(convert(x, 'rgb', 'lab', backend='numba'), 'lab', 'rgb', backend='numba')\n")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "NUMBA_DEBUG_CACHE": "1",
+           "PYTHONPATH": os.getcwd()}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True).stdout for _ in range(2)]
+    for name in ("_srgb_to_lab_simd", "_lab_to_srgb_simd"):
+        assert any(name in line and "data saved" in line for line in runs[0].splitlines())
+        loaded = [line for line in runs[1].splitlines() if name in line]
+        assert loaded and not any("data saved" in line for line in loaded)
+        assert any("data loaded" in line for line in loaded)
