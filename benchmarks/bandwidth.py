@@ -73,9 +73,10 @@ def main(argv=None) -> int:
         rows.append((threads, r, c, p, f))
     load1 = os.getloadavg()[0]
     lines = [
-        "# Memory bandwidth, 12 MP x 3 float32 (%.0f MB)" % mb, "",
-        f"`python benchmarks/bandwidth.py --runs {args.runs}`, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
-        f"load {load0:.2f} -> {load1:.2f}, {os.cpu_count()} CPUs. Median (best) of {args.runs}.", "",
+        f"# Memory bandwidth, 12 MP x 3 float32 ({mb:.0f} MB)", "",
+        f"`python benchmarks/bandwidth.py --runs {args.runs}`, "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load {load0:.2f} -> "
+        f"{load1:.2f}, {os.cpu_count()} CPUs. Median (best) of {args.runs}.", "",
         "| threads | read (prange sum) | read+write (prange copy) | np.copyto (reused out) "
         "| x.copy() (fresh out) |",
         "|---:|---:|---:|---:|---:|",
