@@ -21,7 +21,11 @@ Each value goes to the reference's value at the same quantile. Three modes:
     131072 equal buckets between their minimum and maximum; when no bucket
     holds two different values (float images made from 8- to 16-bit data),
     the buckets are the sorted unique values and the exact mapping costs two
-    passes, no sort. Otherwise a large image falls back to ``"binned"``.
+    passes, no sort. Otherwise a large image falls back to ``"binned"``. For
+    three colors of every pixel the count tests nothing; each bucket keeps one
+    of its values, and the buckets' purity is checked afterwards, read-only: by
+    the map itself for the image (a look-up by bucket), by one more pass for the
+    reference.
 
 The exact float mapping equals :func:`skimage.exposure.match_histograms`
 (same quantiles, same :func:`numpy.interp`).
