@@ -303,6 +303,7 @@ def level_counts(x, sel, lo, scale, n_levels):
                                n_levels, n_chunks)
 
 
+
 @njit(parallel=True, **_opts)
 def _map_levels(x, lo, scale, table, out, strength, clip):
     n_colors = lo.shape[0]
@@ -328,3 +329,152 @@ def map_levels(x, lo, scale, values, t_lo, t_hi, out, strength, clip):
     table = np.ascontiguousarray(np.stack([values, t_lo, t_hi], axis=-1))  # one cache line
     _map_levels(x, lo.astype(np.float64), scale.astype(np.float64), table, out,
                 float(strength), bool(clip))
+
+
+# --- the common case of the sort-free path: 3 colors, every pixel ----------------------------
+# Counting checks nothing: each bucket's counts are spread over ``_LEVEL_COPIES`` copies (pixel
+# i to copy i % copies, so neighbouring pixels with the same value, most of a photo, do not wait
+# for each other's stores), and each bucket keeps the last value stored in it (a store that
+# nothing waits for). Whether the buckets are pure is checked afterwards against that one
+# value per bucket, read-only: by the mapping kernel as it maps (the image), or by a pass of
+# its own (the reference). A bucket holding two values fails the check at a pixel whose value
+# differs from the stored one. Arithmetic is in the dtype of ``x``, the same in every kernel,
+# so all see the same buckets.
+_LEVEL_COPIES = 4
+
+
+@njit(inline="always")
+def _bucket(v, lo, scale, top):
+    return min(max(int((v - lo) * scale), 0), top)
+
+
+@njit(inline="always")
+def _count3(x, i, h0, h1, h2, u0, u1, u2, l0, l1, l2, s0, s1, s2, top):
+    v0, v1, v2 = x[i, 0], x[i, 1], x[i, 2]
+    j0 = _bucket(v0, l0, s0, top)
+    j1 = _bucket(v1, l1, s1, top)
+    j2 = _bucket(v2, l2, s2, top)
+    h0[j0] += 1
+    h1[j1] += 1
+    h2[j2] += 1
+    u0[j0] = v0
+    u1[j1] = v1
+    u2[j2] = v2
+
+
+@njit(parallel=True, **_opts)
+def _bucket_counts3(x, lo, scale, n_levels, n_chunks):
+    n = x.shape[0]
+    cnt = np.zeros((n_chunks, _LEVEL_COPIES * 3, n_levels), np.int32)  # < 2**31 per chunk
+    val = np.full((n_chunks, 3, n_levels), np.inf, x.dtype)
+    step = (n + n_chunks - 1) // n_chunks
+    top = n_levels - 1
+    l0, l1, l2 = lo[0], lo[1], lo[2]
+    s0, s1, s2 = scale[0], scale[1], scale[2]
+    for k in prange(n_chunks):
+        h = cnt[k]
+        a0, a1, a2, b0, b1, b2 = h[0], h[1], h[2], h[3], h[4], h[5]
+        c0, c1, c2, d0, d1, d2 = h[6], h[7], h[8], h[9], h[10], h[11]
+        u0, u1, u2 = val[k, 0], val[k, 1], val[k, 2]
+        start, stop = k * step, min(n, (k + 1) * step)
+        i = start
+        while i + 4 <= stop:
+            _count3(x, i, a0, a1, a2, u0, u1, u2, l0, l1, l2, s0, s1, s2, top)
+            _count3(x, i + 1, b0, b1, b2, u0, u1, u2, l0, l1, l2, s0, s1, s2, top)
+            _count3(x, i + 2, c0, c1, c2, u0, u1, u2, l0, l1, l2, s0, s1, s2, top)
+            _count3(x, i + 3, d0, d1, d2, u0, u1, u2, l0, l1, l2, s0, s1, s2, top)
+            i += 4
+        while i < stop:
+            _count3(x, i, a0, a1, a2, u0, u1, u2, l0, l1, l2, s0, s1, s2, top)
+            i += 1
+    counts = np.zeros((3, n_levels), np.int64)
+    values = np.full((3, n_levels), np.inf, x.dtype)
+    for k in range(n_chunks):
+        for c in range(3):
+            for b in range(n_levels):
+                m = (cnt[k, c, b] + cnt[k, 3 + c, b]) + (cnt[k, 6 + c, b] + cnt[k, 9 + c, b])
+                if m:
+                    counts[c, b] += m
+                    values[c, b] = val[k, c, b]  # one of the bucket's values
+    return counts, values
+
+
+@njit(parallel=True, **_opts)
+def _bucket_check3(x, lo, scale, values, n_chunks):
+    n = x.shape[0]
+    top = values.shape[1] - 1
+    l0, l1, l2 = lo[0], lo[1], lo[2]
+    s0, s1, s2 = scale[0], scale[1], scale[2]
+    t0, t1, t2 = values[0], values[1], values[2]
+    bad = np.zeros(n_chunks, np.int64)
+    step = (n + n_chunks - 1) // n_chunks
+    for k in prange(n_chunks):
+        nb = 0
+        for i in range(k * step, min(n, (k + 1) * step)):
+            v0, v1, v2 = x[i, 0], x[i, 1], x[i, 2]
+            nb += ((t0[_bucket(v0, l0, s0, top)] != v0) + (t1[_bucket(v1, l1, s1, top)] != v1)
+                   + (t2[_bucket(v2, l2, s2, top)] != v2))
+        bad[k] = nb
+    return bad.sum()
+
+
+@njit(parallel=True, **_opts)
+def _bucket_map3(x, lo, scale, values, lut, out, n_chunks):
+    n = x.shape[0]
+    n_total = x.shape[1]
+    top = lut.shape[1] - 1
+    l0, l1, l2 = lo[0], lo[1], lo[2]
+    s0, s1, s2 = scale[0], scale[1], scale[2]
+    t0, t1, t2 = values[0], values[1], values[2]
+    m0, m1, m2 = lut[0], lut[1], lut[2]
+    bad = np.zeros(n_chunks, np.int64)
+    step = (n + n_chunks - 1) // n_chunks
+    for k in prange(n_chunks):
+        nb = 0
+        for i in range(k * step, min(n, (k + 1) * step)):
+            v0, v1, v2 = x[i, 0], x[i, 1], x[i, 2]
+            j0 = _bucket(v0, l0, s0, top)
+            j1 = _bucket(v1, l1, s1, top)
+            j2 = _bucket(v2, l2, s2, top)
+            nb += (t0[j0] != v0) + (t1[j1] != v1) + (t2[j2] != v2)
+            out[i, 0] = m0[j0]
+            out[i, 1] = m1[j1]
+            out[i, 2] = m2[j2]
+            for c in range(3, n_total):
+                out[i, c] = x[i, c]
+        bad[k] = nb
+    return bad.sum()
+
+
+def _chunks3(x, n_levels: int = 0) -> int:
+    """Chunks per pass: several per thread (a thread slowed by another process leaves its
+    later chunks to the others), one per thread for large tables (their copies and merge)."""
+    if x.shape[0] < PARALLEL_MIN_PIXELS:
+        return 1
+    return get_num_threads() * (4 if n_levels <= 4096 else 1)
+
+
+@sized
+def bucket_counts3(x, lo, scale, n_levels):
+    """Bucket counts of the first 3 channels of every pixel of a float ``x``, and one value
+    per bucket (``inf`` when empty), both unchecked: see :func:`bucket_check3`."""
+    dt = x.dtype
+    counts, values = _bucket_counts3(x, lo.astype(dt), scale.astype(dt), n_levels,
+                                     _chunks3(x, n_levels))
+    return counts, values
+
+
+@sized
+def bucket_check3(x, lo, scale, values):
+    """How many of the colors of ``x`` differ from their bucket's value (0: pure buckets)."""
+    dt = x.dtype
+    return int(_bucket_check3(x, lo.astype(dt), scale.astype(dt), values, _chunks3(x)))
+
+
+@sized
+def bucket_map3(x, lo, scale, values, lut, out):
+    """``out[i, c] = lut[c, bucket]``, alpha copied; returns :func:`bucket_check3`'s count
+    (``out`` is only the exact map when that is 0)."""
+    dt = x.dtype
+    return int(_bucket_map3(x, lo.astype(dt), scale.astype(dt), values, lut, out,
+                            _chunks3(x)))

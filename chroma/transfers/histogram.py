@@ -21,7 +21,11 @@ Each value goes to the reference's value at the same quantile. Three modes:
     131072 equal buckets between their minimum and maximum; when no bucket
     holds two different values (float images made from 8- to 16-bit data),
     the buckets are the sorted unique values and the exact mapping costs two
-    passes, no sort. Otherwise a large image falls back to ``"binned"``.
+    passes, no sort. Otherwise a large image falls back to ``"binned"``. For
+    three colors of every pixel the count tests nothing; each bucket keeps one
+    of its values, and the buckets' purity is checked afterwards, read-only: by
+    the map itself for the image (a look-up by bucket), by one more pass for the
+    reference.
 
 The exact float mapping equals :func:`skimage.exposure.match_histograms`
 (same quantiles, same :func:`numpy.interp`).
@@ -66,12 +70,16 @@ def _interp(q, values, cdf):
     return _inv_cdf(q, values, cdf)
 
 
-def _levels(x2d, n_colors, sel, fixed=False):
+def _levels(x2d, n_colors, sel, fixed=False, check=None):
     """Bucket counts of the float colors of ``x2d`` (Numba), or None when a bucket is mixed.
 
     Buckets span [0, 1] for images (``fixed``), else each channel's min..max; 4096 buckets
     first (they stay in cache; enough for 8-bit data), :data:`_N_BUCKETS` if one is mixed.
     Returns ``(lo, scale, counts, values)`` per-channel arrays.
+
+    Three colors of every pixel (:func:`_fast3`) are counted without a check, in the image's
+    float type, and then checked: by ``check(lo, scale, counts, values)`` (True when pure;
+    ``values`` in the image's float type), by default a read-only pass over the pixels.
     """
     from chroma.transfers import _histogram_kernels as K
 
@@ -79,12 +87,47 @@ def _levels(x2d, n_colors, sel, fixed=False):
         lo, hi = np.zeros(n_colors), np.ones(n_colors)
     else:
         lo, hi = K.minmax(x2d, sel, n_colors)
+    fast = _fast3(x2d, n_colors, sel)
+    if fast and check is None:
+        def check(lo, scale, counts, values):
+            return K.bucket_check3(x2d, lo, scale, values) == 0
     for n_levels in (4096, _N_BUCKETS):
         scale = _bin_geometry(lo, hi, n_levels)
+        if fast:
+            counts, values = K.bucket_counts3(x2d, lo, scale, n_levels)
+            if check(lo, scale, counts, values):
+                return lo, scale, counts, values.astype(np.float64)
+            continue
         counts, values, pure = K.level_counts(x2d, sel, lo, scale, n_levels)
         if pure:
             return lo, scale, counts, values
     return None
+
+
+def _fast3(x2d, n_colors, sel) -> bool:
+    """Whether the kernels of the common case apply: 3 float colors, every pixel."""
+    return n_colors == 3 and not sel.shape[0] and x2d.dtype.kind == "f"
+
+
+def _map_fast3(x2d, lo, scale, counts, values, quantiles, out, s, clip) -> bool:
+    """The sort-free exact map when every pixel was counted, and whether it is exact.
+
+    Each pixel's value should be its bucket's (``values``, the image's float type): then
+    strength and clipping go into one table per channel (float64 arithmetic, as
+    ``K.map_levels``) and the map is a look-up by bucket. The kernel counts the pixels whose
+    value is not their bucket's; when there are any, ``out`` is not the map (False).
+    """
+    from chroma.transfers import _histogram_kernels as K
+
+    _, t_hi = _levels_tables(counts, quantiles, 3)
+    v = values.astype(np.float64)
+    with np.errstate(invalid="ignore"):  # empty buckets (value inf) are never looked up
+        m = (1.0 - s) * v + s * t_hi if s < 1.0 else t_hi
+    m = np.where(counts > 0, m, 0.0)
+    if clip:
+        np.clip(m, 0.0, 1.0, out=m)
+    return K.bucket_map3(x2d, lo, scale, values, np.ascontiguousarray(m.astype(out.dtype)),
+                         out) == 0
 
 
 # --- NumPy twins of the kernels ------------------------------------------------------------
@@ -274,7 +317,15 @@ def _match(x2d, n_colors, sel, quantiles, *, mode, n_bins, strength, out, clip, 
     if mode in ("exact", "levels") and not fixed and not np.isfinite(x2d[:, :n_colors]).all():
         raise _not_finite(name)
     if mode == "levels" or (mode == "exact" and counts_int is not _np_counts_int):
-        lv = _levels(x2d, n_colors, sel, fixed)
+        if _fast3(x2d, n_colors, sel):  # the map checks the buckets as it goes
+            def check(lo, scale, counts, values):
+                return _map_fast3(x2d, lo, scale, counts, values, quantiles, out, s, clip)
+
+            if _levels(x2d, n_colors, sel, fixed, check) is not None:
+                return out
+            lv = None
+        else:
+            lv = _levels(x2d, n_colors, sel, fixed)
         if lv is not None:  # exact, sort-free: each bucket is one value
             from chroma.transfers import _histogram_kernels as K
 
