@@ -1,14 +1,19 @@
 """Print the issue-17 goal table (Markdown) from the two reports of ``benchmarks/speed.py``.
 
-Ratios at 12 MP from ``benchmarks/results/perf/results.json`` (no competing process) and
-``benchmarks/results/perf_busy/results.json`` (one competing CPU-bound process), with the
-chroma time each ratio belongs to and the load average before the size ran.
+Ratios at 12 MP from ``benchmarks/results/results.json`` (the run behind ``report.md``,
+``make bench``: no competing process; ``--quiet perf`` takes ``perf/results.json`` of
+``benchmarks/speed.py`` instead) and ``benchmarks/results/perf_busy/results.json`` (one
+competing CPU-bound process, ``benchmarks/speed.py --only-busy``), with the chroma time each
+ratio belongs to and the load average before the size ran. A ``speed.py --only`` rerun
+(``perf_rerun/``, ``perf_busy_rerun/``) replaces a case only when it is newer than the run it
+would replace, and is marked †.
 
-Run: ``python benchmarks/speed_table.py``
+Run: ``python benchmarks/speed_table.py [--quiet report|perf]``
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -43,23 +48,35 @@ def _fmt_s(t: float) -> str:
     return f"{t * 1e3:.0f} ms" if t < 1 else f"{t:.2f} s"
 
 
-def _load_runs() -> dict | None:
+def _load_runs(quiet: str) -> dict | None:
     runs = {}
     for name in ("perf", "perf_busy"):
-        path = RESULTS / name / "results.json"
+        path = RESULTS / ("results.json" if name == "perf" and quiet == "report" else
+                          f"{name}/results.json")
         if not path.exists():
-            print(f"{path} is missing: run python benchmarks/speed.py first.")
+            print(f"{path} is missing: run `make bench` / python benchmarks/speed.py first.")
             return None
         runs[name] = json.loads(path.read_text())
         rerun = RESULTS / f"{name}_rerun" / "results.json"
-        runs[f"{name}_rerun"] = json.loads(rerun.read_text()) if rerun.exists() else None
+        newer = None
+        if rerun.exists():
+            newer = json.loads(rerun.read_text())
+            if newer["started"] <= runs[name]["started"]:  # "YYYY-MM-DD HH:MM:SS UTC"
+                newer = None
+        runs[f"{name}_rerun"] = newer
     return runs
 
 
-def main() -> int:
-    runs = _load_runs()
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quiet", choices=["report", "perf"], default="report",
+                    help="the run without a competing process: report.md's or speed.py's")
+    args = ap.parse_args(argv)
+    runs = _load_runs(args.quiet)
     if runs is None:
         return 1
+    print(f"quiet: {runs['perf']['command']} ({runs['perf']['started']}); with a competing "
+          f"process: {runs['perf_busy']['command']} ({runs['perf_busy']['started']})\n")
     print("| operation (12 MP) | versus | goal | quiet: chroma, ratio (load) | "
           "with a competing process: chroma, ratio (load) | held within 30% |")
     print("|---|---|---|---|---|---|")
