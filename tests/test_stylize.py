@@ -501,3 +501,69 @@ def test_change_blur_lowers_artifacts_on_a_sharp_lightness_edge():
     soft = ops.apply(image, op, 1.0)
     assert gradient_artifacts(soft, image) < 0.6 * gradient_artifacts(sharp, image)
     assert np.abs(_lightness(soft) - _lightness(image)).max() <= 0.5
+
+
+def _soft_chroma_edge(h=24, w=40):
+    """A sharp L* edge whose a*b* edge is soft (as chroma subsampling leaves it), and a
+    grid operator whose change follows L* (a* up in the dark levels, down in the light)."""
+    lab = np.zeros((h, w, 3))
+    lab[..., 0] = np.where(np.arange(w) < w // 2, 35.0, 70.0)
+    ramp = np.clip((np.arange(w) - (w // 2 - 4)) / 8.0, 0.0, 1.0)
+    lab[..., 1] = -20 + 30 * ramp
+    lab[..., 2] = 25 - 40 * ramp
+    image = (np.clip(convert(lab.astype(np.float32), "lab", "rgb"), 0, 1) * 255).round()
+    vol = np.zeros((6, 4, 3, 3))
+    vol[0, :2], vol[0, 2:] = 25.0, -25.0
+    op = ops.Operator("grid", ops.start_table(np.stack(np.meshgrid(
+        *[np.linspace(0, 1, ops.START_SIZE)] * 3, indexing="ij"), -1)), volume=vol)
+    return image.astype(np.uint8), op
+
+
+def test_regrain_lowers_artifacts_on_a_sharp_lightness_edge():
+    from chroma.metrics import gradient_artifacts
+
+    image, op = _soft_chroma_edge()
+    x = image.astype(np.float32) / 255
+    sharp = ops.apply(x, op, 1.0)
+    for edge in (0.0, 2.0):
+        soft = ops.regrain_chroma(x, sharp, 1.0, edge)
+        assert gradient_artifacts(soft, x) < 0.6 * gradient_artifacts(sharp, x)
+        assert np.abs(_lightness(soft) - _lightness(x)).max() < 0.05  # L* is the input's
+        # the low frequencies of the change are kept: the mean a*b* change on each side
+        d_sharp = (convert(sharp, "rgb", "lab") - convert(x, "rgb", "lab"))[..., 1]
+        d_soft = (convert(soft, "rgb", "lab") - convert(x, "rgb", "lab"))[..., 1]
+        for side in (slice(0, 12), slice(28, 40)):
+            assert abs(d_soft[:, side].mean() - d_sharp[:, side].mean()) < 5.0
+    # an output equal to the input comes back (nearly) unchanged
+    same = ops.regrain_chroma(x, x, 1.0)
+    assert np.abs(same - x).max() < 2 / 255
+
+
+def test_regrain_option_keeps_lightness_masks_and_refuses_bad_values(pair):
+    image, style = pair
+    st = Stylizer(size=40, iterations=8, random_state=0, progress=False, regrain=1.0).fit(style)
+    out = st.transform(image)
+    base = Stylizer(size=40, iterations=8, random_state=0, progress=False).fit(style)
+    out0 = base.transform(image)
+    # the same fitted operator, then regrained: different pixels, the input's L*
+    np.testing.assert_array_equal(st.operator_.volume, base.operator_.volume)
+    assert not np.array_equal(out, out0)
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    np.testing.assert_array_equal(out, st.transform(image))  # deterministic
+    # float input: the same result within rounding
+    outf = st.apply(image.astype(np.float32) / 255)
+    assert outf.dtype == np.float32
+    assert np.abs(outf * 255 - out).max() <= 2.0
+    mask = np.zeros(image.shape[:2], np.float32)
+    mask[5:25, 10:30] = 1.0
+    masked = stylize(image, style, mask=mask, random_state=0, regrain=1.0, regrain_edge=2.0,
+                     **FAST)
+    np.testing.assert_array_equal(masked[mask == 0], image[mask == 0])
+    with pytest.raises(ValueError, match="regrain"):
+        Stylizer(regrain=-1).fit(style)
+    with pytest.raises(ValueError, match="regrain"):
+        Stylizer(regrain=1000).fit(style)
+    with pytest.raises(TypeError, match="regrain"):
+        Stylizer(regrain="1").fit(style)
+    with pytest.raises(ValueError, match="regrain_edge"):
+        Stylizer(regrain_edge=-2).fit(style)

@@ -10,6 +10,7 @@ import numpy as np
 from chroma._core.base import ColorStep
 from chroma.stylization import _operators as ops
 from chroma.stylization._compat import (
+    _INT_MAX,
     check_fitted,
     check_image,
     check_mask,
@@ -132,6 +133,19 @@ gamut_weight, blotch_weight : float
         halved the artifacts on train and eval pairs but cost SW wins over IDT
         on eval, and it adds gradients next to the edges of images whose a*b*
         is as sharp as their L* (``benchmarks/results/stylize_blur15.md``).
+    regrain : float, optional
+        Any operator, after it is applied: 0 (the default) is off; above 0, a
+        chroma-only regrain (Pitié et al. 2007, as :func:`chroma.regrain` does
+        for IDT) of the output with this ``smoothness``
+        (:func:`~chroma.stylization._operators.regrain_chroma`): a*b* keeps the
+        output's low frequencies and takes the input's gradients where the
+        input is flat, L* stays the input's. It runs at the resolution of the
+        image it is applied to (about 5 s at 12 MP on 2 cores: the 2 s apply
+        budget is missed with it), and costs style distance
+        (``benchmarks/results/stylize_tune.md``, the regrain section).
+    regrain_edge : float, optional
+        With ``regrain``: 0 regrains every pixel; above 0, only those within a
+        pixel of an input L* edge steeper than this (L* units per pixel), feathered.
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -190,6 +204,8 @@ gamut_weight, blotch_weight : float
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
         change_blur: float = 0.0,
+        regrain: float = 0.0,
+        regrain_edge: float = 0.0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -214,6 +230,8 @@ gamut_weight, blotch_weight : float
         self.lightness_smooth = lightness_smooth
         self.gain_cap = gain_cap
         self.change_blur = change_blur
+        self.regrain = regrain
+        self.regrain_edge = regrain_edge
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -241,6 +259,10 @@ gamut_weight, blotch_weight : float
         if _check_weight(self.change_blur, "change_blur") > 8.0:
             raise ValueError(f"`change_blur` must be a number in [0, 8] (pixels), got "
                              f"{self.change_blur!r}.")
+        if _check_weight(self.regrain, "regrain") > 100.0:
+            raise ValueError(f"`regrain` must be 0 (off) or a smoothness in (0, 100], got "
+                             f"{self.regrain!r}.")
+        _check_weight(self.regrain_edge, "regrain_edge")
         if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
             raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
                              f"{self.gain_cap!r}.")
@@ -412,13 +434,23 @@ gamut_weight, blotch_weight : float
         arr = check_image(image, name="image", channel_axis=channel_axis)
         if arr.ndim == 3 and arr.shape[-1] == 3 and arr.dtype in (np.uint8, np.uint16):
             out = ops.apply(np.ascontiguousarray(arr), self.operator_, strength)
+            if self.regrain > 0:
+                top = np.float32(_INT_MAX[arr.dtype])
+                r = self._regrained(arr.astype(np.float32) / top, out.astype(np.float32) / top)
+                out = np.rint(np.clip(r, 0.0, 1.0) * top).astype(arr.dtype)
             return out if channel_axis in (-1, 2) else np.moveaxis(out, -1, channel_axis)
         x, restore = to_float(image, name="image", channels=(3,), gray_to_rgb=True,
                               channel_axis=channel_axis)
-        return restore(ops.apply(x, self.operator_, strength))
+        return restore(self._regrained(x, ops.apply(x, self.operator_, strength)))
+
+    def _regrained(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out`` (float (H, W, 3)) regrained toward ``x``'s gradients when ``regrain`` > 0."""
+        if self.regrain <= 0:
+            return out
+        return ops.regrain_chroma(x, out, self.regrain, self.regrain_edge)
 
     def _apply_float(self, x: np.ndarray) -> np.ndarray:
-        return ops.apply(x, self.operator_, check_strength(self.strength))
+        return self._regrained(x, ops.apply(x, self.operator_, check_strength(self.strength)))
 
     def transform(self, image, /, *, region=None, channel_axis: int = -1) -> np.ndarray:
         """Fit the operator for `image` and apply it (see :meth:`fit_operator`, :meth:`apply`)."""
