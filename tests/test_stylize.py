@@ -482,20 +482,9 @@ def test_change_blur_softens_the_change_and_keeps_lightness(pair):
 def test_change_blur_lowers_artifacts_on_a_sharp_lightness_edge():
     from chroma.metrics import gradient_artifacts
 
-    # a sharp L* edge whose a*b* edge is soft (as chroma subsampling leaves it), and a
-    # change that follows L* (what the grid does): the softened change adds fewer gradients
-    h, w = 24, 40
-    lab = np.zeros((h, w, 3))
-    lab[..., 0] = np.where(np.arange(w) < w // 2, 35.0, 70.0)
-    ramp = np.clip((np.arange(w) - (w // 2 - 4)) / 8.0, 0.0, 1.0)
-    lab[..., 1] = -20 + 30 * ramp
-    lab[..., 2] = 25 - 40 * ramp
-    image = (np.clip(convert(lab.astype(np.float32), "lab", "rgb"), 0, 1) * 255).round()
-    image = image.astype(np.uint8)
-    vol = np.zeros((6, 4, 3, 3))
-    vol[0, :2], vol[0, 2:] = 25.0, -25.0  # a* up in the dark levels, down in the light ones
-    op = ops.Operator("grid", ops.start_table(np.stack(np.meshgrid(
-        *[np.linspace(0, 1, ops.START_SIZE)] * 3, indexing="ij"), -1)), volume=vol)
+    # a sharp L* edge whose a*b* edge is soft, and a change that follows L* (what the grid
+    # does): the softened change adds fewer gradients
+    image, op = _soft_chroma_edge()
     sharp = ops.apply(image, op, 1.0)
     op.blur = 1.0
     soft = ops.apply(image, op, 1.0)
