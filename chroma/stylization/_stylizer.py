@@ -26,7 +26,7 @@ __all__ = ["Stylizer", "stylize"]
 INITS = ("reinhard", "idt", "identity")
 COARSE_SIDE = 256  # proxies above this long side are fitted coarse to fine
 _WEIGHTS = ("style_weight", "sw_weight", "lab_weight", "content_weight", "smooth_weight",
-            "artifact_weight", "gamut_weight", "blotch_weight")
+            "artifact_weight", "gamut_weight", "blotch_weight", "palette_weight")
 
 
 def _check_int(value, name: str, low: int, high: int) -> int:
@@ -202,6 +202,7 @@ gamut_weight, blotch_weight : float
         artifact_weight: float = 2.0,
         gamut_weight: float = 1.0,
         blotch_weight: float = 1.0,
+        palette_weight: float = 0.0,
         color_nodes: int = 9,
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
@@ -228,6 +229,7 @@ gamut_weight, blotch_weight : float
         self.artifact_weight = artifact_weight
         self.gamut_weight = gamut_weight
         self.blotch_weight = blotch_weight
+        self.palette_weight = palette_weight
         self.color_nodes = color_nodes
         self.lightness_smooth = lightness_smooth
         self.gain_cap = gain_cap
@@ -354,7 +356,7 @@ gamut_weight, blotch_weight : float
         weights = {"style": self.style_weight, "sw": self.sw_weight, "lab": self.lab_weight,
                    "content": self.content_weight, "smooth": self.smooth_weight,
                    "gamut": self.gamut_weight, "blotch": self.blotch_weight,
-                   "artifacts": self.artifact_weight}
+                   "palette": self.palette_weight, "artifacts": self.artifact_weight}
         from chroma.stylization._torch import optimize
 
         def stage(side, iterations, volume, lr, lr_end, norm_volume=None, color=None):
