@@ -109,6 +109,12 @@ gamut_weight, blotch_weight : float
         out-of-gamut and blotch terms (see :mod:`chroma.stylization._torch`;
         the blotch term is the square of :func:`color_blotches` on the proxy,
         / 10²). Every term sees the colors after the gamut map the output gets.
+    palette_weight : float, optional
+        Weight of the in-style color term: ``mean(max(D - 4, 0)²) / 10²``, where
+        ``D`` is the distance from an output pixel to the nearest style pixel
+        (L* differences counted half), so colors the style does not have at a
+        similar lightness cost; 0 (the default) is off. See
+        :func:`~chroma.stylization._torch.palette_field`.
     color_nodes : int, optional
         For the grid: nodes per axis of a global a*b* offset table over the
         input's RGB, fitted with the grid and added to the start before its
