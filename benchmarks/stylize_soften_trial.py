@@ -1,4 +1,4 @@
-"""Post-hoc trial: soften chroma.stylize's a*b* change by a Gaussian or by a guided filter.
+"""Post-hoc trial: soften chroma.stylize's a*b* change (a Gaussian, a guided filter, regrain).
 
 Not a package option (``change_blur`` is the Gaussian one, inside the kernel): this
 fits the default grid once per pair, takes its 8-bit output, and softens the a*b*
@@ -8,6 +8,13 @@ again. ``gauss:S`` convolves the change with a Gaussian of S px (about what
 & Tang, ECCV 2010; box radius R, regularization EPS in (a*b* units)²) with the
 input's a*b* as the guide: where the input's a*b* is flat the change is averaged
 (as the Gaussian does), where the input has an a*b* edge the change may follow it.
+Regrain (Pitié et al. 2007; issue 13, session 6): ``regrain[:S]`` runs
+:func:`chroma.regrain` on the RGB output and keeps its a*b* at the input's L*;
+``labgrain[:S[:TAU]]`` runs the regrain solver on Lab / 100 with the input's L* in
+both images (a*b* alone moves), optionally only within a pixel of input L* edges
+steeper than TAU per pixel (a hard switch); ``pkg:S[:TAU]`` is the package's option
+(``Stylizer(regrain=S, regrain_edge=TAU)``, :func:`chroma.stylization._operators.regrain_chroma`:
+labgrain with a feathered edge weight).
 
 For each TRAIN pair (``stylize_tune.py``'s) it prints ``sw/gram/artifacts/blotches``
 per setting, then the means and the SW and Gram wins against IDT; then the
@@ -17,6 +24,10 @@ gradient artifacts of the same settings on the bundled samples of
 Run (about 3 minutes on 2 busy cores)::
 
     python benchmarks/stylize_soften_trial.py 12,15,18,78,40,80 gauss:1.5,guided:1:4,guided:2:25
+    python benchmarks/stylize_soften_trial.py 12,15,18,78,40,80 \
+        labgrain,labgrain:0.3,labgrain:1:2,labgrain:1:5,labgrain:0.3:5
+    python benchmarks/stylize_soften_trial.py 12,15,18,78,40,80 \
+        pkg:0.3,pkg:0.1,pkg:0.3:5,pkg:0.1:5,pkg:0.3:10
 
 Needs /work/shared/photos/train (exits with a message if it is missing).
 """
@@ -80,8 +91,35 @@ def soften(image: np.ndarray, out: np.ndarray, spec: str) -> np.ndarray:
         d = soften_change(d, float(args[0]))
     elif kind == "guided":
         d = guided(d, li[..., 1:], int(args[0]), float(args[1]))
+    elif kind == "regrain":  # Pitie's regrain on the RGB output, then the input's L* again
+        r = chroma.regrain(image, out, smoothness=float(args[0]) if args else 1.0)
+        d = _np_rgb_lab(r.reshape(-1, 3).astype(np.float64) / 255).reshape(shape)[..., 1:] \
+            - li[..., 1:]
+    elif kind == "labgrain":  # regrain of a*b* alone: Lab / 100 as the "RGB" of the solver
+        from chroma.transfers.regrain import _regrain_float
+
+        lo2 = lo.copy()
+        lo2[..., 0] = li[..., 0]
+        r = _regrain_float((li / 100).astype(np.float32), (lo2 / 100).astype(np.float32),
+                           smoothness=float(args[0]) if args else 1.0)
+        d_rg = 100.0 * r[..., 1:].astype(np.float64) - li[..., 1:]
+        if len(args) > 1:  # only next to the input's L* edges steeper than TAU per pixel
+            gy, gx = np.gradient(li[..., 0])
+            from scipy.ndimage import maximum_filter
+
+            m = maximum_filter((np.hypot(gx, gy) > float(args[1])).astype(float), size=3)
+            d = d + m[..., None] * (d_rg - d)
+        else:
+            d = d_rg
+    elif kind == "pkg":  # the package's option: _operators.regrain_chroma(S, TAU)
+        from chroma.stylization._operators import regrain_chroma
+
+        r = regrain_chroma(image.astype(np.float32) / 255, out.astype(np.float32) / 255,
+                           float(args[0]), float(args[1]) if len(args) > 1 else 0.0)
+        return (np.clip(r, 0, 1) * 255).round().astype(np.uint8)
     else:
-        raise SystemExit(f"{spec}: use gauss:SIGMA or guided:R:EPS")
+        raise SystemExit(f"{spec}: use pkg:S[:TAU], gauss:SIGMA, guided:R:EPS, regrain[:S] "
+                         "or labgrain[:S[:TAU]]")
     new = li.copy()
     new[..., 1:] += d
     rgb = _np_lab_srgb_keep_l(new.reshape(-1, 3)).reshape(shape)

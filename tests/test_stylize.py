@@ -482,22 +482,147 @@ def test_change_blur_softens_the_change_and_keeps_lightness(pair):
 def test_change_blur_lowers_artifacts_on_a_sharp_lightness_edge():
     from chroma.metrics import gradient_artifacts
 
-    # a sharp L* edge whose a*b* edge is soft (as chroma subsampling leaves it), and a
-    # change that follows L* (what the grid does): the softened change adds fewer gradients
-    h, w = 24, 40
+    # a sharp L* edge whose a*b* edge is soft, and a change that follows L* (what the grid
+    # does): the softened change adds fewer gradients
+    image, op = _soft_chroma_edge()
+    sharp = ops.apply(image, op, 1.0)
+    op.blur = 1.0
+    soft = ops.apply(image, op, 1.0)
+    assert gradient_artifacts(soft, image) < 0.6 * gradient_artifacts(sharp, image)
+    assert np.abs(_lightness(soft) - _lightness(image)).max() <= 0.5
+
+
+def _soft_chroma_edge(h=24, w=40):
+    """A sharp L* edge whose a*b* edge is soft (as chroma subsampling leaves it), and a
+    grid operator whose change follows L* (a* up in the dark levels, down in the light)."""
     lab = np.zeros((h, w, 3))
     lab[..., 0] = np.where(np.arange(w) < w // 2, 35.0, 70.0)
     ramp = np.clip((np.arange(w) - (w // 2 - 4)) / 8.0, 0.0, 1.0)
     lab[..., 1] = -20 + 30 * ramp
     lab[..., 2] = 25 - 40 * ramp
     image = (np.clip(convert(lab.astype(np.float32), "lab", "rgb"), 0, 1) * 255).round()
-    image = image.astype(np.uint8)
     vol = np.zeros((6, 4, 3, 3))
-    vol[0, :2], vol[0, 2:] = 25.0, -25.0  # a* up in the dark levels, down in the light ones
+    vol[0, :2], vol[0, 2:] = 25.0, -25.0
     op = ops.Operator("grid", ops.start_table(np.stack(np.meshgrid(
         *[np.linspace(0, 1, ops.START_SIZE)] * 3, indexing="ij"), -1)), volume=vol)
-    sharp = ops.apply(image, op, 1.0)
-    op.blur = 1.0
-    soft = ops.apply(image, op, 1.0)
-    assert gradient_artifacts(soft, image) < 0.6 * gradient_artifacts(sharp, image)
-    assert np.abs(_lightness(soft) - _lightness(image)).max() <= 0.5
+    return image.astype(np.uint8), op
+
+
+def test_regrain_lowers_artifacts_on_a_sharp_lightness_edge():
+    from chroma.metrics import gradient_artifacts
+
+    image, op = _soft_chroma_edge()
+    x = image.astype(np.float32) / 255
+    sharp = ops.apply(x, op, 1.0)
+    for edge in (0.0, 2.0):
+        soft = ops.regrain_chroma(x, sharp, 1.0, edge)
+        assert gradient_artifacts(soft, x) < 0.6 * gradient_artifacts(sharp, x)
+        assert np.abs(_lightness(soft) - _lightness(x)).max() < 0.05  # L* is the input's
+        # the low frequencies of the change are kept: the mean a*b* change on each side
+        d_sharp = (convert(sharp, "rgb", "lab") - convert(x, "rgb", "lab"))[..., 1]
+        d_soft = (convert(soft, "rgb", "lab") - convert(x, "rgb", "lab"))[..., 1]
+        for side in (slice(0, 12), slice(28, 40)):
+            assert abs(d_soft[:, side].mean() - d_sharp[:, side].mean()) < 5.0
+    # an output equal to the input comes back (nearly) unchanged
+    same = ops.regrain_chroma(x, x, 1.0)
+    assert np.abs(same - x).max() < 2 / 255
+
+
+def test_regrain_option_keeps_lightness_masks_and_refuses_bad_values(pair):
+    image, style = pair
+    st = Stylizer(size=40, iterations=8, random_state=0, progress=False, regrain=1.0).fit(style)
+    out = st.transform(image)
+    base = Stylizer(size=40, iterations=8, random_state=0, progress=False).fit(style)
+    out0 = base.transform(image)
+    # the same fitted operator, then regrained: different pixels, the input's L*
+    np.testing.assert_array_equal(st.operator_.volume, base.operator_.volume)
+    assert not np.array_equal(out, out0)
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    np.testing.assert_array_equal(out, st.transform(image))  # deterministic
+    # float input: the same result within rounding
+    outf = st.apply(image.astype(np.float32) / 255)
+    assert outf.dtype == np.float32
+    assert np.abs(outf * 255 - out).max() <= 2.0
+    mask = np.zeros(image.shape[:2], np.float32)
+    mask[5:25, 10:30] = 1.0
+    masked = stylize(image, style, mask=mask, random_state=0, regrain=1.0, regrain_edge=2.0,
+                     **FAST)
+    np.testing.assert_array_equal(masked[mask == 0], image[mask == 0])
+    with pytest.raises(ValueError, match="regrain"):
+        Stylizer(regrain=-1).fit(style)
+    with pytest.raises(ValueError, match="regrain"):
+        Stylizer(regrain=1000).fit(style)
+    with pytest.raises(TypeError, match="regrain"):
+        Stylizer(regrain="1").fit(style)
+    with pytest.raises(ValueError, match="regrain_edge"):
+        Stylizer(regrain_edge=-2).fit(style)
+
+
+def _style_distance(out, style):
+    """Mean excess over PALETTE_TOL of the distance (the palette term's: L* counted
+    PALETTE_L_SCALE times) from each output pixel to the nearest style pixel, by brute force."""
+    from chroma.stylization._torch import PALETTE_L_SCALE, PALETTE_TOL
+
+    scale = np.array([PALETTE_L_SCALE, 1.0, 1.0])
+    a = convert(out, "rgb", "lab").reshape(-1, 3) * scale
+    b = np.unique(np.round(convert(style, "rgb", "lab").reshape(-1, 3) * scale, 1), axis=0)
+    d = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1)).min(1)
+    return float(np.maximum(d - PALETTE_TOL, 0.0).mean())
+
+
+def test_palette_field_is_the_nearest_style_distance():
+    from chroma.stylization._torch import (
+        PALETTE_L_SCALE,
+        _torch,
+        palette_distance,
+        palette_field,
+        palette_term,
+    )
+
+    torch = _torch()
+    rng = np.random.default_rng(0)
+    pixels = np.column_stack([rng.uniform(20, 80, 50), rng.uniform(-40, 40, (50, 2))])
+    field = torch.from_numpy(palette_field(pixels))
+    # a node of the lattice (L* 50, a* 0, b* 8) reads the brute-force distance exactly
+    node = np.array([50.0, 0.0, 8.0])
+    scale = np.array([PALETTE_L_SCALE, 1.0, 1.0])
+    want = np.sqrt((((pixels - node) * scale) ** 2).sum(1)).min()
+    lab = torch.tensor(node, dtype=torch.float32).view(1, 3, 1, 1)
+    assert abs(float(palette_distance(lab, field)[0]) - want) < 0.1
+    # a style pixel itself is (nearly) free; the term has a gradient in a*b* where it is not
+    near = torch.tensor(pixels[0], dtype=torch.float32).view(1, 3, 1, 1)
+    assert float(palette_distance(near, field)[0]) < 4.0
+    far = torch.tensor([50.0, 90.0, -90.0]).view(1, 3, 1, 1).requires_grad_(True)
+    term = palette_term(far, field)
+    term.backward()
+    assert float(term.detach()) > 0 and float(far.grad[0, 1:].abs().sum()) > 0
+
+
+def test_palette_weight_pulls_the_output_into_the_style_colors():
+    # the style has only warm colors; the image has a green and a blue region that the fit,
+    # started from the image's own colors, keeps in part: the palette term pulls them in
+    y, x = np.mgrid[0:40, 0:48] / 48
+    image = np.stack([0.2 + 0.1 * x, 0.5 + 0.2 * y, 0.3 + 0.4 * x], -1)
+    image[:, 24:] = np.stack([0.2 + 0.1 * y, 0.3 + 0.1 * x, 0.7 - 0.2 * y], -1)[:, 24:]
+    image = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
+    sy, sx = np.mgrid[0:24, 0:24] / 24
+    style = np.stack([0.4 + 0.5 * sx, 0.2 + 0.4 * sy, 0.1 + 0.2 * sx * sy], -1)
+    style = (np.clip(style, 0, 1) * 255).round().astype(np.uint8)
+
+    def run(weight, seed=0):
+        return stylize(image, style, size=32, iterations=12, init="identity",
+                       palette_weight=weight, random_state=seed, progress=False)
+
+    free, held = run(0.0), run(200.0)
+    assert _style_distance(held, style) < 0.8 * _style_distance(free, style)
+    # the lightness stays the input's, and the result is deterministic for a seed
+    assert np.abs(_lightness(held) - _lightness(image)).max() <= 0.5
+    assert np.array_equal(held, run(200.0))
+
+
+def test_palette_weight_bad_values_refused(pair):
+    image, style = pair
+    with pytest.raises(ValueError, match="palette_weight"):
+        stylize(image, style, palette_weight=-1.0, **FAST)
+    with pytest.raises(TypeError, match="palette_weight"):
+        stylize(image, style, palette_weight="high", **FAST)

@@ -49,6 +49,7 @@ AB_RANGE = 110.0  # keep equal to _kernels.AB_RANGE
 START_SIZE = 33
 GRID_CHANNELS = 6  # a*b* offset and the 2x2 gain (minus identity) of the grid's affine maps
 _NUMBA_MIN_PIXELS = 1 << 14
+EDGE_FEATHER = 2.0  # px: the Gaussian that feathers regrain_chroma's edge weight
 
 
 @dataclass
@@ -418,3 +419,57 @@ def lattice_lut(op: Operator, size: int) -> np.ndarray:
     rgb = np.stack([r, g, b], -1).reshape(-1, 1, 3)
     out = apply(np.ascontiguousarray(rgb), op, 1.0, backend="numba")
     return out.reshape(size, size, size, 3)
+
+
+def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
+                   edge: float = 0.0) -> np.ndarray:
+    """Pitié's regrain of the a*b* of ``out`` toward the gradients of ``image``, L* kept.
+
+    A chroma-only version of :func:`chroma.regrain` (Pitié et al. 2007): the
+    solver (``chroma.transfers.regrain``'s pyramid of Jacobi sweeps) runs on
+    CIELAB / 100 with the input's L* in both images, so only a*b* moves: the
+    result keeps the low frequencies of ``out``'s colors and takes the input's
+    a*b* gradients where the input is flat; the input's L* is put back and the
+    color mapped into sRGB at that L* (:func:`chroma.spaces.gamut.lab_to_srgb_keep_lightness`).
+
+    Parameters
+    ----------
+    image, out : ndarray of float32, shape (H, W, 3)
+        The input and the stylized sRGB images in [0, 1].
+    smoothness : float
+        Regrain's ``smoothness`` (larger: the input's gradients followed across
+        stronger edges).
+    edge : float, optional
+        0: the regrained a*b* everywhere. Above 0: only within a pixel of the
+        input's L* edges steeper than ``edge`` L* units per pixel (where the
+        grid's sharp change meets the input's soft a*b* edges), feathered by
+        a Gaussian of ``EDGE_FEATHER`` px; elsewhere ``out``'s a*b* is kept.
+
+    Returns
+    -------
+    ndarray of float32, shape (H, W, 3)
+
+    Examples
+    --------
+    >>> img = np.full((24, 24, 3), 0.5, np.float32); img[:, 12:] = 0.8
+    >>> out = img * np.float32(0.9) + np.float32(0.05)
+    >>> r = regrain_chroma(img, np.clip(out, 0, 1))
+    >>> r.shape, r.dtype
+    ((24, 24, 3), dtype('float32'))
+    """
+    from chroma.spaces.gamut import lab_to_srgb_keep_lightness
+    from chroma.transfers.regrain import _regrain_float
+
+    li = convert(np.clip(image, 0.0, 1.0).astype(np.float32), "rgb", "lab")
+    lo = convert(np.clip(out, 0.0, 1.0).astype(np.float32), "rgb", "lab")
+    lo[..., 0] = li[..., 0]
+    ab = 100.0 * _regrain_float(li / 100.0, lo / 100.0, smoothness=float(smoothness))[..., 1:]
+    if edge > 0:  # feathered (a hard switch would put the difference back as a seam)
+        from scipy.ndimage import gaussian_filter, maximum_filter
+
+        gy, gx = np.gradient(li[..., 0])
+        near = maximum_filter(np.hypot(gx, gy) > edge, size=3).astype(np.float32)
+        wgt = np.clip(3.0 * gaussian_filter(near, EDGE_FEATHER, mode="nearest"), 0.0, 1.0)
+        ab = lo[..., 1:] + wgt[..., None] * (ab - lo[..., 1:])
+    lo[..., 1:] = ab
+    return lab_to_srgb_keep_lightness(lo)

@@ -29,7 +29,11 @@ of one L* level: the smoothness in bilateral space)
 ``+ gamut * mean(distance outside [0, 1] in linear RGB)²``
 ``+ blotch * blotches(out, image)² / 10²`` (:func:`chroma.stylization.color_blotches`
 on the proxy: the low-frequency a*b* change that the input's colors do not explain,
-in regions of flat L*; a change that is a function of the input color costs nothing).
+in regions of flat L*; a change that is a function of the input color costs nothing)
+``+ palette * mean(max(D(out) - PALETTE_TOL, 0)²) / 10²`` (in-style colors: ``D`` is the
+distance from a color to the nearest style pixel, L* differences counted
+:data:`PALETTE_L_SCALE` times, read trilinearly from a lattice over Lab, :func:`palette_field`;
+colors the style does not have at that L* cost, the style's own colors are free).
 The grid can also carry a global a*b* offset table over the input's RGB (the
 ``color_nodes`` of :class:`~chroma.stylization.Stylizer`), smoothed like the grid's
 nodes: with the blotch term it is how colors move without blotching.
@@ -69,6 +73,10 @@ STYLE_SAMPLES = 8192  # feature vectors kept per style layer
 LAB_SAMPLES = 16384  # pixels (of the style: kept; of the output: per iteration) of the Lab term
 LAB_DIRECTIONS = 32  # directions per set of the Lab term
 ARTIFACT_CAP = 1.0  # largest normalizer of the artifact term ((ΔE per pixel)²)
+PALETTE_L_SCALE = 0.5  # weight of a L* difference in the palette term's distance
+PALETTE_TOL = 4.0  # distance (ΔE) to the nearest style color that costs nothing
+PALETTE_STEP = (5.0, 4.0, 4.0)  # lattice spacing of the palette field (L*, a*, b*)
+PALETTE_AB = 112.0  # the field covers a*, b* in [-PALETTE_AB, PALETTE_AB]
 
 
 def _torch():
@@ -386,6 +394,56 @@ def blotch_term(d, bins, count, n_bins, w, block):
     return (w * (r**2).sum(1)[0]).sum()
 
 
+# --- in-style colors ---------------------------------------------------------------------------
+def palette_field(pixels: np.ndarray) -> np.ndarray:
+    """Distance from each node of a Lab lattice to the nearest style pixel (L*, a*, b*).
+
+    ``pixels`` (M, 3): the style's Lab samples. The distance counts an L*
+    difference :data:`PALETTE_L_SCALE` times (a color the style has at a
+    similar lightness is near). Returns (nL, na, nb) float32 over L* in
+    [0, 100] and a*, b* in [-PALETTE_AB, PALETTE_AB] at :data:`PALETTE_STEP`.
+    """
+    from scipy.spatial import cKDTree
+
+    sl, sa, sb = PALETTE_STEP
+    ls = np.arange(0.0, 100.0 + 1e-9, sl)
+    ab = np.arange(-PALETTE_AB, PALETTE_AB + 1e-9, sa)
+    bb = np.arange(-PALETTE_AB, PALETTE_AB + 1e-9, sb)
+    scale = np.array([PALETTE_L_SCALE, 1.0, 1.0])
+    pts = np.unique(np.round(np.asarray(pixels, np.float64) * scale, 1), axis=0)
+    nodes = np.stack(np.meshgrid(ls, ab, bb, indexing="ij"), -1).reshape(-1, 3) * scale
+    dist, _ = cKDTree(pts).query(nodes, k=1)
+    return dist.reshape(len(ls), len(ab), len(bb)).astype(np.float32)
+
+
+def _palette_coords(lab):
+    """Normalized grid_sample coordinates (1, 1, n, 1, 3) of Lab ``lab`` (1, 3, h, w)."""
+    torch = _torch()
+    x = lab.reshape(3, -1)
+    # grid_sample's last axis is (W, H, D) = (b*, a*, L*)
+    c = torch.stack([x[2] / PALETTE_AB, x[1] / PALETTE_AB, x[0] / 50.0 - 1.0], -1)
+    return c.clamp(-1, 1).reshape(1, 1, -1, 1, 3)
+
+
+def palette_distance(lab, field):
+    """Distance (h*w,) from each pixel of ``lab`` (1, 3, h, w) to the style's colors,
+    differentiable in a*b* (trilinear in :func:`palette_field`'s ``field`` tensor)."""
+    torch = _torch()
+    v = torch.nn.functional.grid_sample(field[None, None], _palette_coords(lab),
+                                        mode="bilinear", padding_mode="border",
+                                        align_corners=True)
+    return v.reshape(-1)
+
+
+def palette_term(lab, field, w=None):
+    """``mean(max(D - PALETTE_TOL, 0)²) / 10²`` over the pixels (weighted by ``w``, (h*w,))."""
+    torch = _torch()
+    e = torch.nn.functional.relu(palette_distance(lab, field) - PALETTE_TOL) ** 2 / 100.0
+    if w is None:
+        return e.mean()
+    return (e * w).sum() / w.sum().clamp_min(1e-6)
+
+
 # --- the optimizer ---------------------------------------------------------------------------
 def _coords(kind: str, L, start):
     """Normalized (h, w, 3) volume coordinates for L* (1, 1, h, w) and the start a*b*."""
@@ -471,6 +529,8 @@ def optimize(
 
     # the blotch term: the input-color bins, block size and flatness weights of _blotch
     blotch = _blotch_setup(lab, region) if weights.get("blotch") else None
+    # the palette term: distance to the nearest style color, on a lattice over Lab
+    field = torch.from_numpy(palette_field(stats["pixels"])) if weights.get("palette") else None
 
     anchor = start if anchor_ab is None else torch.from_numpy(
         np.ascontiguousarray(anchor_ab.transpose(2, 0, 1), np.float32))[None]
@@ -553,6 +613,8 @@ def optimize(
         t["gamut"] = (F.relu(-lin) ** 2 + F.relu(lin - 1.0) ** 2).mean() * 1e3
         if blotch is not None:
             t["blotch"] = blotch_term(out[:, 1:] - lab_in[:, 1:], *blotch) / 100.0
+        if field is not None:
+            t["palette"] = palette_term(out, field, None if wt is None else wt.reshape(-1))
         return t
 
     def total(t):
@@ -574,7 +636,7 @@ def optimize(
             loss = loss + weights.get("lab", weights["sw"]) * t["sw"][-1] / norms["sw"][-1]
         if weights["artifacts"]:
             loss = loss + weights["artifacts"] * t["artifacts"] / norms["artifacts"]
-        for k in ("content", "smooth", "gamut", "blotch"):
+        for k in ("content", "smooth", "gamut", "blotch", "palette"):
             if k in t:
                 loss = loss + weights[k] * t[k]
         return loss
