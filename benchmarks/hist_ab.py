@@ -1,7 +1,8 @@
-"""A/B timing of float32 histogram matching at 12 MP between checkouts (issue 17).
+"""A/B timing of histogram matching at 12 MP between checkouts (issue 17; ``--dtype``).
 
 The benchmark's case (``chroma bench``, "histogram matching, float32"): the Pitié pair from
-the evaluation photos at 12 MP, float32 (uint8 / 255), ``chroma.match_histograms(image,
+the evaluation photos at 12 MP, float32 (uint8 / 255; ``--dtype uint8`` for the uint8 case),
+``chroma.match_histograms(image,
 reference)`` against ``skimage.exposure.match_histograms(..., channel_axis=-1)``. Run it once
 per checkout, interleaved, in one quiet window, with ``PYTHONPATH`` and the working directory
 set to the checkout (the `chroma` it imports is printed)::
@@ -39,6 +40,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--peer-runs", type=int, default=3)
+    ap.add_argument("--dtype", choices=["float32", "uint8"], default="float32")
     args = ap.parse_args(argv)
     import chroma
     from chroma.bench.harness import PITIE_PAIR, find_eval_dir, make_inputs
@@ -46,7 +48,7 @@ def main(argv=None) -> int:
     folder = find_eval_dir()
     if folder is None or not all((folder / f).is_file() for f in PITIE_PAIR):
         raise SystemExit("benchmarks/hist_ab.py needs the Pitié pair: set CHROMA_EVAL_DIR")
-    img, ref = make_inputs(12, "float32")
+    img, ref = make_inputs(12, args.dtype)
     load0 = os.getloadavg()[0]
     t = _times(lambda: chroma.match_histograms(img, ref), args.runs)
     line = (f"{chroma.__file__.split('/chroma/')[0]}: chroma median "
