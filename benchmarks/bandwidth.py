@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 from pathlib import Path
 
 import numpy as np
+from _timing import median_min
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 3999 * 3001  # the benchmark's 12 MP
@@ -43,13 +43,8 @@ def _kernels():
 
 
 def _time(fn, runs):
-    fn()
-    ts = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts) * 1e3, min(ts) * 1e3
+    med, fastest = median_min(fn, runs)
+    return med * 1e3, fastest * 1e3
 
 
 def main(argv=None) -> int:

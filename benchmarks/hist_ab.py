@@ -20,20 +20,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numpy as np
-
-
-def _times(fn, runs):
-    fn()
-    t = []
-    for _ in range(runs):
-        a = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - a)
-    return t
+from _timing import median_min
 
 
 def main(argv=None) -> int:
@@ -50,17 +39,18 @@ def main(argv=None) -> int:
         raise SystemExit("benchmarks/hist_ab.py needs the Pitié pair: set CHROMA_EVAL_DIR")
     img, ref = make_inputs(12, args.dtype)
     load0 = os.getloadavg()[0]
-    t = _times(lambda: chroma.match_histograms(img, ref), args.runs)
+    t_med, t_min = median_min(lambda: chroma.match_histograms(img, ref), args.runs)
     line = (f"{chroma.__file__.split('/chroma/')[0]}: chroma median "
-            f"{1e3 * statistics.median(t):.1f} ms, min {1e3 * min(t):.1f} ms")
+            f"{1e3 * t_med:.1f} ms, min {1e3 * t_min:.1f} ms")
     if args.peer_runs:
         from skimage.exposure import match_histograms
 
-        p = _times(lambda: match_histograms(img, ref, channel_axis=-1), args.peer_runs)
+        p_med, _ = median_min(lambda: match_histograms(img, ref, channel_axis=-1),
+                              args.peer_runs)
         diff = np.abs(chroma.match_histograms(img, ref).astype(np.float64)
                       - match_histograms(img, ref, channel_axis=-1)).max()
-        line += (f"; scikit-image median {1e3 * statistics.median(p):.0f} ms; ratio "
-                 f"{statistics.median(p) / statistics.median(t):.2f}x; max |diff| {diff:.1e}")
+        line += (f"; scikit-image median {1e3 * p_med:.0f} ms; ratio "
+                 f"{p_med / t_med:.2f}x; max |diff| {diff:.1e}")
     print(line + f"; load {load0:.2f} -> {os.getloadavg()[0]:.2f}", flush=True)
     return 0
 

@@ -12,11 +12,10 @@ the reference (second) stays at its size. Per space (CIELAB, lαβ): one warm-up
 rows, then the median and the fastest of 7 calls. Results of session 5: reinhard_ab.md.
 """
 
-import statistics
 import sys
-import time
 
 import numpy as np
+from _timing import median_min
 from PIL import Image
 
 import chroma
@@ -30,11 +29,9 @@ if __name__ == "__main__":
     s = (12e6 / (im.width * im.height)) ** 0.5
     img = np.asarray(im.resize((round(im.width * s), round(im.height * s)), Image.BICUBIC))
     for space in ("lab", "lalphabeta"):
-        chroma.transfer(img[:500], ref, method="reinhard", space=space)
-        t = []
-        for _ in range(7):
-            a = time.perf_counter()
-            chroma.transfer(img, ref, method="reinhard", space=space)
-            t.append(time.perf_counter() - a)
+        med, fastest = median_min(
+            lambda space=space: chroma.transfer(img, ref, method="reinhard", space=space), 7,
+            warmup=lambda space=space: chroma.transfer(img[:500], ref, method="reinhard",
+                                                       space=space))
         print(chroma.__file__.split("/chroma/")[0], space,
-              f"median {1000 * statistics.median(t):.0f} ms min {1000 * min(t):.0f}")
+              f"median {1000 * med:.0f} ms min {1000 * fastest:.0f}")

@@ -14,11 +14,10 @@ core): one warm-up call, then the median and the fastest of 7 calls of
 """
 
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
+from _timing import median_min
 from PIL import Image
 
 import chroma
@@ -29,13 +28,8 @@ PHOTO = os.path.join(os.environ.get("CHROMA_EVAL_DIR", "/work/shared/photos/eval
 
 
 def _time(fn, runs=7):
-    fn()
-    t = []
-    for _ in range(runs):
-        a = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - a)
-    return 1000 * statistics.median(t), 1000 * min(t)
+    med, fastest = median_min(fn, runs)
+    return 1000 * med, 1000 * fastest
 
 
 if __name__ == "__main__":
