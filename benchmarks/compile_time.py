@@ -1,15 +1,20 @@
-"""CPU seconds to compile the two Reinhard kernels of a plain ``chroma transfer`` (issue 17).
+"""CPU seconds to compile the kernels of a plain ``chroma transfer`` on first use (issue 17).
+
+``--case reinhard`` (the default): Reinhard's two kernels.
 
 Each run is a fresh process with an empty ``NUMBA_CACHE_DIR``: the first call of the
 statistics kernel on uint8 pixels (``_block_kernels.lab_blocks`` through
 ``_blocks.lab_partials``, what ``ReinhardTransfer`` calls; it includes Numba's
 once-per-process registry setup) and of ``lab_affine_to_srgb``, in CPU time
 (``time.process_time``: compiling is single-threaded, and CPU time moves less with the load
-than wall time). ``--root`` times another checkout; ``--against`` times a second checkout
-too, the two interleaved run by run (load drift hits both alike), with the medians.
+than wall time). ``--case roundtrip``: the first ``convert(x, "rgb", "lab",
+backend="numba")`` of float32 pixels (with the registry setup) and the first
+``convert(lab, "lab", "rgb")`` (clipped, the default). ``--root`` times another
+checkout; ``--against`` times a second checkout too, the two interleaved run by run (load
+drift hits both alike), with the medians.
 
-Run: ``python benchmarks/compile_time.py [--root /path/to/checkout] [--runs 2]
-[--against /path/to/other/checkout]``
+Run: ``python benchmarks/compile_time.py [--case reinhard|roundtrip] [--root
+/path/to/checkout] [--runs 2] [--against /path/to/other/checkout]``
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-CHILD = """
+REINHARD = """
 import time
 import numpy as np
 from chroma.transfers import _reinhard_kernels as K
@@ -37,29 +42,46 @@ K.lab_affine_to_srgb(lab, np.ones(3), np.zeros(3), np.empty(0, np.uint8),
 t2 = time.process_time()
 print(f"{t1 - t0:.2f} {t2 - t1:.2f}")
 """
+ROUNDTRIP = """
+import time
+import numpy as np
+from chroma.spaces import convert
+x = np.random.default_rng(0).random((20000, 3)).astype(np.float32)
+t0 = time.process_time()
+lab = convert(x, "rgb", "lab", backend="numba")
+t1 = time.process_time()
+convert(lab, "lab", "rgb", backend="numba")
+t2 = time.process_time()
+print(f"{t1 - t0:.2f} {t2 - t1:.2f}")
+"""
+# case -> (child script, names of its two timed first calls)
+CASES = {"reinhard": (REINHARD, ("moments", "affine")),
+         "roundtrip": (ROUNDTRIP, ("rgb->lab", "lab->rgb"))}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", choices=sorted(CASES), default="reinhard")
     ap.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1])
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--against", type=Path, help="a second checkout, interleaved")
     args = ap.parse_args(argv)
+    child, (first, second) = CASES[args.case]
     roots = [args.root] + ([args.against] if args.against is not None else [])
     times: dict[Path, list[tuple[float, float]]] = {root: [] for root in roots}
     for _ in range(args.runs):
         for root in roots:
             with tempfile.TemporaryDirectory() as cache:
                 env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(root)}
-                out = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=root,
+                out = subprocess.run([sys.executable, "-c", child], env=env, cwd=root,
                                      check=True, capture_output=True, text=True).stdout.split()
             times[root].append((float(out[0]), float(out[1])))
-            print(f"{root}: moments {out[0]} s, affine {out[1]} s CPU "
+            print(f"{root}: {first} {out[0]} s, {second} {out[1]} s CPU "
                   f"(load {os.getloadavg()[0]:.1f})")
     if len(roots) > 1:
         for root in roots:
             m = [statistics.median(t[k] for t in times[root]) for k in (0, 1)]
-            print(f"{root}: median of {args.runs}: moments {m[0]:.2f} s, affine {m[1]:.2f} s, "
+            print(f"{root}: median of {args.runs}: {first} {m[0]:.2f} s, {second} {m[1]:.2f} s, "
                   f"sum {m[0] + m[1]:.2f} s CPU")
     return 0
 
