@@ -88,6 +88,12 @@ def load(path: Path, long_side: int) -> np.ndarray:
     return (np.clip(x, 0, 1) * 255).round().astype(np.uint8)
 
 
+def style_stats(style: np.ndarray):
+    """The style's statistics on the scoring bank (random filters, BANK_SEED) at 256 px."""
+    return style_statistics(_lab(_proxy(style.astype(np.float32) / 255, 256)), "random",
+                            BANK_SEED)
+
+
 def scores(image, out, style, style_stats) -> dict:
     f = lambda a: _lab(_proxy(a.astype(np.float32) / 255.0, 256))  # noqa: E731
     L0 = chroma.convert(image, "rgb", "lab")[..., 0]
@@ -197,8 +203,7 @@ def main(argv=None) -> int:
     print(uptime(), flush=True)
     for content_path, style_path in pairs(args.pairs):
         image, style = load(content_path, args.size), load(style_path, args.size)
-        stats = style_statistics(_lab(_proxy(style.astype(np.float32) / 255, 256)), "random",
-                                 BANK_SEED)
+        stats = style_stats(style)
         row = {"content": content_path.name, "style": style_path.name}
         outs = [image, _proxy_u8(style, max(image.shape[:2]))]
         for name, opts in CLASSICAL.items():

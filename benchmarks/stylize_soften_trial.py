@@ -49,12 +49,9 @@ import figures_stylize as FIG  # noqa: E402
 import stylize_eval as E  # noqa: E402
 
 import chroma  # noqa: E402
-from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
-from chroma.stylization import color_blotches  # noqa: E402
+from chroma.metrics import gradient_artifacts  # noqa: E402
 from chroma.stylization._compat import _np_lab_srgb_keep_l, _np_rgb_lab  # noqa: E402
 from chroma.stylization._operators import soften_change  # noqa: E402
-from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
-from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
 
 
 def _box(x: np.ndarray, r: int) -> np.ndarray:
@@ -134,14 +131,11 @@ def main(argv: list[str]) -> int:
     for i in idx:
         content, style_path = E.train_pair(i)
         image, style = E.load(content, 512), E.load(style_path, 512)
-        stats = style_statistics(_lab(_proxy(style.astype(np.float32) / 255, 256)), "random",
-                                 E.BANK_SEED)
+        stats = E.style_stats(style)
 
-        def score(o, image=image, style=style, stats=stats):
-            f = _lab(_proxy(o.astype(np.float32) / 255.0, 256))
-            return (sliced_wasserstein_lab(o, style, random_state=0),
-                    evaluate_loss(f, stats, "random", E.BANK_SEED)["gram"],
-                    gradient_artifacts(o, image), color_blotches(o, image))
+        def score(o, style=style, stats=stats, image=image):
+            s = E.scores(image, o, style, stats)
+            return s["sw"], s["gram"], s["artifacts"], s["blotches"]
 
         out = chroma.stylize(image, style, random_state=0, progress=False)
         res = {"idt": score(chroma.transfer(image, style, **E.CLASSICAL["idt"])),

@@ -16,7 +16,6 @@ Run (the settings behind the defaults; about 15 minutes on 2 busy cores)::
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,15 +29,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import stylize_eval as E  # noqa: E402
 
 import chroma  # noqa: E402
-from chroma.metrics import gradient_artifacts, sliced_wasserstein_lab  # noqa: E402
-from chroma.stylization import color_blotches  # noqa: E402
-from chroma.stylization._stylizer import _lab, _proxy  # noqa: E402
-from chroma.stylization._torch import evaluate_loss, style_statistics  # noqa: E402
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
 
 _SAVED: dict = {}
 
@@ -71,19 +61,16 @@ def main(argv: list[str]) -> int:
     idx = [int(i) for i in argv[0].split(",")]
     # a list of dicts of chroma.stylize keyword arguments (and module constants, see above)
     variants = json.loads(argv[1])
-    print(uptime(), flush=True)
+    print(E.uptime(), flush=True)
     agg: dict = {}
     for i in idx:
         content, style_path = E.train_pair(i)
         image, style = E.load(content, 512), E.load(style_path, 512)
-        stats = style_statistics(_lab(_proxy(style.astype(np.float32) / 255, 256)), "random",
-                                 E.BANK_SEED)
+        stats = E.style_stats(style)
 
         def score(out, style=style, stats=stats, image=image):
-            f = _lab(_proxy(out.astype(np.float32) / 255.0, 256))
-            return (sliced_wasserstein_lab(out, style, random_state=0),
-                    evaluate_loss(f, stats, "random", E.BANK_SEED)["gram"],
-                    gradient_artifacts(out, image), color_blotches(out, image))
+            s = E.scores(image, out, style, stats)
+            return s["sw"], s["gram"], s["artifacts"], s["blotches"]
 
         res = {name: score(chroma.transfer(image, style, **E.CLASSICAL[name]))
                for name in ("idt", "idt+regrain", "mkl")}
@@ -105,7 +92,7 @@ def main(argv: list[str]) -> int:
             blot = sum(a[3] <= b[3] for a, b in zip(agg[n], agg["idt"]))
             print(n, "wins vs idt (sw, gram):", wins, "artifacts <= idt+regrain:", art,
                   "blotches <= idt:", blot, "/", len(idx))
-    print(uptime(), flush=True)
+    print(E.uptime(), flush=True)
     return 0
 
 
