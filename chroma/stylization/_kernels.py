@@ -10,7 +10,9 @@ twin is :func:`chroma.stylization._operators.apply_numpy`; the tests compare the
 An operator with a ``blur`` (the grid's ``change_blur``) runs in two passes
 instead: each row's a*b* change (to the gamut-mapped color), convolved along x
 (a Gaussian), then the input's a*b* plus that change convolved along y, through
-the gamut map again (a blend of in-gamut colors at other L* may leave it).
+the gamut map again (a blend of in-gamut colors at other L* may leave it). An
+operator with a ``gamut_blur`` runs the same two passes on the gamut map's own
+change (the chroma it removes), added back to the operator's unmapped a*b*.
 Importing this module compiles nothing.
 """
 
@@ -172,25 +174,41 @@ def _blur_row(row, w, taps, hx, base):
         hx[base + x, 1] = s1
 
 
+@njit(inline="always", **_opts)
+def _soft_row(L, a0, b0, a1, b1, x, k, row, lab, gamut):
+    """Pass 1's values at one pixel: what is softened (``row[x]``) and its base (``lab[k]``).
+
+    ``gamut`` false (``Operator.blur``): the a*b* change to the gamut-mapped color, added to
+    the input's a*b*. ``gamut`` true (``Operator.gamut_blur``): the gamut map's own change
+    (the chroma it removes, ``(t - 1) * a*b*``), added to the operator's unmapped a*b*.
+    """
+    t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
+    if gamut:
+        row[x, 0], row[x, 1] = (t - 1.0) * a1, (t - 1.0) * b1
+        lab[k, 0], lab[k, 1], lab[k, 2] = L, a1, b1
+    else:
+        row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
+        lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+
+
 @njit(parallel=True, **_opts)
-def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, lab):
-    """Pass 1: every row's a*b* change (to the gamut-mapped color), convolved along x, into
-    ``hx``; the input's Lab into ``lab``."""
+def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, lab,
+                       gamut):
+    """Pass 1: every row's softened quantity (see :func:`_soft_row`), convolved along x, into
+    ``hx``; the color it is added to into ``lab``."""
     for y in prange(h):
         row = np.empty((w, 2))
         for x in range(w):
             k = y * w + x
             L, a0, b0, a1, b1 = _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode,
                                              strength)
-            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
-            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
-            lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+            _soft_row(L, a0, b0, a1, b1, x, k, row, lab, gamut)
         _blur_row(row, w, taps, hx, y * w)
 
 
 @njit(parallel=True, **_opts)
 def _change_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, taps, hx,
-                     lab):
+                     lab, gamut):
     for y in prange(h):
         row = np.empty((w, 2))
         for x in range(w):
@@ -199,9 +217,7 @@ def _change_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, 
             L, a0, b0 = _lin_lab(lut[c0], lut[c1], lut[c2])
             a1, b1 = _pixel(L, a0, b0, c0 / maxval, c1 / maxval, c2 / maxval,
                             y, x, h, w, start, vol, field, mode, strength, k)
-            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
-            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
-            lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+            _soft_row(L, a0, b0, a1, b1, x, k, row, lab, gamut)
         _blur_row(row, w, taps, hx, y * w)
 
 
@@ -221,7 +237,7 @@ def _blur_y(hx, h, w, y, x, taps):
 
 @njit(parallel=True, **_opts)
 def _finish_float_rows(lab, h, w, hx, taps, out):
-    """Pass 2: the input's L*, its a*b* plus the softened change, the keep-L* gamut map."""
+    """Pass 2: the input's L*, the base a*b* plus the softened change, the keep-L* gamut map."""
     for y in prange(h):
         for x in range(w):
             k = y * w + x
@@ -256,30 +272,33 @@ def _chunked(kernel, h, *args):
         numba.set_parallel_chunksize(before)
 
 
-def apply_float(rgb, h, w, start, vol, field, mode, strength, out, taps=None):
+def apply_float(rgb, h, w, start, vol, field, mode, strength, out, taps=None, gamut=False):
     """Apply the operator to float (N, 3) sRGB pixels (row-major, image h x w) into ``out``.
 
     Parallel over rows, in dynamically scheduled chunks of ``ROW_CHUNK`` rows.
     ``taps`` (odd length, normalized): the a*b* change is convolved with them
-    along x and y (to the gamut-mapped color; two passes, a float32 change).
+    along x and y (to the gamut-mapped color; two passes, a float32 change); with
+    ``gamut``, the gamut map's own change is convolved instead and added to the
+    operator's unmapped a*b* (``Operator.gamut_blur``).
     """
     if taps is not None:
         hx = np.empty((h * w, 2), np.float32)
         lab = np.empty((h * w, 3), np.float32)
         _chunked(_change_float_rows, h, rgb, h, w, start, vol, field, mode, strength, taps, hx,
-                 lab)
+                 lab, bool(gamut))
         _chunked(_finish_float_rows, h, lab, h, w, hx, taps, out)
         return
     _chunked(_apply_float_rows, h, rgb, h, w, start, vol, field, mode, strength, out)
 
 
-def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out, taps=None):
+def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out, taps=None,
+              gamut=False):
     """:func:`apply_float` for uint8/uint16 pixels (decoded through ``lut``, rounded out)."""
     if taps is not None:
         hx = np.empty((h * w, 2), np.float32)
         lab = np.empty((h * w, 3), np.float32)
         _chunked(_change_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut,
-                 maxval, taps, hx, lab)
+                 maxval, taps, hx, lab, bool(gamut))
         _chunked(_finish_int_rows, h, lab, h, w, hx, taps, maxval, out)
         return
     _chunked(_apply_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut, maxval,

@@ -31,7 +31,7 @@ module holds its NumPy twin (:func:`apply_numpy`) and the plumbing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -73,6 +73,11 @@ class Operator:
         that the a*b* change (to the gamut-mapped color) is convolved with; 0: none.
         The output's a*b* edges are then no sharper than the input's where the
         input's are soft (see :func:`soften_change`).
+    gamut_blur : float
+        Standard deviation (pixels of the image it is applied to) of a Gaussian
+        that the keep-L* gamut map's own change (the chroma it removes from the
+        operator's out-of-gamut colors) is convolved with before the map runs
+        again; 0: none (see :func:`soften_gamut`). Not with ``blur``.
     """
 
     kind: str
@@ -80,6 +85,7 @@ class Operator:
     volume: np.ndarray = field(default_factory=lambda: np.zeros((2, 2, 2, 2)))
     offsets: np.ndarray | None = None
     blur: float = 0.0
+    gamut_blur: float = 0.0
 
 
 def volume_shape(kind: str, hw: tuple[int, int], cells: int, lightness_bins: int):
@@ -358,6 +364,38 @@ def soften_change(d: np.ndarray, sigma: float) -> np.ndarray:
     return x
 
 
+def soften_gamut(lightness: np.ndarray, ab: np.ndarray, hw: tuple[int, int],
+                 sigma: float) -> np.ndarray:
+    """The keep-L* gamut map's change to (N, 2) ``ab`` at (N, 1) ``lightness``, softened.
+
+    What an operator's ``gamut_blur`` adds to its colors before the gamut map runs
+    again (the NumPy twin of the kernel's two passes). The map lowers an out-of-gamut
+    chroma to the sRGB boundary's at that pixel's L*, and the boundary changes with
+    L*: where the operator's colors leave the gamut over L* texture (lit windows,
+    glitter, hair) the mapped a*b* copies that texture, gradients the input had not.
+    The map's change ``(t - 1) * ab`` convolved with a Gaussian of ``sigma`` px
+    (edges repeated) removes about as much chroma, smoothly; the colors left
+    outside are mapped again, by less.
+
+    Returns
+    -------
+    ndarray of float64, shape (N, 2)
+
+    Examples
+    --------
+    >>> L = np.full((1, 8, 1), 50.0); L[0, ::2] = 60.0  # L* texture
+    >>> ab = np.tile([[90.0, 60.0]], (8, 1))  # one color, outside sRGB at both L*
+    >>> t = _np_keep_l(np.concatenate([L.reshape(-1, 1), ab], 1))[0]
+    >>> hard = t[:, None] * ab
+    >>> soft = ab + soften_gamut(L.reshape(-1, 1), ab, (1, 8), 2.0)
+    >>> bool(np.ptp(soft[1:-1, 0]) < np.ptp(hard[1:-1, 0]))  # less of L*'s texture
+    True
+    """
+    t = _np_keep_l(np.concatenate([lightness, ab], 1))[0]
+    removed = ((t - 1.0)[:, None] * ab).reshape(*hw, 2)
+    return soften_change(removed, sigma).reshape(-1, 2)
+
+
 def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndarray:
     """NumPy twin of the kernels: float (H, W, 3) sRGB in [0, 1] -> float32 (H, W, 3)."""
     h, w = rgb.shape[:2]
@@ -370,6 +408,9 @@ def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndar
         t = _np_keep_l(np.concatenate([lab[:, :1], lab[:, 1:] + change], 1))[0]
         change = t[:, None] * (lab[:, 1:] + change) - lab[:, 1:]
         change = soften_change(change.reshape(h, w, 2), op.blur).reshape(-1, 2)
+    elif op.gamut_blur > 0:  # the gamut map's own change, softened, then mapped again
+        change = change + soften_gamut(lab[:, :1], lab[:, 1:] + change, (h, w),
+                                       op.gamut_blur)
     new = lab.copy()
     new[:, 1:] = lab[:, 1:] + change
     return _np_lab_srgb_keep_l(new).astype(np.float32).reshape(h, w, 3)
@@ -386,6 +427,10 @@ def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
     n = h * w
     if backend not in ("auto", "numba", "numpy"):
         raise ValueError(f"backend={backend!r}; choose from ['auto', 'numba', 'numpy'].")
+    if op.blur > 0 and op.gamut_blur > 0:
+        raise ValueError("an Operator softens either its change (blur) or its gamut map "
+                         f"(gamut_blur), not both; got blur={op.blur}, "
+                         f"gamut_blur={op.gamut_blur}.")
     use_numba = backend == "numba" or (backend == "auto" and n >= _NUMBA_MIN_PIXELS)
     maxval = _INT_MAX.get(image.dtype)
     if not use_numba:
@@ -402,18 +447,25 @@ def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
     start = np.ascontiguousarray(op.start, dtype=np.float64)
     flat = np.ascontiguousarray(image).reshape(-1, 3)
     out = np.empty_like(flat)
-    taps = blur_taps(op.blur) if op.blur > 0 else None
+    sigma = op.blur if op.blur > 0 else op.gamut_blur
+    taps = blur_taps(sigma) if sigma > 0 else None
+    gamut = op.gamut_blur > 0
     if maxval:
         K.apply_int(flat, h, w, start, vol, field, _MODE[op.kind], float(strength),
-                    K.decode_lut(int(maxval)), float(maxval), out, taps)
+                    K.decode_lut(int(maxval)), float(maxval), out, taps, gamut)
     else:
         K.apply_float(flat, h, w, start, vol, field, _MODE[op.kind], float(strength), out,
-                      taps)
+                      taps, gamut)
     return out.reshape(h, w, 3)
 
 
 def lattice_lut(op: Operator, size: int) -> np.ndarray:
-    """The global operator sampled on a ``size``³ RGB lattice: ``lut[r, g, b]`` (float32)."""
+    """The global operator sampled on a ``size``³ RGB lattice: ``lut[r, g, b]`` (float32).
+
+    A LUT is per color: an operator's ``gamut_blur`` (which needs neighbouring pixels) is
+    left out of it.
+    """
+    op = replace(op, gamut_blur=0.0)
     axis = np.linspace(0.0, 1.0, size, dtype=np.float32)
     r, g, b = np.meshgrid(axis, axis, axis, indexing="ij")
     rgb = np.stack([r, g, b], -1).reshape(-1, 1, 3)

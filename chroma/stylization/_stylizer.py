@@ -139,6 +139,16 @@ gamut_weight, blotch_weight : float
         halved the artifacts on train and eval pairs but cost SW wins over IDT
         on eval, and it adds gradients next to the edges of images whose a*b*
         is as sharp as their L* (``benchmarks/results/stylize_blur15.md``).
+    gamut_blur : float, optional
+        Any operator, when applied: the standard deviation in pixels (of the
+        image it is applied to; at most 8) of a Gaussian that the keep-L* gamut
+        map's own change (the chroma it takes from the operator's out-of-gamut
+        colors) is convolved with before the map runs again
+        (:func:`~chroma.stylization._operators.soften_gamut`). The sRGB boundary
+        changes with L*, so colors clipped to it copy the input's L* texture into
+        a*b*; softened, about the same chroma is removed, smoothly, and the
+        operator's own edges are kept. 0 (the default) is off; not with
+        ``change_blur``. The fit does not see it.
     regrain : float, optional
         Any operator, after it is applied: 0 (the default) is off; above 0, a
         chroma-only regrain (Pitié et al. 2007, as :func:`chroma.regrain` does
@@ -213,6 +223,7 @@ gamut_weight, blotch_weight : float
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
         change_blur: float = 0.0,
+        gamut_blur: float = 0.0,
         regrain: float = 0.0,
         regrain_edge: float = 0.0,
         cells: int = 12,
@@ -240,6 +251,7 @@ gamut_weight, blotch_weight : float
         self.lightness_smooth = lightness_smooth
         self.gain_cap = gain_cap
         self.change_blur = change_blur
+        self.gamut_blur = gamut_blur
         self.regrain = regrain
         self.regrain_edge = regrain_edge
         self.cells = cells
@@ -269,6 +281,12 @@ gamut_weight, blotch_weight : float
         if _check_weight(self.change_blur, "change_blur") > 8.0:
             raise ValueError(f"`change_blur` must be a number in [0, 8] (pixels), got "
                              f"{self.change_blur!r}.")
+        if _check_weight(self.gamut_blur, "gamut_blur") > 8.0:
+            raise ValueError(f"`gamut_blur` must be a number in [0, 8] (pixels), got "
+                             f"{self.gamut_blur!r}.")
+        if self.gamut_blur > 0 and self.change_blur > 0:
+            raise ValueError(f"`gamut_blur` and `change_blur` cannot both be on, got "
+                             f"gamut_blur={self.gamut_blur!r}, change_blur={self.change_blur!r}.")
         if _check_weight(self.regrain, "regrain") > 100.0:
             raise ValueError(f"`regrain` must be 0 (off) or a smoothness in (0, 100], got "
                              f"{self.regrain!r}.")
@@ -423,10 +441,12 @@ gamut_weight, blotch_weight : float
         if kind == "grid" and self.gain_cap > 0:
             theta = ops.cap_gain(theta, self.gain_cap)
         if kind == "free":
-            self.operator_ = ops.Operator(kind, start, offsets=theta)
+            self.operator_ = ops.Operator(kind, start, offsets=theta,
+                                          gamut_blur=float(self.gamut_blur))
         else:
             self.operator_ = ops.Operator(kind, start, volume=theta,
-                                          blur=self.change_blur if kind == "grid" else 0.0)
+                                          blur=self.change_blur if kind == "grid" else 0.0,
+                                          gamut_blur=float(self.gamut_blur))
         self.loss_history_ = history
         return self
 
