@@ -292,7 +292,7 @@ def cap_gain(volume: np.ndarray, cap: float) -> np.ndarray:
 
 
 def resample_offsets(offsets: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
-    """Bilinear (pixel-center) resampling of an (h, w, 2) field to ``hw``: (H*W, 2) float64."""
+    """Bilinear (pixel-center) resampling of an (h, w, C) field to ``hw``: (H*W, C) float64."""
     h, w = offsets.shape[:2]
     H, W = hw
     ys = np.clip((np.arange(H) + 0.5) * h / H - 0.5, 0, h - 1)
@@ -304,7 +304,7 @@ def resample_offsets(offsets: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     f = offsets.astype(np.float64)
     top = f[y0][:, x0] * (1 - fx) + f[y0][:, x1] * fx
     bot = f[y1][:, x0] * (1 - fx) + f[y1][:, x1] * fx
-    return np.ascontiguousarray((top * (1 - fy) + bot * fy).reshape(-1, 2))
+    return np.ascontiguousarray((top * (1 - fy) + bot * fy).reshape(-1, offsets.shape[-1]))
 
 
 def offsets_numpy(op: Operator, lab: np.ndarray, start_ab: np.ndarray, hw) -> np.ndarray:
@@ -396,8 +396,12 @@ def soften_gamut(lightness: np.ndarray, ab: np.ndarray, hw: tuple[int, int],
     return soften_change(removed, sigma).reshape(-1, 2)
 
 
-def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndarray:
-    """NumPy twin of the kernels: float (H, W, 3) sRGB in [0, 1] -> float32 (H, W, 3)."""
+def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0,
+                coef: np.ndarray | None = None) -> np.ndarray:
+    """NumPy twin of the kernels: float (H, W, 3) sRGB in [0, 1] -> float32 (H, W, 3).
+
+    ``coef``: a correction carried from a smaller image (:func:`regrain_coefficients`).
+    """
     h, w = rgb.shape[:2]
     flat = np.clip(rgb.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
     lab = _np_rgb_lab(rgb.reshape(-1, 3))
@@ -413,15 +417,20 @@ def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndar
                                        op.gamut_blur)
     new = lab.copy()
     new[:, 1:] = lab[:, 1:] + change
+    if coef is not None and coef.size:  # after the gamut map, then mapped again
+        c = resample_offsets(coef, (h, w))
+        new[:, 1:] = (_np_keep_l(new)[0][:, None] * new[:, 1:] + c[:, 6:]
+                      + np.einsum("nij,nj->ni", c[:, :6].reshape(-1, 2, 3), lab))
     return _np_lab_srgb_keep_l(new).astype(np.float32).reshape(h, w, 3)
 
 
 def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
-          backend: str = "auto") -> np.ndarray:
+          backend: str = "auto", coef: np.ndarray | None = None) -> np.ndarray:
     """Apply ``op`` to a channels-last (H, W, 3) image: float32 [0, 1] or uint8/uint16.
 
     The output has the input's dtype. ``backend``: "auto" (Numba from 16 Ki
-    pixels), "numba" or "numpy".
+    pixels), "numba" or "numpy". ``coef`` (hs, ws, 8): an a*b* correction carried
+    from a smaller image, added after the gamut map (:func:`regrain_coefficients`).
     """
     h, w = image.shape[:2]
     n = h * w
@@ -431,11 +440,13 @@ def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
         raise ValueError("an Operator softens either its change (blur) or its gamut map "
                          f"(gamut_blur), not both; got blur={op.blur}, "
                          f"gamut_blur={op.gamut_blur}.")
+    if coef is not None:
+        coef = np.ascontiguousarray(coef, dtype=np.float64)
     use_numba = backend == "numba" or (backend == "auto" and n >= _NUMBA_MIN_PIXELS)
     maxval = _INT_MAX.get(image.dtype)
     if not use_numba:
         x = image.astype(np.float32) / np.float32(maxval) if maxval else image
-        out = apply_numpy(x, op, strength)
+        out = apply_numpy(x, op, strength, coef)
         if maxval:
             return np.rint(np.clip(out, 0, 1) * maxval).astype(image.dtype)
         return out
@@ -452,10 +463,10 @@ def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
     gamut = op.gamut_blur > 0
     if maxval:
         K.apply_int(flat, h, w, start, vol, field, _MODE[op.kind], float(strength),
-                    K.decode_lut(int(maxval)), float(maxval), out, taps, gamut)
+                    K.decode_lut(int(maxval)), float(maxval), out, taps, gamut, coef)
     else:
         K.apply_float(flat, h, w, start, vol, field, _MODE[op.kind], float(strength), out,
-                      taps, gamut)
+                      taps, gamut, coef)
     return out.reshape(h, w, 3)
 
 
@@ -525,3 +536,78 @@ def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
         ab = lo[..., 1:] + wgt[..., None] * (ab - lo[..., 1:])
     lo[..., 1:] = ab
     return lab_to_srgb_keep_lightness(lo)
+
+
+REGRAIN_SIDE = 1024  # images with a longer side get the regrain solved at this size, carried
+
+
+def area_resize(x: np.ndarray, side: int) -> np.ndarray:
+    """Area average of an (H, W, 3) image (uint8/uint16 or float in [0, 1]) to long side
+    ``side``: float32 in [0, 1] (a copy at its own size when it is not larger)."""
+    from chroma.stylization._torch import _torch
+
+    maxval = _INT_MAX.get(x.dtype)
+    h, w = x.shape[:2]
+    scale = side / max(h, w)
+    if scale >= 1.0:
+        y = x.astype(np.float32)
+        return y / np.float32(maxval) if maxval else y
+    torch = _torch()
+    shape = (max(1, round(h * scale)), max(1, round(w * scale)))
+    with torch.inference_mode():
+        t = torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None].float()
+        t = torch.nn.functional.adaptive_avg_pool2d(t, shape)[0].permute(1, 2, 0)
+        y = np.ascontiguousarray(t.numpy())
+    return y / np.float32(maxval) if maxval else y
+
+
+def regrain_coefficients(image: np.ndarray, out: np.ndarray, smoothness: float,
+                         edge: float = 0.0, *, radius: int = 1,
+                         eps: float = 4.0) -> np.ndarray:
+    """The correction :func:`regrain_chroma` makes to ``out``, as a guided filter of the input.
+
+    Solved at the size of ``image`` and ``out`` (float32 (h, w, 3) sRGB), the a*b*
+    correction is fitted in each ``(2 radius + 1)²`` window as a linear function of
+    the input's (L*, a*, b*) (the color guided filter of He, Sun & Tang, ECCV 2010;
+    ``eps`` in Lab units², larger is smoother) and the window coefficients are
+    averaged; read bilinearly at another size and applied to that size's own input
+    colors (He & Sun's fast guided filter, arXiv 1505.00996, as
+    :func:`chroma.colorization._decode.guided_upsample` does with L* alone), the
+    correction keeps the input's edges. The regrain replaces the output's sharp
+    a*b* steps along L* edges by the input's own a*b* transitions plus a constant:
+    linear in the input's colors, window by window. This is how a regrain solved on
+    a reduced copy reaches a full-size image (``coef`` of :func:`apply`).
+
+    Returns
+    -------
+    coef : ndarray of float64, shape (h, w, 8)
+        Per pixel: the a* correction's weights of (L*, a*, b*), the b* correction's,
+        then the two intercepts.
+
+    Examples
+    --------
+    >>> img = np.full((16, 16, 3), 0.4, np.float32); img[:, 8:] = 0.7
+    >>> out = np.clip(img + np.float32(0.1) * (np.arange(16) % 2)[:, None, None], 0, 1)
+    >>> regrain_coefficients(img, out.astype(np.float32), 0.1).shape
+    (16, 16, 8)
+    """
+    from scipy.ndimage import uniform_filter
+
+    r = regrain_chroma(image, out, smoothness, edge)
+    lab_i = convert(np.clip(image, 0.0, 1.0).astype(np.float32), "rgb", "lab")
+    lab_o = convert(np.clip(out, 0.0, 1.0).astype(np.float32), "rgb", "lab")
+    lab_r = convert(np.clip(r, 0.0, 1.0).astype(np.float32), "rgb", "lab")
+    g = lab_i.astype(np.float64)
+    p = (lab_r[..., 1:] - lab_o[..., 1:]).astype(np.float64)
+    size = 2 * radius + 1
+
+    def box(v):
+        return uniform_filter(v, size=(size, size) + (1,) * (v.ndim - 2), mode="nearest")
+
+    mean_g, mean_p = box(g), box(p)
+    cov_gg = box(g[..., :, None] * g[..., None, :]) - mean_g[..., :, None] * mean_g[..., None, :]
+    cov_gp = box(g[..., :, None] * p[..., None, :]) - mean_g[..., :, None] * mean_p[..., None, :]
+    a = np.linalg.solve(cov_gg + eps * np.eye(3), cov_gp)  # (h, w, 3 guide, 2 out)
+    b = mean_p - np.einsum("...ij,...i->...j", a, mean_g)
+    a = np.swapaxes(a, -1, -2).reshape(*g.shape[:2], 6)  # the a* row, then the b* row
+    return np.ascontiguousarray(np.concatenate([box(a), box(b)], -1))

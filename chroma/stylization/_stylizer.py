@@ -463,24 +463,40 @@ gamut_weight, blotch_weight : float
         strength = check_strength(self.strength)
         arr = check_image(image, name="image", channel_axis=channel_axis)
         if arr.ndim == 3 and arr.shape[-1] == 3 and arr.dtype in (np.uint8, np.uint16):
-            out = ops.apply(np.ascontiguousarray(arr), self.operator_, strength)
-            if self.regrain > 0:
-                top = np.float32(_INT_MAX[arr.dtype])
-                r = self._regrained(arr.astype(np.float32) / top, out.astype(np.float32) / top)
-                out = np.rint(np.clip(r, 0.0, 1.0) * top).astype(arr.dtype)
+            out = self._apply_array(np.ascontiguousarray(arr), strength)
             return out if channel_axis in (-1, 2) else np.moveaxis(out, -1, channel_axis)
         x, restore = to_float(image, name="image", channels=(3,), gray_to_rgb=True,
                               channel_axis=channel_axis)
-        return restore(self._regrained(x, ops.apply(x, self.operator_, strength)))
+        return restore(self._apply_array(x, strength))
 
-    def _regrained(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out`` (float (H, W, 3)) regrained toward ``x``'s gradients when ``regrain`` > 0."""
+    def _apply_array(self, arr: np.ndarray, strength: float) -> np.ndarray:
+        """The operator (and the regrain, when ``regrain`` > 0) on a channels-last (H, W, 3)
+        uint8/uint16 or float32 image; the same dtype back.
+
+        The regrain runs at the image's size up to ``ops.REGRAIN_SIDE`` on the long side;
+        above, it is solved on an area-averaged copy of that size and its correction is
+        carried to full size inside the apply kernel (:func:`ops.regrain_coefficients`).
+        """
+        op = self.operator_
         if self.regrain <= 0:
-            return out
-        return ops.regrain_chroma(x, out, self.regrain, self.regrain_edge)
+            return ops.apply(arr, op, strength)
+        if max(arr.shape[:2]) > ops.REGRAIN_SIDE:
+            small = ops.area_resize(arr, ops.REGRAIN_SIDE)
+            coef = ops.regrain_coefficients(small, ops.apply(small, op, strength),
+                                            self.regrain, self.regrain_edge)
+            return ops.apply(arr, op, strength, coef=coef)
+        out = ops.apply(arr, op, strength)
+        top = _INT_MAX.get(arr.dtype)
+        if top is None:
+            return ops.regrain_chroma(arr, out, self.regrain, self.regrain_edge)
+        top = np.float32(top)
+        r = ops.regrain_chroma(arr.astype(np.float32) / top, out.astype(np.float32) / top,
+                               self.regrain, self.regrain_edge)
+        return np.rint(np.clip(r, 0.0, 1.0) * top).astype(arr.dtype)
 
     def _apply_float(self, x: np.ndarray) -> np.ndarray:
-        return self._regrained(x, ops.apply(x, self.operator_, check_strength(self.strength)))
+        return self._apply_array(np.ascontiguousarray(x, dtype=np.float32),
+                                 check_strength(self.strength))
 
     def transform(self, image, /, *, region=None, channel_axis: int = -1) -> np.ndarray:
         """Fit the operator for `image` and apply it (see :meth:`fit_operator`, :meth:`apply`)."""
