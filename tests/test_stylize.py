@@ -719,15 +719,15 @@ def test_regrain_coefficients_reproduce_the_regrain_at_its_own_size():
     assert np.abs(_lightness(carried) - _lightness(x)).max() < 0.05
 
 
-def test_regrain_above_the_solve_size_is_carried(pair, monkeypatch):
+def test_regrain_above_the_solve_size_is_carried(pair):
     from chroma.metrics import gradient_artifacts
 
     image, op = _soft_chroma_edge(48, 80)
     st = Stylizer(regrain=1.0, progress=False)
     st.operator_ = op  # a fitted operator, as fit_operator leaves it
     plain = ops.apply(image, op, 1.0)
-    exact = st.apply(image)  # 80 px <= REGRAIN_SIDE: solved at full size
-    monkeypatch.setattr(ops, "REGRAIN_SIDE", 40)
+    exact = st.apply(image)  # 80 px <= regrain_size: solved at full size
+    st.set_params(regrain_size=40)
     carried = st.apply(image)  # solved at 40 px, carried by the kernel
     assert carried.dtype == np.uint8 and carried.shape == image.shape
     assert not np.array_equal(carried, exact)
@@ -741,6 +741,9 @@ def test_regrain_above_the_solve_size_is_carried(pair, monkeypatch):
     image2, style = pair
     mask = np.zeros(image2.shape[:2], np.float32)
     mask[5:25, 10:30] = 1.0
-    monkeypatch.setattr(ops, "REGRAIN_SIDE", 20)
-    masked = stylize(image2, style, mask=mask, random_state=0, regrain=1.0, **FAST)
+    masked = stylize(image2, style, mask=mask, random_state=0, regrain=1.0, regrain_size=20,
+                     **FAST)
     np.testing.assert_array_equal(masked[mask == 0], image2[mask == 0])
+    for bad, err in ((8, ValueError), (64.0, TypeError)):
+        with pytest.raises(err, match="regrain_size"):
+            Stylizer(regrain_size=bad).fit(style)

@@ -538,9 +538,6 @@ def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
     return lab_to_srgb_keep_lightness(lo)
 
 
-REGRAIN_SIDE = 1024  # images with a longer side get the regrain solved at this size, carried
-
-
 def area_resize(x: np.ndarray, side: int) -> np.ndarray:
     """Area average of an (H, W, 3) image (uint8/uint16 or float in [0, 1]) to long side
     ``side``: float32 in [0, 1] (a copy at its own size when it is not larger)."""

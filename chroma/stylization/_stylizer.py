@@ -164,6 +164,15 @@ gamut_weight, blotch_weight : float
     regrain_edge : float, optional
         With ``regrain``: 0 regrains every pixel; above 0, only those within a
         pixel of an input L* edge steeper than this (L* units per pixel), feathered.
+    regrain_size : int, optional
+        With ``regrain``: images up to this long side are regrained at their own
+        size; larger ones on an area-averaged copy of this long side, the
+        correction carried to full size inside the apply kernel as a guided
+        filter of the input's colors
+        (:func:`~chroma.stylization._operators.regrain_coefficients`): a 12 MP
+        apply then costs about one more pass instead of the full-size solve. The
+        regrain's effect is at the pixel scale, so a copy much smaller than the
+        image keeps less of it (``benchmarks/results/stylize_gamut_regrain.md``).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -226,6 +235,7 @@ gamut_weight, blotch_weight : float
         gamut_blur: float = 0.0,
         regrain: float = 0.0,
         regrain_edge: float = 0.0,
+        regrain_size: int = 1024,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -254,6 +264,7 @@ gamut_weight, blotch_weight : float
         self.gamut_blur = gamut_blur
         self.regrain = regrain
         self.regrain_edge = regrain_edge
+        self.regrain_size = regrain_size
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -291,6 +302,7 @@ gamut_weight, blotch_weight : float
             raise ValueError(f"`regrain` must be 0 (off) or a smoothness in (0, 100], got "
                              f"{self.regrain!r}.")
         _check_weight(self.regrain_edge, "regrain_edge")
+        _check_int(self.regrain_size, "regrain_size", 16, 1 << 16)
         if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
             raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
                              f"{self.gain_cap!r}.")
@@ -473,15 +485,15 @@ gamut_weight, blotch_weight : float
         """The operator (and the regrain, when ``regrain`` > 0) on a channels-last (H, W, 3)
         uint8/uint16 or float32 image; the same dtype back.
 
-        The regrain runs at the image's size up to ``ops.REGRAIN_SIDE`` on the long side;
+        The regrain runs at the image's size up to ``regrain_size`` on the long side;
         above, it is solved on an area-averaged copy of that size and its correction is
         carried to full size inside the apply kernel (:func:`ops.regrain_coefficients`).
         """
         op = self.operator_
         if self.regrain <= 0:
             return ops.apply(arr, op, strength)
-        if max(arr.shape[:2]) > ops.REGRAIN_SIDE:
-            small = ops.area_resize(arr, ops.REGRAIN_SIDE)
+        if max(arr.shape[:2]) > self.regrain_size:
+            small = ops.area_resize(arr, self.regrain_size)
             coef = ops.regrain_coefficients(small, ops.apply(small, op, strength),
                                             self.regrain, self.regrain_edge)
             return ops.apply(arr, op, strength, coef=coef)
