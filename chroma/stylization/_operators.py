@@ -521,6 +521,15 @@ def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
     ((24, 24, 3), dtype('float32'))
     """
     from chroma.spaces.gamut import lab_to_srgb_keep_lightness
+
+    _, lo, ab = _regrain_ab(image, out, smoothness, edge)
+    lo[..., 1:] = ab
+    return lab_to_srgb_keep_lightness(lo)
+
+
+def _regrain_ab(image: np.ndarray, out: np.ndarray, smoothness: float, edge: float):
+    """:func:`regrain_chroma` before its gamut map: the input's Lab, ``out``'s Lab with the
+    input's L*, and the regrained a*b* (float32)."""
     from chroma.transfers.regrain import _regrain_float
 
     li = convert(np.clip(image, 0.0, 1.0).astype(np.float32), "rgb", "lab")
@@ -534,8 +543,7 @@ def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
         near = maximum_filter(np.hypot(gx, gy) > edge, size=3).astype(np.float32)
         wgt = np.clip(3.0 * gaussian_filter(near, EDGE_FEATHER, mode="nearest"), 0.0, 1.0)
         ab = lo[..., 1:] + wgt[..., None] * (ab - lo[..., 1:])
-    lo[..., 1:] = ab
-    return lab_to_srgb_keep_lightness(lo)
+    return li, lo, ab
 
 
 def area_resize(x: np.ndarray, side: int) -> np.ndarray:
@@ -552,7 +560,8 @@ def area_resize(x: np.ndarray, side: int) -> np.ndarray:
     torch = _torch()
     shape = (max(1, round(h * scale)), max(1, round(w * scale)))
     with torch.inference_mode():
-        t = torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None].float()
+        # channels last in memory (the float copy is contiguous; the pooling reads it so)
+        t = torch.from_numpy(np.ascontiguousarray(x)).float()[None].permute(0, 3, 1, 2)
         t = torch.nn.functional.adaptive_avg_pool2d(t, shape)[0].permute(1, 2, 0)
         y = np.ascontiguousarray(t.numpy())
     return y / np.float32(maxval) if maxval else y
@@ -588,23 +597,35 @@ def regrain_coefficients(image: np.ndarray, out: np.ndarray, smoothness: float,
     >>> regrain_coefficients(img, out.astype(np.float32), 0.1).shape
     (16, 16, 8)
     """
-    from scipy.ndimage import uniform_filter
-
-    r = regrain_chroma(image, out, smoothness, edge)
-    lab_i = convert(np.clip(image, 0.0, 1.0).astype(np.float32), "rgb", "lab")
-    lab_o = convert(np.clip(out, 0.0, 1.0).astype(np.float32), "rgb", "lab")
-    lab_r = convert(np.clip(r, 0.0, 1.0).astype(np.float32), "rgb", "lab")
-    g = lab_i.astype(np.float64)
-    p = (lab_r[..., 1:] - lab_o[..., 1:]).astype(np.float64)
-    size = 2 * radius + 1
-
-    def box(v):
-        return uniform_filter(v, size=(size, size) + (1,) * (v.ndim - 2), mode="nearest")
-
-    mean_g, mean_p = box(g), box(p)
-    cov_gg = box(g[..., :, None] * g[..., None, :]) - mean_g[..., :, None] * mean_g[..., None, :]
-    cov_gp = box(g[..., :, None] * p[..., None, :]) - mean_g[..., :, None] * mean_p[..., None, :]
-    a = np.linalg.solve(cov_gg + eps * np.eye(3), cov_gp)  # (h, w, 3 guide, 2 out)
-    b = mean_p - np.einsum("...ij,...i->...j", a, mean_g)
+    lab_i, lab_o, ab = _regrain_ab(image, out, smoothness, edge)  # the kernel maps after
+    g = lab_i.astype(np.float32)
+    p = (ab - lab_o[..., 1:]).astype(np.float32)
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    stats = _box(np.concatenate(
+        [g, p] + [g[..., i:i + 1] * g[..., j:j + 1] for i, j in pairs]
+        + [g[..., i:i + 1] * p[..., k:k + 1] for i in range(3) for k in range(2)], -1), radius)
+    mg, mp = stats[..., :3], stats[..., 3:5]
+    c = {ij: stats[..., 5 + n] - mg[..., ij[0]] * mg[..., ij[1]] for n, ij in enumerate(pairs)}
+    s00, s01, s02 = c[0, 0] + eps, c[0, 1], c[0, 2]
+    s11, s12, s22 = c[1, 1] + eps, c[1, 2], c[2, 2] + eps
+    # the inverse of the symmetric 3x3 covariance (+ eps), by cofactors
+    i00, i01, i02 = s11 * s22 - s12 * s12, s02 * s12 - s01 * s22, s01 * s12 - s02 * s11
+    i11, i12, i22 = s00 * s22 - s02 * s02, s01 * s02 - s00 * s12, s00 * s11 - s01 * s01
+    det = s00 * i00 + s01 * i01 + s02 * i02
+    inv = np.stack([i00, i01, i02, i01, i11, i12, i02, i12, i22], -1).reshape(
+        *g.shape[:2], 3, 3) / det[..., None, None]
+    cov = (stats[..., 11:17].reshape(*g.shape[:2], 3, 2)
+           - mg[..., :, None] * mp[..., None, :])
+    a = inv @ cov  # (h, w, 3 guide, 2 out)
+    b = mp - np.einsum("...ij,...i->...j", a, mg)
     a = np.swapaxes(a, -1, -2).reshape(*g.shape[:2], 6)  # the a* row, then the b* row
-    return np.ascontiguousarray(np.concatenate([box(a), box(b)], -1))
+    return np.ascontiguousarray(_box(np.concatenate([a, b], -1), radius), dtype=np.float64)
+
+
+def _box(v: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of (h, w, C) ``v`` over (2 radius + 1)² windows (edges repeated), float32."""
+    from scipy.ndimage import uniform_filter1d
+
+    n = 2 * radius + 1
+    v = uniform_filter1d(np.asarray(v, np.float32), n, axis=0, mode="nearest")
+    return uniform_filter1d(v, n, axis=1, mode="nearest")
