@@ -140,9 +140,9 @@ def timing(image, style, repeats: int, operator: str, features: str, *,
             Stylizer(operator, features=features, size=512, coarse=0.0,
                      random_state=0, progress=False, **options).fit(style).fit_operator(image)
             singles.append(time.perf_counter() - t)
-        # JIT warm-up (the Numba kernel; wider than regrain_size, so a regrain takes the
-        # carried path of the 12 MP call), not timed
-        st.apply(big[:128, :st.regrain_size + 64])
+        # JIT warm-up (the Numba kernel; wider than a regrain_size, so a carried regrain
+        # takes the path of the 12 MP call), not timed
+        st.apply(big[:128, :max(128, st.regrain_size + 64)])
         t = time.perf_counter()
         st.apply(big)
         applies.append(time.perf_counter() - t)

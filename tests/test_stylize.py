@@ -726,7 +726,7 @@ def test_regrain_above_the_solve_size_is_carried(pair):
     st = Stylizer(regrain=1.0, progress=False)
     st.operator_ = op  # a fitted operator, as fit_operator leaves it
     plain = ops.apply(image, op, 1.0)
-    exact = st.apply(image)  # 80 px <= regrain_size: solved at full size
+    exact = st.apply(image)  # regrain_size=0 (the default): solved at full size
     st.set_params(regrain_size=40)
     carried = st.apply(image)  # solved at 40 px, carried by the kernel
     assert carried.dtype == np.uint8 and carried.shape == image.shape

@@ -165,14 +165,15 @@ gamut_weight, blotch_weight : float
         With ``regrain``: 0 regrains every pixel; above 0, only those within a
         pixel of an input L* edge steeper than this (L* units per pixel), feathered.
     regrain_size : int, optional
-        With ``regrain``: images up to this long side are regrained at their own
-        size; larger ones on an area-averaged copy of this long side, the
-        correction carried to full size inside the apply kernel as a guided
-        filter of the input's colors
-        (:func:`~chroma.stylization._operators.regrain_coefficients`): a 12 MP
-        apply then costs about one more pass instead of the full-size solve. The
-        regrain's effect is at the pixel scale, so a copy much smaller than the
-        image keeps less of it (``benchmarks/results/stylize_gamut_regrain.md``).
+        With ``regrain``: 0 (the default) regrains at the image's own size; above
+        0, images with a longer side than this are regrained on an area-averaged
+        copy of this long side and the correction is carried to full size inside
+        the apply kernel as a guided filter of the input's colors
+        (:func:`~chroma.stylization._operators.regrain_coefficients`). Faster (12 MP
+        with ``gamut_blur=2``: 1.7 s at 512, 3.1 s at 1024, against about 10 s at
+        full size), but the regrain acts at the pixel scale: carried 2x it kept
+        part of its effect on train pairs, carried 4x or more it added artifacts
+        instead (``benchmarks/results/stylize_regrain_carry.md``).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -235,7 +236,7 @@ gamut_weight, blotch_weight : float
         gamut_blur: float = 0.0,
         regrain: float = 0.0,
         regrain_edge: float = 0.0,
-        regrain_size: int = 1024,
+        regrain_size: int = 0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -302,7 +303,8 @@ gamut_weight, blotch_weight : float
             raise ValueError(f"`regrain` must be 0 (off) or a smoothness in (0, 100], got "
                              f"{self.regrain!r}.")
         _check_weight(self.regrain_edge, "regrain_edge")
-        _check_int(self.regrain_size, "regrain_size", 16, 1 << 16)
+        if self.regrain_size != 0:
+            _check_int(self.regrain_size, "regrain_size", 16, 1 << 16)
         if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
             raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
                              f"{self.gain_cap!r}.")
@@ -485,14 +487,15 @@ gamut_weight, blotch_weight : float
         """The operator (and the regrain, when ``regrain`` > 0) on a channels-last (H, W, 3)
         uint8/uint16 or float32 image; the same dtype back.
 
-        The regrain runs at the image's size up to ``regrain_size`` on the long side;
-        above, it is solved on an area-averaged copy of that size and its correction is
-        carried to full size inside the apply kernel (:func:`ops.regrain_coefficients`).
+        The regrain runs at the image's size, unless ``regrain_size`` is set and the long
+        side is larger: then it is solved on an area-averaged copy of that size and its
+        correction carried to full size inside the apply kernel
+        (:func:`ops.regrain_coefficients`).
         """
         op = self.operator_
         if self.regrain <= 0:
             return ops.apply(arr, op, strength)
-        if max(arr.shape[:2]) > self.regrain_size:
+        if 0 < self.regrain_size < max(arr.shape[:2]):
             small = ops.area_resize(arr, self.regrain_size)
             coef = ops.regrain_coefficients(small, ops.apply(small, op, strength),
                                             self.regrain, self.regrain_edge)
