@@ -626,3 +626,124 @@ def test_palette_weight_bad_values_refused(pair):
         stylize(image, style, palette_weight=-1.0, **FAST)
     with pytest.raises(TypeError, match="palette_weight"):
         stylize(image, style, palette_weight="high", **FAST)
+
+
+def _gamut_texture(h=24, w=40):
+    """Fine L* texture (alternating columns 55 / 70) under one saturated color, and a grid
+    operator that pushes every pixel outside sRGB (a* +70, b* +70): the keep-L* map clips
+    each column to its own boundary, so the mapped a*b* copies the texture."""
+    lab = np.zeros((h, w, 3))
+    lab[..., 0] = np.where(np.arange(w) % 2 == 0, 55.0, 70.0)
+    lab[..., 1], lab[..., 2] = 20.0, 20.0
+    image = (np.clip(convert(lab.astype(np.float32), "lab", "rgb"), 0, 1) * 255).round()
+    vol = np.zeros((6, 4, 3, 3))
+    vol[0], vol[1] = 70.0, 70.0
+    op = ops.Operator("grid", ops.start_table(np.stack(np.meshgrid(
+        *[np.linspace(0, 1, ops.START_SIZE)] * 3, indexing="ij"), -1)), volume=vol)
+    return image.astype(np.uint8), op
+
+
+def test_gamut_blur_lowers_artifacts_of_clipped_colors_and_keeps_lightness():
+    from chroma.metrics import gradient_artifacts
+
+    image, op = _gamut_texture()
+    hard = ops.apply(image, op, 1.0)
+    op.gamut_blur = 2.0
+    soft = ops.apply(image, op, 1.0)
+    assert gradient_artifacts(soft, image) < 0.5 * gradient_artifacts(hard, image)
+    assert np.abs(_lightness(soft) - _lightness(image)).max() <= 0.5
+    # about as much chroma is removed (the map's change is averaged, not dropped)
+    c = lambda u: np.hypot(*np.moveaxis(convert(u, "rgb", "lab")[..., 1:], -1, 0))  # noqa: E731
+    assert abs(c(soft).mean() - c(hard).mean()) < 0.25 * c(hard).mean()
+    # the kernel (two passes) and its NumPy twin agree, float and uint8, strength < 1
+    x = image.astype(np.float32) / 255
+    np.testing.assert_allclose(ops.apply(x, op, 0.7, backend="numba"),
+                               ops.apply(x, op, 0.7, backend="numpy"), atol=2e-3)
+    assert np.abs(ops.apply(image, op, 1.0, backend="numba").astype(int)
+                  - ops.apply(image, op, 1.0, backend="numpy")).max() <= 1
+    # in-gamut colors: the map changes nothing, so neither does its softened change
+    op.volume = np.zeros_like(op.volume)
+    np.testing.assert_array_equal(ops.apply(image, op, 1.0),
+                                  ops.apply(image, ops.Operator("grid", op.start,
+                                                                volume=op.volume), 1.0))
+    with pytest.raises(ValueError, match="gamut_blur"):
+        ops.apply(image, ops.Operator("grid", op.start, volume=op.volume, blur=1.0,
+                                      gamut_blur=1.0))
+
+
+def test_gamut_blur_option_is_deterministic_and_refuses_bad_values(pair):
+    image, style = pair
+    st = Stylizer(size=40, iterations=8, random_state=0, progress=False,
+                  gamut_blur=1.5).fit(style)
+    out = st.transform(image)
+    base = Stylizer(size=40, iterations=8, random_state=0, progress=False).fit(style)
+    base.transform(image)
+    # the fit does not see it: the same operator, applied with the softened gamut map
+    np.testing.assert_array_equal(st.operator_.volume, base.operator_.volume)
+    assert st.operator_.gamut_blur == 1.5 and base.operator_.gamut_blur == 0.0
+    assert np.abs(_lightness(out) - _lightness(image)).max() <= 0.5
+    np.testing.assert_array_equal(out, Stylizer(size=40, iterations=8, random_state=0,
+                                                progress=False, gamut_blur=1.5
+                                                ).fit(style).transform(image))
+    mask = np.zeros(image.shape[:2], np.float32)
+    mask[5:25, 10:30] = 1.0
+    masked = stylize(image, style, mask=mask, random_state=0, gamut_blur=1.5, **FAST)
+    np.testing.assert_array_equal(masked[mask == 0], image[mask == 0])
+    # a LUT is per color: the export leaves the gamut blur out
+    lut = Stylizer("lut", random_state=0, gamut_blur=2.0, **FAST).fit(style)
+    lut.transform(image)
+    plain = Stylizer("lut", random_state=0, **FAST).fit(style)
+    plain.transform(image)
+    np.testing.assert_array_equal(lut.to_lut(5), plain.to_lut(5))
+    for bad, err in ((9, ValueError), (-1, ValueError), ("1", TypeError)):
+        with pytest.raises(err, match="gamut_blur"):
+            Stylizer(gamut_blur=bad).fit(style)
+    with pytest.raises(ValueError, match="gamut_blur.*change_blur"):
+        Stylizer(gamut_blur=1.0, change_blur=1.0).fit(style)
+
+
+def test_regrain_coefficients_reproduce_the_regrain_at_its_own_size():
+    image, op = _soft_chroma_edge()
+    x = image.astype(np.float32) / 255
+    sharp = ops.apply(x, op, 1.0)
+    exact = ops.regrain_chroma(x, sharp, 1.0)
+    coef = ops.regrain_coefficients(x, sharp, 1.0, radius=1, eps=0.01)
+    assert coef.shape == (*x.shape[:2], 8)
+    carried = ops.apply(x, op, 1.0, coef=coef)
+    lab = lambda u: convert(u, "rgb", "lab").astype(np.float64)  # noqa: E731
+    err = np.abs(lab(carried) - lab(exact))[..., 1:].mean()
+    change = np.abs(lab(sharp) - lab(exact))[..., 1:].mean()
+    assert change > 0.2 and err < 0.3 * change, (err, change)
+    np.testing.assert_allclose(ops.apply(x, op, 1.0, coef=coef, backend="numba"),
+                               ops.apply(x, op, 1.0, coef=coef, backend="numpy"), atol=2e-3)
+    assert np.abs(_lightness(carried) - _lightness(x)).max() < 0.05
+
+
+def test_regrain_above_the_solve_size_is_carried(pair):
+    from chroma.metrics import gradient_artifacts
+
+    image, op = _soft_chroma_edge(48, 80)
+    st = Stylizer(regrain=1.0, progress=False)
+    st.operator_ = op  # a fitted operator, as fit_operator leaves it
+    plain = ops.apply(image, op, 1.0)
+    exact = st.apply(image)  # regrain_size=0 (the default): solved at full size
+    st.set_params(regrain_size=40)
+    carried = st.apply(image)  # solved at 40 px, carried by the kernel
+    assert carried.dtype == np.uint8 and carried.shape == image.shape
+    assert not np.array_equal(carried, exact)
+    assert np.abs(_lightness(carried) - _lightness(image)).max() <= 0.5
+    art = [gradient_artifacts(o, image) for o in (plain, carried, exact)]
+    assert art[1] < 0.8 * art[0]  # most of the regrain's effect survives the carry
+    np.testing.assert_array_equal(carried, st.apply(image))  # deterministic
+    f = st.apply(image.astype(np.float32) / 255)
+    assert f.dtype == np.float32 and np.abs(f * 255 - carried).max() <= 1.0
+    # and through the fit, with a mask: pixels outside it bit-identical
+    image2, style = pair
+    mask = np.zeros(image2.shape[:2], np.float32)
+    mask[5:25, 10:30] = 1.0
+    masked = stylize(image2, style, mask=mask, random_state=0, regrain=1.0, regrain_size=20,
+                     **FAST)
+    np.testing.assert_array_equal(masked[mask == 0], image2[mask == 0])
+    for bad, err in ((8, ValueError), (64.0, TypeError)):
+        with pytest.raises(err, match="regrain_size"):
+            Stylizer(regrain_size=bad).fit(style)

@@ -10,7 +10,9 @@ twin is :func:`chroma.stylization._operators.apply_numpy`; the tests compare the
 An operator with a ``blur`` (the grid's ``change_blur``) runs in two passes
 instead: each row's a*b* change (to the gamut-mapped color), convolved along x
 (a Gaussian), then the input's a*b* plus that change convolved along y, through
-the gamut map again (a blend of in-gamut colors at other L* may leave it).
+the gamut map again (a blend of in-gamut colors at other L* may leave it). An
+operator with a ``gamut_blur`` runs the same two passes on the gamut map's own
+change (the chroma it removes), added back to the operator's unmapped a*b*.
 Importing this module compiles nothing.
 """
 
@@ -126,22 +128,61 @@ def _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode, strength):
     return L, a0, b0, a1, b1
 
 
+@njit(inline="always", **_opts)
+def _carry(coef, y, x, h, w, L, a0, b0, a, b):
+    """a*b* after the gamut map plus a correction carried from a smaller image (or as is).
+
+    ``coef`` (hs, ws, 8): a guided filter's coefficients at the smaller size, read
+    bilinearly at pixel (y, x)'s center (the convention of
+    ``_operators.resample_offsets``); the correction is linear in the input's
+    (L*, a*, b*) = (L, a0, b0): ``coef[0:3] . (L, a0, b0) + coef[6]`` for a*,
+    ``coef[3:6] . (L, a0, b0) + coef[7]`` for b*. An empty ``coef`` (hs = 0) changes
+    nothing.
+    """
+    hs, ws = coef.shape[0], coef.shape[1]
+    if hs == 0:
+        return a, b
+    t = _keep_l(L, a, b)[0]
+    sy = min(max((y + 0.5) * hs / h - 0.5, 0.0), hs - 1.0)
+    sx = min(max((x + 0.5) * ws / w - 0.5, 0.0), ws - 1.0)
+    y0 = min(int(np.floor(sy)), max(hs - 2, 0))
+    x0 = min(int(np.floor(sx)), max(ws - 2, 0))
+    y1 = min(y0 + 1, hs - 1)
+    x1 = min(x0 + 1, ws - 1)
+    fy = sy - y0
+    fx = sx - x0
+    ca = t * a
+    cb = t * b
+    for dy in range(2):
+        yy = y1 if dy else y0
+        wy = fy if dy else 1.0 - fy
+        for dx in range(2):
+            xx = x1 if dx else x0
+            wgt = wy * (fx if dx else 1.0 - fx)
+            ca += wgt * (coef[yy, xx, 0] * L + coef[yy, xx, 1] * a0 + coef[yy, xx, 2] * b0
+                         + coef[yy, xx, 6])
+            cb += wgt * (coef[yy, xx, 3] * L + coef[yy, xx, 4] * a0 + coef[yy, xx, 5] * b0
+                         + coef[yy, xx, 7])
+    return ca, cb
+
+
 ROW_CHUNK = 8  # rows per dynamically scheduled chunk: a thread slowed by a busy core takes fewer
 
 
 @njit(parallel=True, **_opts)
-def _apply_float_rows(rgb, h, w, start, vol, field, mode, strength, out):
+def _apply_float_rows(rgb, h, w, start, vol, field, mode, strength, coef, out):
     for y in prange(h):
         for x in range(w):
             k = y * w + x
-            L, _, _, a1, b1 = _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode,
-                                           strength)
+            L, a0, b0, a1, b1 = _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode,
+                                             strength)
+            a1, b1 = _carry(coef, y, x, h, w, L, a0, b0, a1, b1)
             ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
             out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
 
 
 @njit(parallel=True, **_opts)
-def _apply_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out):
+def _apply_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, coef, out):
     for y in prange(h):
         for x in range(w):
             k = y * w + x
@@ -149,6 +190,7 @@ def _apply_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, o
             L, a0, b0 = _lin_lab(lut[c0], lut[c1], lut[c2])
             a1, b1 = _pixel(L, a0, b0, c0 / maxval, c1 / maxval, c2 / maxval,
                             y, x, h, w, start, vol, field, mode, strength, k)
+            a1, b1 = _carry(coef, y, x, h, w, L, a0, b0, a1, b1)
             ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
             out[k, 0] = _encode(ro, maxval)
             out[k, 1] = _encode(go, maxval)
@@ -172,25 +214,43 @@ def _blur_row(row, w, taps, hx, base):
         hx[base + x, 1] = s1
 
 
+@njit(inline="always", **_opts)
+def _soft_row(L, a0, b0, a1, b1, x, k, row, lab, gamut):
+    """Pass 1's values at one pixel: what is softened (``row[x]``), its base (``lab[k, :3]``)
+    and the input's a*b* (``lab[k, 3:]``).
+
+    ``gamut`` false (``Operator.blur``): the a*b* change to the gamut-mapped color, added to
+    the input's a*b*. ``gamut`` true (``Operator.gamut_blur``): the gamut map's own change
+    (the chroma it removes, ``(t - 1) * a*b*``), added to the operator's unmapped a*b*.
+    """
+    t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
+    if gamut:
+        row[x, 0], row[x, 1] = (t - 1.0) * a1, (t - 1.0) * b1
+        lab[k, 0], lab[k, 1], lab[k, 2] = L, a1, b1
+    else:
+        row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
+        lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+    lab[k, 3], lab[k, 4] = a0, b0  # the input's a*b* (a carried correction reads them)
+
+
 @njit(parallel=True, **_opts)
-def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, lab):
-    """Pass 1: every row's a*b* change (to the gamut-mapped color), convolved along x, into
-    ``hx``; the input's Lab into ``lab``."""
+def _change_float_rows(rgb, h, w, start, vol, field, mode, strength, taps, hx, lab,
+                       gamut):
+    """Pass 1: every row's softened quantity (see :func:`_soft_row`), convolved along x, into
+    ``hx``; the color it is added to into ``lab``."""
     for y in prange(h):
         row = np.empty((w, 2))
         for x in range(w):
             k = y * w + x
             L, a0, b0, a1, b1 = _float_pixel(rgb, k, y, x, h, w, start, vol, field, mode,
                                              strength)
-            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
-            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
-            lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+            _soft_row(L, a0, b0, a1, b1, x, k, row, lab, gamut)
         _blur_row(row, w, taps, hx, y * w)
 
 
 @njit(parallel=True, **_opts)
 def _change_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, taps, hx,
-                     lab):
+                     lab, gamut):
     for y in prange(h):
         row = np.empty((w, 2))
         for x in range(w):
@@ -199,9 +259,7 @@ def _change_int_rows(rgb, h, w, start, vol, field, mode, strength, lut, maxval, 
             L, a0, b0 = _lin_lab(lut[c0], lut[c1], lut[c2])
             a1, b1 = _pixel(L, a0, b0, c0 / maxval, c1 / maxval, c2 / maxval,
                             y, x, h, w, start, vol, field, mode, strength, k)
-            t = _keep_l(L, a1, b1)[0]  # the change to the color the output gets
-            row[x, 0], row[x, 1] = t * a1 - a0, t * b1 - b0
-            lab[k, 0], lab[k, 1], lab[k, 2] = L, a0, b0
+            _soft_row(L, a0, b0, a1, b1, x, k, row, lab, gamut)
         _blur_row(row, w, taps, hx, y * w)
 
 
@@ -220,28 +278,35 @@ def _blur_y(hx, h, w, y, x, taps):
 
 
 @njit(parallel=True, **_opts)
-def _finish_float_rows(lab, h, w, hx, taps, out):
-    """Pass 2: the input's L*, its a*b* plus the softened change, the keep-L* gamut map."""
+def _finish_float_rows(lab, h, w, hx, taps, coef, out):
+    """Pass 2: the input's L*, the base a*b* plus the softened change, the keep-L* gamut map."""
     for y in prange(h):
         for x in range(w):
             k = y * w + x
             L, a0, b0 = np.float64(lab[k, 0]), np.float64(lab[k, 1]), np.float64(lab[k, 2])
             da, db = _blur_y(hx, h, w, y, x, taps)
-            ro, go, bo = _lab_srgb_keep_l(L, a0 + da, b0 + db)
+            a1, b1 = _carry(coef, y, x, h, w, L, np.float64(lab[k, 3]), np.float64(lab[k, 4]),
+                            a0 + da, b0 + db)
+            ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
             out[k, 0], out[k, 1], out[k, 2] = ro, go, bo
 
 
 @njit(parallel=True, **_opts)
-def _finish_int_rows(lab, h, w, hx, taps, maxval, out):
+def _finish_int_rows(lab, h, w, hx, taps, maxval, coef, out):
     for y in prange(h):
         for x in range(w):
             k = y * w + x
             L, a0, b0 = np.float64(lab[k, 0]), np.float64(lab[k, 1]), np.float64(lab[k, 2])
             da, db = _blur_y(hx, h, w, y, x, taps)
-            ro, go, bo = _lab_srgb_keep_l(L, a0 + da, b0 + db)
+            a1, b1 = _carry(coef, y, x, h, w, L, np.float64(lab[k, 3]), np.float64(lab[k, 4]),
+                            a0 + da, b0 + db)
+            ro, go, bo = _lab_srgb_keep_l(L, a1, b1)
             out[k, 0] = _encode(ro, maxval)
             out[k, 1] = _encode(go, maxval)
             out[k, 2] = _encode(bo, maxval)
+
+
+_NO_COEF = np.zeros((0, 0, 8))  # no carried correction
 
 
 def _chunked(kernel, h, *args):
@@ -256,31 +321,39 @@ def _chunked(kernel, h, *args):
         numba.set_parallel_chunksize(before)
 
 
-def apply_float(rgb, h, w, start, vol, field, mode, strength, out, taps=None):
+def apply_float(rgb, h, w, start, vol, field, mode, strength, out, taps=None, gamut=False,
+                coef=None):
     """Apply the operator to float (N, 3) sRGB pixels (row-major, image h x w) into ``out``.
 
     Parallel over rows, in dynamically scheduled chunks of ``ROW_CHUNK`` rows.
     ``taps`` (odd length, normalized): the a*b* change is convolved with them
-    along x and y (to the gamut-mapped color; two passes, a float32 change).
+    along x and y (to the gamut-mapped color; two passes, a float32 change); with
+    ``gamut``, the gamut map's own change is convolved instead and added to the
+    operator's unmapped a*b* (``Operator.gamut_blur``). ``coef`` (hs, ws, 8): a
+    correction carried from a smaller image, added after the gamut map, before it
+    runs again (see :func:`_carry`; a regrain solved at a reduced size).
     """
+    coef = _NO_COEF if coef is None else coef
     if taps is not None:
         hx = np.empty((h * w, 2), np.float32)
-        lab = np.empty((h * w, 3), np.float32)
+        lab = np.empty((h * w, 5), np.float32)
         _chunked(_change_float_rows, h, rgb, h, w, start, vol, field, mode, strength, taps, hx,
-                 lab)
-        _chunked(_finish_float_rows, h, lab, h, w, hx, taps, out)
+                 lab, bool(gamut))
+        _chunked(_finish_float_rows, h, lab, h, w, hx, taps, coef, out)
         return
-    _chunked(_apply_float_rows, h, rgb, h, w, start, vol, field, mode, strength, out)
+    _chunked(_apply_float_rows, h, rgb, h, w, start, vol, field, mode, strength, coef, out)
 
 
-def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out, taps=None):
+def apply_int(rgb, h, w, start, vol, field, mode, strength, lut, maxval, out, taps=None,
+              gamut=False, coef=None):
     """:func:`apply_float` for uint8/uint16 pixels (decoded through ``lut``, rounded out)."""
+    coef = _NO_COEF if coef is None else coef
     if taps is not None:
         hx = np.empty((h * w, 2), np.float32)
-        lab = np.empty((h * w, 3), np.float32)
+        lab = np.empty((h * w, 5), np.float32)
         _chunked(_change_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut,
-                 maxval, taps, hx, lab)
-        _chunked(_finish_int_rows, h, lab, h, w, hx, taps, maxval, out)
+                 maxval, taps, hx, lab, bool(gamut))
+        _chunked(_finish_int_rows, h, lab, h, w, hx, taps, maxval, coef, out)
         return
     _chunked(_apply_int_rows, h, rgb, h, w, start, vol, field, mode, strength, lut, maxval,
-             out)
+             coef, out)

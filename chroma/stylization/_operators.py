@@ -31,7 +31,7 @@ module holds its NumPy twin (:func:`apply_numpy`) and the plumbing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -73,6 +73,11 @@ class Operator:
         that the a*b* change (to the gamut-mapped color) is convolved with; 0: none.
         The output's a*b* edges are then no sharper than the input's where the
         input's are soft (see :func:`soften_change`).
+    gamut_blur : float
+        Standard deviation (pixels of the image it is applied to) of a Gaussian
+        that the keep-L* gamut map's own change (the chroma it removes from the
+        operator's out-of-gamut colors) is convolved with before the map runs
+        again; 0: none (see :func:`soften_gamut`). Not with ``blur``.
     """
 
     kind: str
@@ -80,6 +85,7 @@ class Operator:
     volume: np.ndarray = field(default_factory=lambda: np.zeros((2, 2, 2, 2)))
     offsets: np.ndarray | None = None
     blur: float = 0.0
+    gamut_blur: float = 0.0
 
 
 def volume_shape(kind: str, hw: tuple[int, int], cells: int, lightness_bins: int):
@@ -286,7 +292,7 @@ def cap_gain(volume: np.ndarray, cap: float) -> np.ndarray:
 
 
 def resample_offsets(offsets: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
-    """Bilinear (pixel-center) resampling of an (h, w, 2) field to ``hw``: (H*W, 2) float64."""
+    """Bilinear (pixel-center) resampling of an (h, w, C) field to ``hw``: (H*W, C) float64."""
     h, w = offsets.shape[:2]
     H, W = hw
     ys = np.clip((np.arange(H) + 0.5) * h / H - 0.5, 0, h - 1)
@@ -298,7 +304,7 @@ def resample_offsets(offsets: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     f = offsets.astype(np.float64)
     top = f[y0][:, x0] * (1 - fx) + f[y0][:, x1] * fx
     bot = f[y1][:, x0] * (1 - fx) + f[y1][:, x1] * fx
-    return np.ascontiguousarray((top * (1 - fy) + bot * fy).reshape(-1, 2))
+    return np.ascontiguousarray((top * (1 - fy) + bot * fy).reshape(-1, offsets.shape[-1]))
 
 
 def offsets_numpy(op: Operator, lab: np.ndarray, start_ab: np.ndarray, hw) -> np.ndarray:
@@ -358,8 +364,44 @@ def soften_change(d: np.ndarray, sigma: float) -> np.ndarray:
     return x
 
 
-def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndarray:
-    """NumPy twin of the kernels: float (H, W, 3) sRGB in [0, 1] -> float32 (H, W, 3)."""
+def soften_gamut(lightness: np.ndarray, ab: np.ndarray, hw: tuple[int, int],
+                 sigma: float) -> np.ndarray:
+    """The keep-L* gamut map's change to (N, 2) ``ab`` at (N, 1) ``lightness``, softened.
+
+    What an operator's ``gamut_blur`` adds to its colors before the gamut map runs
+    again (the NumPy twin of the kernel's two passes). The map lowers an out-of-gamut
+    chroma to the sRGB boundary's at that pixel's L*, and the boundary changes with
+    L*: where the operator's colors leave the gamut over L* texture (lit windows,
+    glitter, hair) the mapped a*b* copies that texture, gradients the input had not.
+    The map's change ``(t - 1) * ab`` convolved with a Gaussian of ``sigma`` px
+    (edges repeated) removes about as much chroma, smoothly; the colors left
+    outside are mapped again, by less.
+
+    Returns
+    -------
+    ndarray of float64, shape (N, 2)
+
+    Examples
+    --------
+    >>> L = np.full((1, 8, 1), 50.0); L[0, ::2] = 60.0  # L* texture
+    >>> ab = np.tile([[90.0, 60.0]], (8, 1))  # one color, outside sRGB at both L*
+    >>> t = _np_keep_l(np.concatenate([L.reshape(-1, 1), ab], 1))[0]
+    >>> hard = t[:, None] * ab
+    >>> soft = ab + soften_gamut(L.reshape(-1, 1), ab, (1, 8), 2.0)
+    >>> bool(np.ptp(soft[1:-1, 0]) < np.ptp(hard[1:-1, 0]))  # less of L*'s texture
+    True
+    """
+    t = _np_keep_l(np.concatenate([lightness, ab], 1))[0]
+    removed = ((t - 1.0)[:, None] * ab).reshape(*hw, 2)
+    return soften_change(removed, sigma).reshape(-1, 2)
+
+
+def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0,
+                coef: np.ndarray | None = None) -> np.ndarray:
+    """NumPy twin of the kernels: float (H, W, 3) sRGB in [0, 1] -> float32 (H, W, 3).
+
+    ``coef``: a correction carried from a smaller image (:func:`regrain_coefficients`).
+    """
     h, w = rgb.shape[:2]
     flat = np.clip(rgb.reshape(-1, 3).astype(np.float64), 0.0, 1.0)
     lab = _np_rgb_lab(rgb.reshape(-1, 3))
@@ -370,27 +412,41 @@ def apply_numpy(rgb: np.ndarray, op: Operator, strength: float = 1.0) -> np.ndar
         t = _np_keep_l(np.concatenate([lab[:, :1], lab[:, 1:] + change], 1))[0]
         change = t[:, None] * (lab[:, 1:] + change) - lab[:, 1:]
         change = soften_change(change.reshape(h, w, 2), op.blur).reshape(-1, 2)
+    elif op.gamut_blur > 0:  # the gamut map's own change, softened, then mapped again
+        change = change + soften_gamut(lab[:, :1], lab[:, 1:] + change, (h, w),
+                                       op.gamut_blur)
     new = lab.copy()
     new[:, 1:] = lab[:, 1:] + change
+    if coef is not None and coef.size:  # after the gamut map, then mapped again
+        c = resample_offsets(coef, (h, w))
+        new[:, 1:] = (_np_keep_l(new)[0][:, None] * new[:, 1:] + c[:, 6:]
+                      + np.einsum("nij,nj->ni", c[:, :6].reshape(-1, 2, 3), lab))
     return _np_lab_srgb_keep_l(new).astype(np.float32).reshape(h, w, 3)
 
 
 def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
-          backend: str = "auto") -> np.ndarray:
+          backend: str = "auto", coef: np.ndarray | None = None) -> np.ndarray:
     """Apply ``op`` to a channels-last (H, W, 3) image: float32 [0, 1] or uint8/uint16.
 
     The output has the input's dtype. ``backend``: "auto" (Numba from 16 Ki
-    pixels), "numba" or "numpy".
+    pixels), "numba" or "numpy". ``coef`` (hs, ws, 8): an a*b* correction carried
+    from a smaller image, added after the gamut map (:func:`regrain_coefficients`).
     """
     h, w = image.shape[:2]
     n = h * w
     if backend not in ("auto", "numba", "numpy"):
         raise ValueError(f"backend={backend!r}; choose from ['auto', 'numba', 'numpy'].")
+    if op.blur > 0 and op.gamut_blur > 0:
+        raise ValueError("an Operator softens either its change (blur) or its gamut map "
+                         f"(gamut_blur), not both; got blur={op.blur}, "
+                         f"gamut_blur={op.gamut_blur}.")
+    if coef is not None:
+        coef = np.ascontiguousarray(coef, dtype=np.float64)
     use_numba = backend == "numba" or (backend == "auto" and n >= _NUMBA_MIN_PIXELS)
     maxval = _INT_MAX.get(image.dtype)
     if not use_numba:
         x = image.astype(np.float32) / np.float32(maxval) if maxval else image
-        out = apply_numpy(x, op, strength)
+        out = apply_numpy(x, op, strength, coef)
         if maxval:
             return np.rint(np.clip(out, 0, 1) * maxval).astype(image.dtype)
         return out
@@ -402,18 +458,25 @@ def apply(image: np.ndarray, op: Operator, strength: float = 1.0, *,
     start = np.ascontiguousarray(op.start, dtype=np.float64)
     flat = np.ascontiguousarray(image).reshape(-1, 3)
     out = np.empty_like(flat)
-    taps = blur_taps(op.blur) if op.blur > 0 else None
+    sigma = op.blur if op.blur > 0 else op.gamut_blur
+    taps = blur_taps(sigma) if sigma > 0 else None
+    gamut = op.gamut_blur > 0
     if maxval:
         K.apply_int(flat, h, w, start, vol, field, _MODE[op.kind], float(strength),
-                    K.decode_lut(int(maxval)), float(maxval), out, taps)
+                    K.decode_lut(int(maxval)), float(maxval), out, taps, gamut, coef)
     else:
         K.apply_float(flat, h, w, start, vol, field, _MODE[op.kind], float(strength), out,
-                      taps)
+                      taps, gamut, coef)
     return out.reshape(h, w, 3)
 
 
 def lattice_lut(op: Operator, size: int) -> np.ndarray:
-    """The global operator sampled on a ``size``³ RGB lattice: ``lut[r, g, b]`` (float32)."""
+    """The global operator sampled on a ``size``³ RGB lattice: ``lut[r, g, b]`` (float32).
+
+    A LUT is per color: an operator's ``gamut_blur`` (which needs neighbouring pixels) is
+    left out of it.
+    """
+    op = replace(op, gamut_blur=0.0)
     axis = np.linspace(0.0, 1.0, size, dtype=np.float32)
     r, g, b = np.meshgrid(axis, axis, axis, indexing="ij")
     rgb = np.stack([r, g, b], -1).reshape(-1, 1, 3)
@@ -458,6 +521,15 @@ def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
     ((24, 24, 3), dtype('float32'))
     """
     from chroma.spaces.gamut import lab_to_srgb_keep_lightness
+
+    _, lo, ab = _regrain_ab(image, out, smoothness, edge)
+    lo[..., 1:] = ab
+    return lab_to_srgb_keep_lightness(lo)
+
+
+def _regrain_ab(image: np.ndarray, out: np.ndarray, smoothness: float, edge: float):
+    """:func:`regrain_chroma` before its gamut map: the input's Lab, ``out``'s Lab with the
+    input's L*, and the regrained a*b* (float32)."""
     from chroma.transfers.regrain import _regrain_float
 
     li = convert(np.clip(image, 0.0, 1.0).astype(np.float32), "rgb", "lab")
@@ -471,5 +543,89 @@ def regrain_chroma(image: np.ndarray, out: np.ndarray, smoothness: float = 1.0,
         near = maximum_filter(np.hypot(gx, gy) > edge, size=3).astype(np.float32)
         wgt = np.clip(3.0 * gaussian_filter(near, EDGE_FEATHER, mode="nearest"), 0.0, 1.0)
         ab = lo[..., 1:] + wgt[..., None] * (ab - lo[..., 1:])
-    lo[..., 1:] = ab
-    return lab_to_srgb_keep_lightness(lo)
+    return li, lo, ab
+
+
+def area_resize(x: np.ndarray, side: int) -> np.ndarray:
+    """Area average of an (H, W, 3) image (uint8/uint16 or float in [0, 1]) to long side
+    ``side``: float32 in [0, 1] (a copy at its own size when it is not larger)."""
+    from chroma.stylization._torch import _torch
+
+    maxval = _INT_MAX.get(x.dtype)
+    h, w = x.shape[:2]
+    scale = side / max(h, w)
+    if scale >= 1.0:
+        y = x.astype(np.float32)
+        return y / np.float32(maxval) if maxval else y
+    torch = _torch()
+    shape = (max(1, round(h * scale)), max(1, round(w * scale)))
+    with torch.inference_mode():
+        # channels last in memory (the float copy is contiguous; the pooling reads it so)
+        t = torch.from_numpy(np.ascontiguousarray(x)).float()[None].permute(0, 3, 1, 2)
+        t = torch.nn.functional.adaptive_avg_pool2d(t, shape)[0].permute(1, 2, 0)
+        y = np.ascontiguousarray(t.numpy())
+    return y / np.float32(maxval) if maxval else y
+
+
+def regrain_coefficients(image: np.ndarray, out: np.ndarray, smoothness: float,
+                         edge: float = 0.0, *, radius: int = 1,
+                         eps: float = 4.0) -> np.ndarray:
+    """The correction :func:`regrain_chroma` makes to ``out``, as a guided filter of the input.
+
+    Solved at the size of ``image`` and ``out`` (float32 (h, w, 3) sRGB), the a*b*
+    correction is fitted in each ``(2 radius + 1)²`` window as a linear function of
+    the input's (L*, a*, b*) (the color guided filter of He, Sun & Tang, ECCV 2010;
+    ``eps`` in Lab units², larger is smoother) and the window coefficients are
+    averaged; read bilinearly at another size and applied to that size's own input
+    colors (He & Sun's fast guided filter, arXiv 1505.00996, as
+    :func:`chroma.colorization._decode.guided_upsample` does with L* alone), the
+    correction keeps the input's edges. The regrain replaces the output's sharp
+    a*b* steps along L* edges by the input's own a*b* transitions plus a constant:
+    linear in the input's colors, window by window. This is how a regrain solved on
+    a reduced copy reaches a full-size image (``coef`` of :func:`apply`).
+
+    Returns
+    -------
+    coef : ndarray of float64, shape (h, w, 8)
+        Per pixel: the a* correction's weights of (L*, a*, b*), the b* correction's,
+        then the two intercepts.
+
+    Examples
+    --------
+    >>> img = np.full((16, 16, 3), 0.4, np.float32); img[:, 8:] = 0.7
+    >>> out = np.clip(img + np.float32(0.1) * (np.arange(16) % 2)[:, None, None], 0, 1)
+    >>> regrain_coefficients(img, out.astype(np.float32), 0.1).shape
+    (16, 16, 8)
+    """
+    lab_i, lab_o, ab = _regrain_ab(image, out, smoothness, edge)  # the kernel maps after
+    g = lab_i.astype(np.float32)
+    p = (ab - lab_o[..., 1:]).astype(np.float32)
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    stats = _box(np.concatenate(
+        [g, p] + [g[..., i:i + 1] * g[..., j:j + 1] for i, j in pairs]
+        + [g[..., i:i + 1] * p[..., k:k + 1] for i in range(3) for k in range(2)], -1), radius)
+    mg, mp = stats[..., :3], stats[..., 3:5]
+    c = {ij: stats[..., 5 + n] - mg[..., ij[0]] * mg[..., ij[1]] for n, ij in enumerate(pairs)}
+    s00, s01, s02 = c[0, 0] + eps, c[0, 1], c[0, 2]
+    s11, s12, s22 = c[1, 1] + eps, c[1, 2], c[2, 2] + eps
+    # the inverse of the symmetric 3x3 covariance (+ eps), by cofactors
+    i00, i01, i02 = s11 * s22 - s12 * s12, s02 * s12 - s01 * s22, s01 * s12 - s02 * s11
+    i11, i12, i22 = s00 * s22 - s02 * s02, s01 * s02 - s00 * s12, s00 * s11 - s01 * s01
+    det = s00 * i00 + s01 * i01 + s02 * i02
+    inv = np.stack([i00, i01, i02, i01, i11, i12, i02, i12, i22], -1).reshape(
+        *g.shape[:2], 3, 3) / det[..., None, None]
+    cov = (stats[..., 11:17].reshape(*g.shape[:2], 3, 2)
+           - mg[..., :, None] * mp[..., None, :])
+    a = inv @ cov  # (h, w, 3 guide, 2 out)
+    b = mp - np.einsum("...ij,...i->...j", a, mg)
+    a = np.swapaxes(a, -1, -2).reshape(*g.shape[:2], 6)  # the a* row, then the b* row
+    return np.ascontiguousarray(_box(np.concatenate([a, b], -1), radius), dtype=np.float64)
+
+
+def _box(v: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of (h, w, C) ``v`` over (2 radius + 1)² windows (edges repeated), float32."""
+    from scipy.ndimage import uniform_filter1d
+
+    n = 2 * radius + 1
+    v = uniform_filter1d(np.asarray(v, np.float32), n, axis=0, mode="nearest")
+    return uniform_filter1d(v, n, axis=1, mode="nearest")

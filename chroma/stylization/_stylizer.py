@@ -139,6 +139,20 @@ gamut_weight, blotch_weight : float
         halved the artifacts on train and eval pairs but cost SW wins over IDT
         on eval, and it adds gradients next to the edges of images whose a*b*
         is as sharp as their L* (``benchmarks/results/stylize_blur15.md``).
+    gamut_blur : float, optional
+        Any operator, when applied: the standard deviation in pixels (of the
+        image it is applied to; at most 8) of a Gaussian that the keep-L* gamut
+        map's own change (the chroma it takes from the operator's out-of-gamut
+        colors) is convolved with before the map runs again
+        (:func:`~chroma.stylization._operators.soften_gamut`). The sRGB boundary
+        changes with L*, so colors clipped to it copy the input's L* texture into
+        a*b*; softened, about the same chroma is removed, smoothly, and the
+        operator's own edges are kept. 0 (the default) is off; not with
+        ``change_blur``. The fit does not see it. At 2 it lowered the train
+        artifacts 0.90 -> 0.59 with the style wins kept; with ``regrain=0.05,
+        regrain_edge=5`` the eval artifacts fell 0.294 -> 0.131 with every style
+        item kept, still above IDT + regrain's 0.122
+        (``benchmarks/results/stylize_gamut_regrain.md``). 12 MP: 1.2 s.
     regrain : float, optional
         Any operator, after it is applied: 0 (the default) is off; above 0, a
         chroma-only regrain (Pitié et al. 2007, as :func:`chroma.regrain` does
@@ -147,13 +161,23 @@ gamut_weight, blotch_weight : float
         output's low frequencies and takes the input's gradients where the
         input is flat, L* stays the input's. It runs at the resolution of the
         image it is applied to (12 MP: 10.7 s against 1.5 s without it, on 2
-        cores: the 2 s apply budget is missed with it), and costs style
+        cores: the 2 s apply budget is missed with it; see ``regrain_size``), and costs style
         distance: at ``regrain=0.1, regrain_edge=5`` the eval artifacts fell
         0.294 -> 0.169 but the SW wins over IDT 9/10 -> 7/10
         (``benchmarks/results/stylize_regrain.md``).
     regrain_edge : float, optional
         With ``regrain``: 0 regrains every pixel; above 0, only those within a
         pixel of an input L* edge steeper than this (L* units per pixel), feathered.
+    regrain_size : int, optional
+        With ``regrain``: 0 (the default) regrains at the image's own size; above
+        0, images with a longer side than this are regrained on an area-averaged
+        copy of this long side and the correction is carried to full size inside
+        the apply kernel as a guided filter of the input's colors
+        (:func:`~chroma.stylization._operators.regrain_coefficients`). Faster (12 MP
+        with ``gamut_blur=2``: 1.7 s at 512, 3.1 s at 1024, against about 10 s at
+        full size), but the regrain acts at the pixel scale: carried 2x it kept
+        part of its effect on train pairs, carried 4x or more it added artifacts
+        instead (``benchmarks/results/stylize_regrain_carry.md``).
     cells : int, optional
         Grid/LUT resolution: cells along the long side (grid) or along each
         a*b* axis (LUT).
@@ -213,8 +237,10 @@ gamut_weight, blotch_weight : float
         lightness_smooth: float = 0.0,
         gain_cap: float = 0.0,
         change_blur: float = 0.0,
+        gamut_blur: float = 0.0,
         regrain: float = 0.0,
         regrain_edge: float = 0.0,
+        regrain_size: int = 0,
         cells: int = 12,
         lightness_bins: int = 8,
         coarse: float = 0.75,
@@ -240,8 +266,10 @@ gamut_weight, blotch_weight : float
         self.lightness_smooth = lightness_smooth
         self.gain_cap = gain_cap
         self.change_blur = change_blur
+        self.gamut_blur = gamut_blur
         self.regrain = regrain
         self.regrain_edge = regrain_edge
+        self.regrain_size = regrain_size
         self.cells = cells
         self.lightness_bins = lightness_bins
         self.coarse = coarse
@@ -269,10 +297,18 @@ gamut_weight, blotch_weight : float
         if _check_weight(self.change_blur, "change_blur") > 8.0:
             raise ValueError(f"`change_blur` must be a number in [0, 8] (pixels), got "
                              f"{self.change_blur!r}.")
+        if _check_weight(self.gamut_blur, "gamut_blur") > 8.0:
+            raise ValueError(f"`gamut_blur` must be a number in [0, 8] (pixels), got "
+                             f"{self.gamut_blur!r}.")
+        if self.gamut_blur > 0 and self.change_blur > 0:
+            raise ValueError(f"`gamut_blur` and `change_blur` cannot both be on, got "
+                             f"gamut_blur={self.gamut_blur!r}, change_blur={self.change_blur!r}.")
         if _check_weight(self.regrain, "regrain") > 100.0:
             raise ValueError(f"`regrain` must be 0 (off) or a smoothness in (0, 100], got "
                              f"{self.regrain!r}.")
         _check_weight(self.regrain_edge, "regrain_edge")
+        if self.regrain_size != 0:
+            _check_int(self.regrain_size, "regrain_size", 16, 1 << 16)
         if self.gain_cap != 0 and _check_weight(self.gain_cap, "gain_cap") < 1.0:
             raise ValueError(f"`gain_cap` must be 0 (off) or a number >= 1, got "
                              f"{self.gain_cap!r}.")
@@ -423,10 +459,12 @@ gamut_weight, blotch_weight : float
         if kind == "grid" and self.gain_cap > 0:
             theta = ops.cap_gain(theta, self.gain_cap)
         if kind == "free":
-            self.operator_ = ops.Operator(kind, start, offsets=theta)
+            self.operator_ = ops.Operator(kind, start, offsets=theta,
+                                          gamut_blur=float(self.gamut_blur))
         else:
             self.operator_ = ops.Operator(kind, start, volume=theta,
-                                          blur=self.change_blur if kind == "grid" else 0.0)
+                                          blur=self.change_blur if kind == "grid" else 0.0,
+                                          gamut_blur=float(self.gamut_blur))
         self.loss_history_ = history
         return self
 
@@ -443,24 +481,41 @@ gamut_weight, blotch_weight : float
         strength = check_strength(self.strength)
         arr = check_image(image, name="image", channel_axis=channel_axis)
         if arr.ndim == 3 and arr.shape[-1] == 3 and arr.dtype in (np.uint8, np.uint16):
-            out = ops.apply(np.ascontiguousarray(arr), self.operator_, strength)
-            if self.regrain > 0:
-                top = np.float32(_INT_MAX[arr.dtype])
-                r = self._regrained(arr.astype(np.float32) / top, out.astype(np.float32) / top)
-                out = np.rint(np.clip(r, 0.0, 1.0) * top).astype(arr.dtype)
+            out = self._apply_array(np.ascontiguousarray(arr), strength)
             return out if channel_axis in (-1, 2) else np.moveaxis(out, -1, channel_axis)
         x, restore = to_float(image, name="image", channels=(3,), gray_to_rgb=True,
                               channel_axis=channel_axis)
-        return restore(self._regrained(x, ops.apply(x, self.operator_, strength)))
+        return restore(self._apply_array(x, strength))
 
-    def _regrained(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out`` (float (H, W, 3)) regrained toward ``x``'s gradients when ``regrain`` > 0."""
+    def _apply_array(self, arr: np.ndarray, strength: float) -> np.ndarray:
+        """The operator (and the regrain, when ``regrain`` > 0) on a channels-last (H, W, 3)
+        uint8/uint16 or float32 image; the same dtype back.
+
+        The regrain runs at the image's size, unless ``regrain_size`` is set and the long
+        side is larger: then it is solved on an area-averaged copy of that size and its
+        correction carried to full size inside the apply kernel
+        (:func:`ops.regrain_coefficients`).
+        """
+        op = self.operator_
         if self.regrain <= 0:
-            return out
-        return ops.regrain_chroma(x, out, self.regrain, self.regrain_edge)
+            return ops.apply(arr, op, strength)
+        if 0 < self.regrain_size < max(arr.shape[:2]):
+            small = ops.area_resize(arr, self.regrain_size)
+            coef = ops.regrain_coefficients(small, ops.apply(small, op, strength),
+                                            self.regrain, self.regrain_edge)
+            return ops.apply(arr, op, strength, coef=coef)
+        out = ops.apply(arr, op, strength)
+        top = _INT_MAX.get(arr.dtype)
+        if top is None:
+            return ops.regrain_chroma(arr, out, self.regrain, self.regrain_edge)
+        top = np.float32(top)
+        r = ops.regrain_chroma(arr.astype(np.float32) / top, out.astype(np.float32) / top,
+                               self.regrain, self.regrain_edge)
+        return np.rint(np.clip(r, 0.0, 1.0) * top).astype(arr.dtype)
 
     def _apply_float(self, x: np.ndarray) -> np.ndarray:
-        return self._regrained(x, ops.apply(x, self.operator_, check_strength(self.strength)))
+        return self._apply_array(np.ascontiguousarray(x, dtype=np.float32),
+                                 check_strength(self.strength))
 
     def transform(self, image, /, *, region=None, channel_axis: int = -1) -> np.ndarray:
         """Fit the operator for `image` and apply it (see :meth:`fit_operator`, :meth:`apply`)."""
