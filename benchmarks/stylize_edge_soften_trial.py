@@ -42,14 +42,7 @@ def main(argv: list[str]) -> int:
     print(E.uptime(), flush=True)
     agg: dict = {}
     for i in [int(k) for k in argv[0].split(",")]:
-        c, s = E.train_pair(i)
-        image, style = E.load(c, 512), E.load(s, 512)
-        stats = E.style_stats(style)
-
-        def sc(o, image=image, style=style, stats=stats):
-            d = E.scores(image, o, style, stats)
-            return d["sw"], d["gram"], d["artifacts"], d["blotches"]
-
+        image, style, sc = E.trial_pair(i)
         st = Stylizer(random_state=0, progress=False).fit(style).fit_operator(image)
         op = st.operator_
         h, w = image.shape[:2]
@@ -82,12 +75,8 @@ def main(argv: list[str]) -> int:
             csoft = lab[:, 1:] + ops.soften_change(change.reshape(h, w, 2), sig).reshape(-1, 2)
             wgt = np.clip(g / tau - 1.0, 0, 1)[:, None]
             res[f"e{tau}s{sig}"] = sc(out((1 - wgt) * gsoft + wgt * csoft))
-        for n, r in res.items():
-            agg.setdefault(n, []).append(r)
-        print(f"pair {i}", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in r)
-                                    for n, r in res.items()), flush=True)
-    print("MEAN", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in np.mean(r, 0))
-                           for n, r in agg.items()))
+        E.print_pair(i, res, agg)
+    E.print_mean(agg)
     for n in agg:
         if n != "idt":
             print(n, "sw wins vs idt", sum(a[0] < b[0] for a, b in zip(agg[n], agg["idt"])))

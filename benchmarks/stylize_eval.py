@@ -107,6 +107,34 @@ def scores(image, out, style, style_stats) -> dict:
     }
 
 
+def trial_pair(i: int):
+    """Train pair ``i`` for the trial scripts: (image, style, score) at 512 px, where
+    ``score(out)`` is the (sw, gram, artifacts, blotches) tuple of :func:`scores`."""
+    content, style_path = train_pair(i)
+    image, style = load(content, 512), load(style_path, 512)
+    stats = style_stats(style)
+
+    def score(out):
+        s = scores(image, out, style, stats)
+        return s["sw"], s["gram"], s["artifacts"], s["blotches"]
+
+    return image, style, score
+
+
+def print_pair(i: int, res: dict, agg: dict) -> None:
+    """One trial pair's line (each setting's score tuple); the tuples also go to ``agg``."""
+    for n, r in res.items():
+        agg.setdefault(n, []).append(r)
+    print(f"pair {i}", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in r)
+                                for n, r in res.items()), flush=True)
+
+
+def print_mean(agg: dict) -> None:
+    """The trial's MEAN line over the pairs gathered by :func:`print_pair`."""
+    print("MEAN", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in np.mean(r, 0))
+                           for n, r in agg.items()))
+
+
 def uptime() -> str:
     try:
         return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()

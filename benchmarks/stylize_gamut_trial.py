@@ -82,14 +82,7 @@ def main(argv: list[str]) -> int:
     idx = [int(i) for i in argv[0].split(",")]
     agg: dict = {}
     for i in idx:
-        content, style_path = E.train_pair(i)
-        image, style = E.load(content, 512), E.load(style_path, 512)
-        stats = E.style_stats(style)
-
-        def score(o, image=image, style=style, stats=stats):
-            s = E.scores(image, o, style, stats)
-            return s["sw"], s["gram"], s["artifacts"], s["blotches"]
-
+        image, style, score = E.trial_pair(i)
         st = Stylizer(random_state=0, progress=False).fit(style).fit_operator(image)
         res = {name: score(chroma.transfer(image, style, **E.CLASSICAL[name]))
                for name in ("idt", "idt+regrain")}

@@ -129,25 +129,14 @@ def main(argv: list[str]) -> int:
     print(E.uptime(), flush=True)
     agg: dict = {}
     for i in idx:
-        content, style_path = E.train_pair(i)
-        image, style = E.load(content, 512), E.load(style_path, 512)
-        stats = E.style_stats(style)
-
-        def score(o, style=style, stats=stats, image=image):
-            s = E.scores(image, o, style, stats)
-            return s["sw"], s["gram"], s["artifacts"], s["blotches"]
-
+        image, style, score = E.trial_pair(i)
         out = chroma.stylize(image, style, random_state=0, progress=False)
         res = {"idt": score(chroma.transfer(image, style, **E.CLASSICAL["idt"])),
                "sharp": score(out)}
         for spec in specs:
             res[spec] = score(soften(image, out, spec))
-        for n, r in res.items():
-            agg.setdefault(n, []).append(r)
-        print(f"pair {i}", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in r)
-                                    for n, r in res.items()), flush=True)
-    print("MEAN", " ".join(f"{n}:" + "/".join(f"{x:.3g}" for x in np.mean(r, 0))
-                           for n, r in agg.items()))
+        E.print_pair(i, res, agg)
+    E.print_mean(agg)
     for n in agg:
         if n != "idt":
             wins = [sum(a[j] < b[j] for a, b in zip(agg[n], agg["idt"])) for j in (0, 1)]

@@ -64,14 +64,8 @@ def main(argv: list[str]) -> int:
     print(E.uptime(), flush=True)
     agg: dict = {}
     for i in idx:
-        content, style_path = E.train_pair(i)
-        image, style = E.load(content, 512), E.load(style_path, 512)
-        stats = E.style_stats(style)
-
-        def score(out, style=style, stats=stats, image=image):
-            s = E.scores(image, out, style, stats)
-            return s["sw"], s["gram"], s["artifacts"], s["blotches"]
-
+        content = E.train_pair(i)[0]
+        image, style, score = E.trial_pair(i)
         res = {name: score(chroma.transfer(image, style, **E.CLASSICAL[name]))
                for name in ("idt", "idt+regrain", "mkl")}
         for k, v in enumerate(variants):
